@@ -1,0 +1,66 @@
+// The public contract of a build, shared by the CLI and the extension.
+import type { StatusResponse } from '../progress/wire';
+
+export type NetworkMode = 'default' | 'none' | 'host';
+
+export interface SecretSpec {
+  id: string;
+  /** exactly one of src / env */
+  src?: string;
+  env?: string;
+}
+
+export interface BuildOptions {
+  /** absolute path of the build context directory */
+  contextDir: string;
+  /** absolute path of the Dockerfile */
+  dockerfile: string;
+  tags: string[];
+  target?: string;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  /** e.g. ['linux/amd64']; empty = engine default */
+  platforms: string[];
+  noCache: boolean;
+  network: NetworkMode;
+  secrets: SecretSpec[];
+  /** host=ip entries for add-hosts */
+  addHosts: string[];
+}
+
+/** A Dockerfile location an error or warning points at (lines are 1-based). */
+export interface SourceLocation {
+  filename: string;
+  language: string;
+  /** the file's text as the engine saw it, when it sent it */
+  data?: string;
+  ranges: { startLine: number; endLine: number; startCharacter: number; endCharacter: number }[];
+}
+
+export interface BuildError {
+  /** one line, for humans */
+  message: string;
+  /** gRPC status code (1 = canceled) */
+  code: number;
+  sources: SourceLocation[];
+  /** digest of the failing vertex, when the engine named it */
+  vertex?: string;
+}
+
+export interface BuildResult {
+  ref: string;
+  ok: boolean;
+  canceled: boolean;
+  exporterResponse: Record<string, string>;
+  error?: BuildError;
+  durationMs: number;
+}
+
+export interface BuildHandle {
+  ref: string;
+  /** resolves once the build and all its streams ended; never rejects */
+  done: Promise<BuildResult>;
+  cancel(): void;
+}
+
+export type StatusListener = (status: StatusResponse) => void;
