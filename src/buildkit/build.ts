@@ -1,0 +1,117 @@
+// One build: session up, Status and Solve side by side, everything closed whatever happens.
+import * as crypto from 'node:crypto';
+import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import type { Engine } from '../engine/connect';
+import { EngineError } from '../engine/errors';
+import type { StatusResponse } from '../progress/wire';
+import { Control } from './control';
+import { decodeBuildError } from './errorDetails';
+import { preflight } from './preflight';
+import { newId, Session } from './session';
+import { solveRequest } from './solveRequest';
+import type { BuildError, BuildHandle, BuildOptions, BuildResult, StatusListener } from './types';
+
+const controls = new WeakMap<Engine, Promise<Control>>();
+
+/** One Control connection per engine, shared by its builds and closed with the engine. */
+export function controlFor(engine: Engine): Promise<Control> {
+  let c = controls.get(engine);
+  if (!c) {
+    c = Control.open(engine);
+    controls.set(engine, c);
+    const close = engine.close.bind(engine);
+    engine.close = async () => {
+      controls.delete(engine);
+      await (await c!).close().catch(() => undefined);
+      await close();
+    };
+  }
+  return c;
+}
+
+/** Stable per context dir and machine, so the engine can reuse what it already has of it. */
+export function sharedKeyFor(contextDir: string): string {
+  const h = crypto.createHash('sha256').update(`${process.env.HOSTNAME ?? ''}\0${contextDir}`).digest('hex');
+  return `${path.basename(contextDir)}:${h.slice(0, 20)}`;
+}
+
+function messageOf(e: unknown): BuildError {
+  if (e instanceof EngineError || e instanceof Error) return { message: e.message, code: 2, sources: [] };
+  return { message: String(e), code: 2, sources: [] };
+}
+
+export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusListener): BuildHandle {
+  const ref = newId();
+  const t0 = Date.now();
+  let cancelRequested = false;
+  let cancelSolve: (() => void) | undefined;
+
+  const run = async (): Promise<BuildResult> => {
+    const end = (r: Omit<BuildResult, 'ref' | 'durationMs'>): BuildResult => ({ ref, durationMs: Date.now() - t0, ...r });
+    let session: Session | undefined;
+    let statusStream: grpc.ClientReadableStream<StatusResponse> | undefined;
+    try {
+      const traits = await preflight(engine, opts);
+      const control = await controlFor(engine);
+      if (cancelRequested) return end({ ok: false, canceled: true, exporterResponse: {} });
+      session = new Session({
+        dirs: { context: opts.contextDir, dockerfile: path.dirname(opts.dockerfile) },
+        sharedKey: sharedKeyFor(opts.contextDir),
+        secrets: opts.secrets,
+      });
+      await session.attach(engine.endpoint);
+
+      statusStream = control.status(ref);
+      const statusDone = new Promise<void>((resolve) => {
+        statusStream!.on('data', (s: StatusResponse) => onStatus(s));
+        statusStream!.on('end', resolve);
+        statusStream!.on('error', () => resolve());
+        statusStream!.on('close', resolve);
+      });
+
+      const { call, response } = control.solve(solveRequest(ref, session.id, opts, traits));
+      cancelSolve = () => call.cancel();
+      if (cancelRequested) call.cancel();
+      const dropped = session.droppedByEngine.then((err) => {
+        call.cancel();
+        return err;
+      });
+
+      let solveErr: grpc.ServiceError | undefined;
+      let exporterResponse: Record<string, string> = {};
+      try {
+        exporterResponse = (await response).ExporterResponse ?? {};
+      } catch (e) {
+        solveErr = e as grpc.ServiceError;
+      }
+      // The engine ends Status once the job is gone; don't wait forever if it never does.
+      await Promise.race([statusDone, new Promise((r) => setTimeout(r, cancelRequested ? 2000 : 5000))]);
+
+      if (!solveErr) return end({ ok: true, canceled: false, exporterResponse });
+      const droppedErr = await Promise.race([dropped, Promise.resolve(undefined)]);
+      if (cancelRequested || (solveErr.code === grpc.status.CANCELLED && !droppedErr)) {
+        return end({ ok: false, canceled: true, exporterResponse: {}, error: { message: 'build canceled', code: 1, sources: [] } });
+      }
+      if (droppedErr) return end({ ok: false, canceled: false, exporterResponse: {}, error: messageOf(droppedErr) });
+      if (solveErr.code === grpc.status.UNAVAILABLE) {
+        return end({ ok: false, canceled: false, exporterResponse: {}, error: messageOf(control.explain(solveErr)) });
+      }
+      return end({ ok: false, canceled: false, exporterResponse: {}, error: decodeBuildError(solveErr) });
+    } catch (e) {
+      return end({ ok: false, canceled: cancelRequested, exporterResponse: {}, error: messageOf(e) });
+    } finally {
+      statusStream?.cancel();
+      session?.close();
+    }
+  };
+
+  return {
+    ref,
+    done: run(),
+    cancel: () => {
+      cancelRequested = true;
+      cancelSolve?.();
+    },
+  };
+}

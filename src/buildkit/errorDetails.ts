@@ -1,0 +1,131 @@
+// BuildKit errors carry typed details in the grpc-status-details-bin trailer: a
+// google.rpc.Status whose Any values are JSON (grpcerrors.go marshals each detail with
+// encoding/json), e.g. the Dockerfile range (errdefs.Source) and the failing vertex.
+import { Reader } from 'protobufjs/minimal';
+import { toSourceLocation, type RangeLike } from '../progress/sourceLocation';
+import type { BuildError, SourceLocation } from './types';
+
+export { formatSourceExcerpt } from '../progress/sourceLocation';
+
+export interface GrpcErrorLike {
+  code?: number;
+  details?: string;
+  message?: string;
+  metadata?: { get(key: string): (string | Buffer)[] };
+}
+
+interface AnyDetail {
+  typeUrl: string;
+  value: Uint8Array;
+}
+
+interface RpcStatus {
+  code: number;
+  message: string;
+  details: AnyDetail[];
+}
+
+const SOURCE_TYPE = 'github.com/moby/buildkit/errdefs.Source+json';
+const VERTEX_TYPE = 'github.com/moby/buildkit/errdefs.Vertex+json';
+const UNKNOWN = 2;
+
+function decodeAny(bytes: Uint8Array): AnyDetail {
+  const r = Reader.create(bytes);
+  const out: AnyDetail = { typeUrl: '', value: new Uint8Array(0) };
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (tag >>> 3 === 1 && (tag & 7) === 2) out.typeUrl = r.string();
+    else if (tag >>> 3 === 2 && (tag & 7) === 2) out.value = r.bytes();
+    else r.skipType(tag & 7);
+  }
+  return out;
+}
+
+/** google.rpc.Status{code=1, message=2, details=3 (repeated Any{type_url=1, value=2})} */
+export function decodeRpcStatus(bytes: Uint8Array): RpcStatus {
+  const r = Reader.create(bytes);
+  const out: RpcStatus = { code: 0, message: '', details: [] };
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    const field = tag >>> 3;
+    if (field === 1 && (tag & 7) === 0) out.code = r.int32();
+    else if (field === 2 && (tag & 7) === 2) out.message = r.string();
+    else if (field === 3 && (tag & 7) === 2) out.details.push(decodeAny(r.bytes()));
+    else r.skipType(tag & 7);
+  }
+  return out;
+}
+
+/**
+ * One line for humans: grpc-js's "2 UNKNOWN: " and Go's nested
+ * "rpc error: code = X desc = " prefixes are noise to someone reading a build failure.
+ */
+export function cleanErrorMessage(message: string): string {
+  let m = message.trim().replace(/^\d+ [A-Z_]+: /, '');
+  m = m.replace(/rpc error: code = \w+ desc = /g, '');
+  return m
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
+}
+
+interface SourceJson {
+  info?: { filename?: string; data?: string; language?: string };
+  ranges?: RangeLike[];
+}
+
+function sourceFromJson(json: SourceJson): SourceLocation | undefined {
+  if (!json.info) return undefined;
+  const data = json.info.data ? Buffer.from(json.info.data, 'base64').toString('utf8') : undefined;
+  return toSourceLocation({ filename: json.info.filename, language: json.info.language, data }, json.ranges);
+}
+
+function statusDetailsBytes(err: GrpcErrorLike): Uint8Array | undefined {
+  let values: (string | Buffer)[] = [];
+  try {
+    values = err.metadata?.get('grpc-status-details-bin') ?? [];
+  } catch {
+    return undefined;
+  }
+  const v = values[0];
+  if (v === undefined) return undefined;
+  // grpc-js decodes -bin metadata to a Buffer; tolerate base64 text from other transports
+  return typeof v === 'string' ? Buffer.from(v, 'base64') : v;
+}
+
+export function decodeBuildError(err: GrpcErrorLike): BuildError {
+  let status: RpcStatus | undefined;
+  const raw = statusDetailsBytes(err);
+  if (raw) {
+    try {
+      status = decodeRpcStatus(raw);
+    } catch {
+      status = undefined; // a malformed trailer must not hide the error itself
+    }
+  }
+  const message = cleanErrorMessage(status?.message || err.details || err.message || 'build failed');
+  const result: BuildError = {
+    message: message || 'build failed',
+    code: err.code ?? (status?.code || UNKNOWN),
+    sources: [],
+  };
+  for (const d of status?.details ?? []) {
+    if (d.typeUrl !== SOURCE_TYPE && d.typeUrl !== VERTEX_TYPE) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(Buffer.from(d.value).toString('utf8'));
+    } catch {
+      continue;
+    }
+    if (!json || typeof json !== 'object') continue;
+    if (d.typeUrl === SOURCE_TYPE) {
+      const src = sourceFromJson(json as SourceJson);
+      if (src) result.sources.push(src);
+    } else {
+      const digest = (json as { digest?: unknown }).digest;
+      if (typeof digest === 'string' && digest !== '') result.vertex = digest;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,86 @@
+// Parsing of the user-facing build flags, shared by the CLI and the extension's pickers.
+import type { NetworkMode, SecretSpec } from './types';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** "K=V" (a bare "K" takes the value from the environment, like buildx --build-arg). */
+export function parseKeyValue(s: string, flag: string, env?: NodeJS.ProcessEnv): [string, string] {
+  const i = s.indexOf('=');
+  const key = i < 0 ? s : s.slice(0, i);
+  if (!key.trim() || /\s/.test(key)) throw new UsageError(`invalid ${flag} "${s}": expected KEY=VALUE`);
+  if (i < 0) {
+    const v = env?.[key];
+    if (v === undefined) throw new UsageError(`invalid ${flag} "${s}": expected KEY=VALUE`);
+    return [key, v];
+  }
+  return [key, s.slice(i + 1)];
+}
+
+const OS = new Set(['linux', 'windows', 'darwin', 'freebsd', 'netbsd', 'openbsd', 'solaris', 'illumos', 'aix', 'plan9', 'android', 'ios', 'js', 'wasip1']);
+const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', armhf: 'arm', i386: '386', armel: 'arm' };
+const ARCHES = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 'ppc64', 's390x', 'riscv64', 'mips64le', 'mips64', 'mipsle', 'mips', 'loong64', 'wasm']);
+
+/** "linux/amd64,linux/arm64/v8" → normalised list; throws UsageError naming the bad entry. */
+export function parsePlatforms(s: string): string[] {
+  const out: string[] = [];
+  for (const raw of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const parts = raw.toLowerCase().split('/');
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !p)) {
+      throw new UsageError(`invalid platform "${raw}": expected OS/ARCH[/VARIANT], e.g. linux/amd64`);
+    }
+    const [os, archRaw, variant] = parts;
+    const arch = ARCH_ALIASES[archRaw] ?? archRaw;
+    if (!OS.has(os)) throw new UsageError(`invalid platform "${raw}": unknown operating system "${os}"`);
+    if (!ARCHES.has(arch)) throw new UsageError(`invalid platform "${raw}": unknown architecture "${archRaw}"`);
+    const p = [os, arch, variant].filter(Boolean).join('/');
+    if (!out.includes(p)) out.push(p);
+  }
+  if (out.length === 0) throw new UsageError('invalid --platform "": expected OS/ARCH[,OS/ARCH...]');
+  return out;
+}
+
+/** buildx --secret: "id=x,src=FILE" | "id=x,env=VAR" | "id=x" (env var of the same name, else file). */
+export function parseSecretSpec(s: string): SecretSpec {
+  const fields: Record<string, string> = {};
+  for (const part of s.split(',')) {
+    const i = part.indexOf('=');
+    if (i <= 0) throw new UsageError(`invalid --secret "${s}": expected id=ID,src=FILE or id=ID,env=VAR`);
+    const k = part.slice(0, i).trim().toLowerCase();
+    const v = part.slice(i + 1);
+    if (!['id', 'src', 'source', 'env', 'type'].includes(k)) {
+      throw new UsageError(`invalid --secret "${s}": unknown field "${k}"`);
+    }
+    fields[k === 'source' ? 'src' : k] = v;
+  }
+  if (fields.type && fields.type !== 'file' && fields.type !== 'env') {
+    throw new UsageError(`invalid --secret "${s}": type must be file or env`);
+  }
+  const id = fields.id ?? fields.env ?? (fields.src ? fields.src.split('/').pop() : undefined);
+  if (!id) throw new UsageError(`invalid --secret "${s}": missing id`);
+  if (fields.src !== undefined && fields.env !== undefined) {
+    throw new UsageError(`invalid --secret "${s}": give src or env, not both`);
+  }
+  if (fields.type === 'env' || fields.env !== undefined) return { id, env: fields.env ?? id };
+  if (fields.src !== undefined) return { id, src: fields.src };
+  return { id, env: id };
+}
+
+export function parseNetwork(s: string): NetworkMode {
+  if (s === 'default' || s === 'none' || s === 'host') return s;
+  throw new UsageError(`invalid --network "${s}": expected default, none or host`);
+}
+
+/** Docker's reference grammar, loosely: lower-case repo path, optional :tag. */
+export function checkTag(tag: string): string {
+  const re = /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
+  if (!re.test(tag)) throw new UsageError(`invalid tag "${tag}": repository names must be lowercase, e.g. myapp:latest`);
+  return tag;
+}
+
+export function parseAddHost(s: string): string {
+  const i = s.search(/[=:]/);
+  if (i <= 0 || i === s.length - 1) throw new UsageError(`invalid --add-host "${s}": expected HOST:IP`);
+  return `${s.slice(0, i)}=${s.slice(i + 1)}`;
+}

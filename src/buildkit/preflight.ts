@@ -1,0 +1,62 @@
+// Checks that fail before anything reaches the engine, each with one clear line.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Engine } from '../engine/connect';
+import { checkDockerignore } from './dockerignore';
+import { checkSecrets } from './secrets';
+import type { EngineTraits } from './solveRequest';
+import type { BuildOptions } from './types';
+
+export class PreflightError extends Error {
+  override name = 'PreflightError';
+}
+
+export const MULTI_PLATFORM_NEEDS_CONTAINERD =
+  'multi-platform builds need the containerd image store, and this engine uses the classic store. ' +
+  'Turn it on with "features": {"containerd-snapshotter": true} in /etc/docker/daemon.json (Docker Desktop: ' +
+  'Settings → General → "Use containerd for pulling and storing images"), restart the engine, or build one platform.';
+
+function statKind(p: string): 'file' | 'dir' | 'other' | 'missing' {
+  try {
+    const st = fs.statSync(p);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
+export function checkPaths(opts: BuildOptions): void {
+  const ctx = statKind(opts.contextDir);
+  if (ctx === 'missing') throw new PreflightError(`build context "${opts.contextDir}" does not exist`);
+  if (ctx !== 'dir') throw new PreflightError(`build context "${opts.contextDir}" is not a directory`);
+  const df = statKind(opts.dockerfile);
+  if (df === 'missing') throw new PreflightError(`Dockerfile "${opts.dockerfile}" does not exist`);
+  if (df !== 'file') throw new PreflightError(`Dockerfile "${opts.dockerfile}" is not a file`);
+  try {
+    fs.accessSync(opts.dockerfile, fs.constants.R_OK);
+  } catch {
+    throw new PreflightError(`Dockerfile "${opts.dockerfile}" cannot be read (permission denied)`);
+  }
+}
+
+/** The ignore file the frontend will use: <Dockerfile>.dockerignore beside it wins over the context's. */
+export function ignoreFileFor(opts: BuildOptions): string | undefined {
+  const beside = `${opts.dockerfile}.dockerignore`;
+  if (statKind(beside) === 'file') return beside;
+  const inCtx = path.join(opts.contextDir, '.dockerignore');
+  return statKind(inCtx) === 'file' ? inCtx : undefined;
+}
+
+export async function preflight(engine: Engine, opts: BuildOptions): Promise<EngineTraits> {
+  checkPaths(opts);
+  try {
+    checkSecrets(opts.secrets);
+  } catch (e) {
+    throw new PreflightError((e as Error).message);
+  }
+  const ignore = ignoreFileFor(opts);
+  if (ignore) checkDockerignore(ignore);
+  const info = await engine.info();
+  if (opts.platforms.length > 1 && !info.containerdStore) throw new PreflightError(MULTI_PLATFORM_NEEDS_CONTAINERD);
+  return { containerdStore: info.containerdStore };
+}

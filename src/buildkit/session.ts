@@ -1,0 +1,111 @@
+// The session the engine calls back into during a build: health, the local dirs, registry auth
+// and secrets, served by grpc-js over the upgraded POST /session socket.
+import * as crypto from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import type { Duplex } from 'node:stream';
+import type { Endpoint } from '../engine/endpoint';
+import { upgradeH2c } from '../engine/upgrade';
+import { credentialsFor } from './auth';
+import { serveDiffCopy } from './filesync/diffcopy';
+import { methodPaths, sessionServices } from './proto';
+import { readSecret, SecretNotFound } from './secrets';
+import type { SecretSpec } from './types';
+
+export interface SessionOptions {
+  /** local dir names the frontend asks for ("context", "dockerfile") → absolute paths */
+  dirs: Record<string, string>;
+  /** stable per context, so the engine finds its cached copy and re-requests only changed files */
+  sharedKey: string;
+  secrets: SecretSpec[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** BuildKit ids are 25 base36 characters; any unique string works, but look alike in logs. */
+export function newId(): string {
+  const bytes = crypto.randomBytes(16);
+  return BigInt('0x' + bytes.toString('hex')).toString(36).padStart(25, '0').slice(-25);
+}
+
+export class Session {
+  readonly id = newId();
+  private readonly server = new grpc.Server({
+    'grpc.max_receive_message_length': 16 << 20,
+    'grpc.max_send_message_length': 16 << 20,
+  });
+  private injector?: grpc.ConnectionInjector;
+  private socket?: Duplex;
+  private closedByUs = false;
+  private dropped?: (err: Error) => void;
+  /** resolves when the engine side closed the session before we did */
+  readonly droppedByEngine: Promise<Error>;
+
+  constructor(private readonly opts: SessionOptions) {
+    this.droppedByEngine = new Promise((resolve) => (this.dropped = resolve));
+    const env = opts.env ?? process.env;
+    this.server.addService(sessionServices.health, {
+      Check: (_call: unknown, cb: grpc.sendUnaryData<object>) => cb(null, { status: 'SERVING' }),
+      Watch: (call: grpc.ServerWritableStream<object, object>) => call.write({ status: 'SERVING' }),
+    });
+    this.server.addService(sessionServices.fileSync, {
+      DiffCopy: (call: grpc.ServerDuplexStream<any, any>) =>
+        serveDiffCopy(call, { get: (name: string) => opts.dirs[name] }),
+    });
+    this.server.addService(sessionServices.auth, {
+      Credentials: (call: grpc.ServerUnaryCall<{ Host: string }, object>, cb: grpc.sendUnaryData<object>) => {
+        credentialsFor(call.request.Host, env).then(
+          (c) => cb(null, c ?? {}),
+          () => cb(null, {}),
+        );
+      },
+    });
+    this.server.addService(sessionServices.secrets, {
+      GetSecret: (call: grpc.ServerUnaryCall<{ ID: string }, object>, cb: grpc.sendUnaryData<object>) => {
+        try {
+          cb(null, { data: readSecret(opts.secrets, call.request.ID, env) });
+        } catch (e) {
+          cb({ code: grpc.status.NOT_FOUND, details: e instanceof SecretNotFound ? e.message : 'secret not found' });
+        }
+      },
+    });
+  }
+
+  /** the methods we serve, one header line each (the engine does not split joined values) */
+  get methods(): string[] {
+    const s = sessionServices;
+    return methodPaths([s.health, s.fileSync, s.auth, s.secrets]);
+  }
+
+  headers(): Record<string, string | string[]> {
+    return {
+      'X-Docker-Expose-Session-Uuid': this.id,
+      'X-Docker-Expose-Session-Name': 'buildkit-lens',
+      'X-Docker-Expose-Session-Sharedkey': this.opts.sharedKey,
+      'X-Docker-Expose-Session-Grpc-Method': this.methods,
+    };
+  }
+
+  /** Opens POST /session and starts serving on it. */
+  async attach(ep: Endpoint): Promise<void> {
+    const socket = await upgradeH2c(ep, '/session', this.headers());
+    this.serveOn(socket);
+  }
+
+  /** Serves on an already-connected duplex (POST /session socket, or a Control.Session tunnel). */
+  serveOn(socket: Duplex): void {
+    this.socket = socket;
+    this.injector = this.server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+    socket.on('close', () => {
+      if (!this.closedByUs) this.dropped?.(new Error('the engine closed the build session'));
+    });
+    socket.on('error', () => undefined);
+    this.injector.injectConnection(socket);
+  }
+
+  close(): void {
+    if (this.closedByUs) return;
+    this.closedByUs = true;
+    this.injector?.destroy();
+    this.server.forceShutdown();
+    this.socket?.destroy();
+  }
+}

@@ -1,0 +1,171 @@
+// buildx-compatible flags for `buildkit-lens build` and friends, parsed with node:util.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  checkTag,
+  parseAddHost,
+  parseKeyValue,
+  parseNetwork,
+  parsePlatforms,
+  parseSecretSpec,
+  UsageError,
+} from '../buildkit/options';
+import type { BuildOptions } from '../buildkit/types';
+
+export type ProgressMode = 'auto' | 'tty' | 'plain' | 'rawjson' | 'quiet';
+
+export interface BuildCommand {
+  kind: 'build';
+  host?: string;
+  context?: string;
+  progress: ProgressMode;
+  metadataFile?: string;
+  quiet: boolean;
+  options: BuildOptions;
+}
+
+export interface InfoCommand {
+  kind: 'info';
+  host?: string;
+  context?: string;
+  json: boolean;
+}
+
+export type Command = BuildCommand | InfoCommand | { kind: 'help'; text: string } | { kind: 'version' };
+
+export const USAGE = `Usage: buildkit-lens COMMAND
+
+Build Dockerfiles with the Docker engine's embedded BuildKit, with live progress.
+
+Commands:
+  build [OPTIONS] PATH   Build an image from a Dockerfile (flags as for "docker buildx build")
+  info [--json]          Show the engine, its BuildKit and its image store
+
+Global options:
+  -H, --host HOST        Engine to use (default: DOCKER_HOST, the current docker context, /var/run/docker.sock)
+      --context NAME     Docker context to use
+`;
+
+export const BUILD_USAGE = `Usage: buildkit-lens build [OPTIONS] PATH
+
+Options:
+      --add-host HOST:IP       Add a custom host-to-IP mapping
+      --build-arg KEY=VALUE    Set a build-time variable
+  -f, --file FILE              Name of the Dockerfile (default: PATH/Dockerfile)
+      --label KEY=VALUE        Set metadata for the image
+      --metadata-file FILE     Write the build result metadata to FILE
+      --network MODE           Networking mode for RUN: default, none or host
+      --no-cache               Do not use cache when building the image
+      --platform LIST          Target platforms, e.g. linux/amd64,linux/arm64
+      --progress MODE          auto, tty, plain, rawjson or quiet (default auto)
+  -q, --quiet                  Print only the image id
+      --secret SPEC            id=ID,src=FILE or id=ID,env=VAR
+  -t, --tag NAME:TAG           Name and tag the image
+      --target STAGE           Build the given stage
+  -H, --host HOST              Engine to use
+`;
+
+const PROGRESS: ProgressMode[] = ['auto', 'tty', 'plain', 'rawjson', 'quiet'];
+
+function parseOrUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err instanceof UsageError) throw err;
+    if (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) throw new UsageError(err.message.split('\n')[0]);
+    throw err;
+  }
+}
+
+function defaultDockerfile(contextDir: string): string {
+  const upper = path.join(contextDir, 'Dockerfile');
+  if (!fs.existsSync(upper) && fs.existsSync(path.join(contextDir, 'dockerfile'))) return path.join(contextDir, 'dockerfile');
+  return upper;
+}
+
+export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Command {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') return { kind: 'help', text: USAGE };
+  if (cmd === '--version' || cmd === 'version') return { kind: 'version' };
+  if (cmd === 'info') {
+    const { values } = parseOrUsage(() =>
+      parseArgs({ args: rest, options: { host: { type: 'string', short: 'H' }, context: { type: 'string' }, json: { type: 'boolean' } }, strict: true }),
+    );
+    return { kind: 'info', host: values.host, context: values.context, json: !!values.json };
+  }
+  if (cmd !== 'build') throw new UsageError(`unknown command "${cmd}" (try "buildkit-lens --help")`);
+
+  const { values, positionals } = parseOrUsage(() =>
+    parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        file: { type: 'string', short: 'f' },
+        tag: { type: 'string', short: 't', multiple: true },
+        target: { type: 'string' },
+        'build-arg': { type: 'string', multiple: true },
+        label: { type: 'string', multiple: true },
+        platform: { type: 'string', multiple: true },
+        'no-cache': { type: 'boolean' },
+        network: { type: 'string' },
+        secret: { type: 'string', multiple: true },
+        'add-host': { type: 'string', multiple: true },
+        progress: { type: 'string' },
+        'metadata-file': { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        host: { type: 'string', short: 'H' },
+        context: { type: 'string' },
+        load: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }),
+  );
+  if (values.help) return { kind: 'help', text: BUILD_USAGE };
+  if (positionals.length !== 1) {
+    throw new UsageError(`"buildkit-lens build" requires exactly 1 argument (the context PATH), got ${positionals.length}`);
+  }
+  if (positionals[0] === '-') throw new UsageError('a context from stdin ("-") is not supported yet: give a directory');
+  const contextDir = path.resolve(cwd, positionals[0]);
+  const progress = (values.progress ?? 'auto') as ProgressMode;
+  if (!PROGRESS.includes(progress)) throw new UsageError(`invalid --progress "${values.progress}": expected ${PROGRESS.join(', ')}`);
+  const buildArgs: Record<string, string> = {};
+  for (const a of values['build-arg'] ?? []) {
+    const [k, v] = parseKeyValue(a, '--build-arg', env);
+    buildArgs[k] = v;
+  }
+  const labels: Record<string, string> = {};
+  for (const a of values.label ?? []) {
+    const [k, v] = parseKeyValue(a, '--label');
+    labels[k] = v;
+  }
+  const secrets = (values.secret ?? []).map(parseSecretSpec);
+  const seen = new Set<string>();
+  for (const s of secrets) {
+    if (seen.has(s.id)) throw new UsageError(`duplicate --secret id "${s.id}"`);
+    seen.add(s.id);
+  }
+  return {
+    kind: 'build',
+    host: values.host,
+    context: values.context,
+    progress: values.quiet ? 'quiet' : progress,
+    quiet: !!values.quiet,
+    metadataFile: values['metadata-file'] ? path.resolve(cwd, values['metadata-file']) : undefined,
+    options: {
+      contextDir,
+      dockerfile: values.file ? path.resolve(cwd, values.file) : defaultDockerfile(contextDir),
+      tags: (values.tag ?? []).map(checkTag),
+      target: values.target,
+      buildArgs,
+      labels,
+      platforms: (values.platform ?? []).flatMap(parsePlatforms),
+      noCache: !!values['no-cache'],
+      network: values.network ? parseNetwork(values.network) : 'default',
+      secrets,
+      addHosts: (values['add-host'] ?? []).map(parseAddHost),
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// `buildkit-lens build`: one build, progress on stderr like buildx, result on stdout / metadata file.
+import * as fs from 'node:fs';
+import { startBuild } from '../buildkit/build';
+import type { BuildResult } from '../buildkit/types';
+import { connectEngine } from '../engine/connect';
+import { FileLogStore } from '../progress/fileLogStore';
+import { BuildModel } from '../progress/model';
+import { createPlainRenderer } from '../progress/render/plain';
+import { rawJsonLine } from '../progress/render/rawjson';
+import { createTtyRenderer } from '../progress/render/tty';
+import type { BuildCommand } from './args';
+import { metadataFromResult } from './metadata';
+
+export interface CliIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream;
+}
+
+type Renderer = { update(model: BuildModel, delta: ReturnType<BuildModel['apply']>): void; end(model: BuildModel, result: BuildResult): void };
+
+function chooseRenderer(cmd: BuildCommand, io: CliIO): Renderer | undefined {
+  const mode = cmd.progress === 'auto' ? (io.stderr.isTTY ? 'tty' : 'plain') : cmd.progress;
+  if (mode === 'quiet' || mode === 'rawjson') return undefined;
+  if (mode === 'tty') return createTtyRenderer(io.stderr);
+  return createPlainRenderer((s) => io.stderr.write(s));
+}
+
+export async function runBuild(cmd: BuildCommand, io: CliIO): Promise<number> {
+  const engine = await connectEngine({ host: cmd.host, context: cmd.context });
+  const logStore = new FileLogStore();
+  const model = new BuildModel({ logStore });
+  const renderer = chooseRenderer(cmd, io);
+  const raw = cmd.progress === 'rawjson';
+  try {
+    const handle = startBuild(engine, cmd.options, (status) => {
+      if (raw) io.stderr.write(rawJsonLine(status) + '\n');
+      const delta = model.apply(status);
+      renderer?.update(model, delta);
+    });
+    const onSignal = () => handle.cancel();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const result = await handle.done;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    const finalDelta = model.finish({ ok: result.ok, canceled: result.canceled, error: result.error });
+    renderer?.update(model, finalDelta);
+    renderer?.end(model, result);
+    if (!renderer && !result.ok && result.error) io.stderr.write(`ERROR: ${result.error.message}\n`);
+    if (result.ok) {
+      if (cmd.metadataFile) {
+        fs.writeFileSync(cmd.metadataFile, JSON.stringify(metadataFromResult(result), null, 2) + '\n');
+      }
+      if (cmd.quiet) io.stdout.write(`${result.exporterResponse['containerimage.digest'] ?? ''}\n`);
+      return 0;
+    }
+    return result.canceled ? 130 : 1;
+  } finally {
+    logStore.dispose();
+    await engine.close();
+  }
+}

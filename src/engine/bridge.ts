@@ -1,0 +1,89 @@
+// grpc-js dials its own sockets and takes no pre-connected one, so the Control client talks to a
+// private Unix socket; each connection accepted there becomes its own upgraded POST /grpc.
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Duplex } from 'node:stream';
+import type { Endpoint } from './endpoint';
+import { upgradeH2c } from './upgrade';
+
+export interface GrpcBridge {
+  /** grpc-js target, e.g. unix:///tmp/bkl-xyz/grpc.sock */
+  target: string;
+  /** sockets currently piped (for leak checks) */
+  readonly openConnections: number;
+  close(): Promise<void>;
+}
+
+export async function openGrpcBridge(ep: Endpoint): Promise<GrpcBridge> {
+  // 0700 folder: nobody else on the machine may ride our engine connection.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-'));
+  fs.chmodSync(dir, 0o700);
+  const sockPath = path.join(dir, 'grpc.sock');
+  const live = new Set<net.Socket | Duplex>();
+
+  const server = net.createServer((client) => {
+    live.add(client);
+    client.pause();
+    let upstream: Duplex | undefined;
+    const teardown = () => {
+      live.delete(client);
+      client.destroy();
+      if (upstream) {
+        live.delete(upstream);
+        upstream.destroy();
+      }
+    };
+    client.on('error', teardown);
+    client.on('close', teardown);
+    upgradeH2c(ep, '/grpc').then(
+      (up) => {
+        if (client.destroyed) {
+          up.destroy();
+          return;
+        }
+        upstream = up;
+        live.add(up);
+        up.on('error', teardown);
+        up.on('close', teardown);
+        client.pipe(up);
+        up.pipe(client);
+        client.resume();
+      },
+      (err: Error) => {
+        // grpc-js only sees a closed socket; keep the reason for the caller's error message.
+        lastError = err;
+        teardown();
+      },
+    );
+  });
+  let lastError: Error | undefined;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(sockPath, () => resolve());
+  });
+  fs.chmodSync(sockPath, 0o600);
+  let closed: Promise<void> | undefined;
+  const bridge: GrpcBridge & { lastError(): Error | undefined } = {
+    target: `unix://${sockPath}`,
+    get openConnections() {
+      return live.size;
+    },
+    lastError: () => lastError,
+    close: () =>
+      (closed ??= new Promise<void>((resolve) => {
+        for (const s of live) s.destroy();
+        live.clear();
+        server.close(() => {
+          fs.rmSync(dir, { recursive: true, force: true });
+          resolve();
+        });
+      })),
+  };
+  return bridge;
+}
+
+export function bridgeError(b: GrpcBridge): Error | undefined {
+  return (b as GrpcBridge & { lastError?(): Error | undefined }).lastError?.();
+}

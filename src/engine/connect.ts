@@ -1,0 +1,99 @@
+// A reachable, new-enough engine: its endpoint, a dockerode client for the REST API, and what it reports.
+import Docker from 'dockerode';
+import { resolveEndpoint, type Endpoint, type ResolveOptions } from './endpoint';
+import { compareApiVersions, describeConnectError, EngineError, MIN_API_VERSION } from './errors';
+
+export interface EngineInfo {
+  serverVersion: string;
+  apiVersion: string;
+  os: string;
+  arch: string;
+  /** the containerd image store (needed for multi-platform images) */
+  containerdStore: boolean;
+  storageDriver: string;
+  /** filled by the BuildKit side (ListWorkers); undefined until asked */
+  buildkitVersion?: string;
+  platforms: string[];
+}
+
+export interface Engine {
+  endpoint: Endpoint;
+  docker: Docker;
+  info(): Promise<EngineInfo>;
+  close(): Promise<void>;
+}
+
+function dockerodeOptions(ep: Endpoint): Docker.DockerOptions {
+  switch (ep.kind) {
+    case 'unix':
+    case 'npipe':
+      return { socketPath: ep.socketPath };
+    case 'tcp':
+      return ep.tls
+        ? { host: ep.hostname, port: ep.port, protocol: 'https', ca: ep.tls.ca, cert: ep.tls.cert, key: ep.tls.key }
+        : { host: ep.hostname, port: ep.port, protocol: 'http' };
+    case 'ssh':
+      return { host: ep.hostname, port: ep.port, protocol: 'ssh', username: ep.username, sshOptions: { agent: process.env.SSH_AUTH_SOCK } } as Docker.DockerOptions;
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string, host: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new EngineError(`the Docker engine at ${host} did not answer ${what} within ${ms / 1000} s`, 'ETIMEDOUT')), ms);
+    }),
+  ]);
+}
+
+/** Pings the engine and checks it can serve BuildKit over gRPC. Throws EngineError with one clear line. */
+export async function connectEngine(opts: ResolveOptions & { timeoutMs?: number } = {}): Promise<Engine> {
+  const endpoint = resolveEndpoint(opts);
+  const docker = new Docker(dockerodeOptions(endpoint));
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const host = endpoint.host;
+  let version: Docker.DockerVersion;
+  try {
+    version = await withTimeout(docker.version(), timeoutMs, 'GET /version', host);
+  } catch (e) {
+    throw describeConnectError(e, host);
+  }
+  const api = version.ApiVersion ?? '0';
+  if (compareApiVersions(api, MIN_API_VERSION) < 0) {
+    throw new EngineError(
+      `the Docker engine at ${host} is ${version.Version} (API ${api}): BuildKit over gRPC needs API ${MIN_API_VERSION} (Docker 19.03) or newer`,
+      'ETOOOLD',
+    );
+  }
+  let cached: Promise<EngineInfo> | undefined;
+  return {
+    endpoint,
+    docker,
+    info: () =>
+      (cached ??= (async () => {
+        let info: { Driver?: string; DriverStatus?: [string, string][] | null };
+        try {
+          info = await withTimeout(docker.info(), timeoutMs, 'GET /info', host);
+        } catch (e) {
+          cached = undefined;
+          throw describeConnectError(e, host);
+        }
+        return {
+          serverVersion: version.Version,
+          apiVersion: api,
+          os: version.Os,
+          arch: version.Arch,
+          storageDriver: info.Driver ?? '',
+          containerdStore: (info.DriverStatus ?? []).some(
+            ([k, v]) => k === 'driver-type' && v === 'io.containerd.snapshotter.v1',
+          ),
+          platforms: [],
+        };
+      })()),
+    close: async () => {
+      // dockerode keeps no pooled sockets for unix endpoints; nothing to release beyond agents.
+      (docker.modem as unknown as { agent?: { destroy?(): void } }).agent?.destroy?.();
+    },
+  };
+}

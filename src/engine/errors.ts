@@ -1,0 +1,48 @@
+// Engine failures become one clear line; the raw errno is kept for callers that branch on it.
+
+export class EngineError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** The oldest API that has POST /grpc (Docker 19.03). */
+export const MIN_API_VERSION = '1.40';
+
+export function describeConnectError(err: unknown, host: string): EngineError {
+  const e = err as NodeJS.ErrnoException;
+  switch (e?.code) {
+    case 'ENOENT':
+      return new EngineError(`cannot reach the Docker engine at ${host}: no such socket (is dockerd running?)`, e.code);
+    case 'ECONNREFUSED':
+      return new EngineError(`cannot reach the Docker engine at ${host}: connection refused (is dockerd running?)`, e.code);
+    case 'EACCES':
+    case 'EPERM':
+      return new EngineError(
+        `permission denied on ${host}: add your user to the "docker" group or use a socket you can open`,
+        e.code,
+      );
+    case 'ETIMEDOUT':
+      return new EngineError(`cannot reach the Docker engine at ${host}: timed out`, e.code);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new EngineError(`cannot reach the Docker engine at ${host}: unknown host`, e.code);
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new EngineError(`the Docker engine at ${host} closed the connection`, e.code);
+    default:
+      if (err instanceof EngineError) return err;
+      return new EngineError(`cannot reach the Docker engine at ${host}: ${e?.message ?? String(err)}`, e?.code);
+  }
+}
+
+export function compareApiVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
