@@ -36,7 +36,10 @@ engine_pid() {
   pidfile=$(engine_dir "$1")/docker.pid
   [ -f "$pidfile" ] || return 1
   pid=$(cat "$pidfile" 2>/dev/null) || return 1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  # After a reboot the recorded pid may belong to an unrelated process.
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$(engine_dir "$1")/" || return 1
+  echo "$pid"
 }
 
 # The dockerd binary and PATH for an engine. PATH decides which containerd, shims and runc the
