@@ -34,9 +34,9 @@ function readConfig(configDir: string): DockerConfig {
   }
 }
 
-function fromHelper(helper: string, serverUrl: string): Promise<Credentials | undefined> {
+function fromHelper(helper: string, serverUrl: string, env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
   return new Promise((resolve) => {
-    const child = execFile(`docker-credential-${helper}`, ['get'], { timeout: 30_000 }, (err, stdout) => {
+    const child = execFile(`docker-credential-${helper}`, ['get'], { timeout: 30_000, env }, (err, stdout) => {
       // A helper that knows nothing of the host exits non-zero: that means anonymous, not failure.
       if (err) return resolve(undefined);
       try {
@@ -56,7 +56,7 @@ export async function credentialsFor(host: string, env: NodeJS.ProcessEnv = proc
   const keys = configKeysFor(host);
   for (const key of keys) {
     const helper = cfg.credHelpers?.[key];
-    if (helper) return fromHelper(helper, key);
+    if (helper) return fromHelper(helper, key, env);
   }
   for (const key of keys) {
     const entry = cfg.auths?.[key];
@@ -69,6 +69,6 @@ export async function credentialsFor(host: string, env: NodeJS.ProcessEnv = proc
     }
     if (entry.username && entry.password) return { Username: entry.username, Secret: entry.password };
   }
-  if (cfg.credsStore) return fromHelper(cfg.credsStore, keys[0]);
+  if (cfg.credsStore) return fromHelper(cfg.credsStore, keys[0], env);
   return undefined;
 }

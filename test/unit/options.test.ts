@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { checkTag, parseAddHost, parseKeyValue, parsePlatforms, parseSecretSpec, UsageError } from '../../src/buildkit/options';
+import { parseCommand } from '../../src/cli/args';
+import { solveRequest } from '../../src/buildkit/solveRequest';
+import type { BuildCommand } from '../../src/cli/args';
+
+test('build args: KEY=VALUE, bare KEY from env, malformed rejected', () => {
+  assert.deepEqual(parseKeyValue('A=b=c', '--build-arg'), ['A', 'b=c']);
+  assert.deepEqual(parseKeyValue('HOME', '--build-arg', { HOME: '/root' }), ['HOME', '/root']);
+  assert.throws(() => parseKeyValue('=x', '--build-arg'), UsageError);
+  assert.throws(() => parseKeyValue('NOPE', '--build-arg', {}), /invalid --build-arg "NOPE"/);
+  assert.throws(() => parseKeyValue('A B=c', '--label'), /invalid --label/);
+});
+
+test('platforms are normalised and validated', () => {
+  assert.deepEqual(parsePlatforms('linux/x86_64, linux/arm64/v8,linux/amd64'), ['linux/amd64', 'linux/arm64/v8']);
+  assert.throws(() => parsePlatforms('linux'), /invalid platform "linux"/);
+  assert.throws(() => parsePlatforms('linux/foo'), /unknown architecture "foo"/);
+  assert.throws(() => parsePlatforms('plan10/amd64'), /unknown operating system/);
+});
+
+test('secret specs like buildx', () => {
+  assert.deepEqual(parseSecretSpec('id=tok,src=/tmp/t'), { id: 'tok', src: '/tmp/t' });
+  assert.deepEqual(parseSecretSpec('id=tok,env=TOKEN'), { id: 'tok', env: 'TOKEN' });
+  assert.deepEqual(parseSecretSpec('id=TOKEN'), { id: 'TOKEN', env: 'TOKEN' });
+  assert.deepEqual(parseSecretSpec('src=/run/key.pem'), { id: 'key.pem', src: '/run/key.pem' });
+  assert.throws(() => parseSecretSpec('tok'), /invalid --secret/);
+  assert.throws(() => parseSecretSpec('id=a,color=red'), /unknown field "color"/);
+  assert.throws(() => parseSecretSpec('id=a,src=x,env=y'), /not both/);
+});
+
+test('tags and add-hosts', () => {
+  assert.equal(checkTag('localhost:5000/team/app:1.0'), 'localhost:5000/team/app:1.0');
+  assert.throws(() => checkTag('MyApp'), /must be lowercase/);
+  assert.equal(parseAddHost('db:10.1.2.3'), 'db=10.1.2.3');
+  assert.throws(() => parseAddHost('db'), /invalid --add-host/);
+});
+
+test('build command line maps to buildx meanings', () => {
+  const cmd = parseCommand(
+    ['build', '-f', 'sub/Df', '-t', 'a:1', '-t', 'b', '--target', 'base', '--build-arg', 'X=1', '--label', 'l=v',
+      '--platform', 'linux/amd64', '--no-cache', '--network', 'none', '--secret', 'id=s,env=S', '--progress', 'plain',
+      '--metadata-file', 'meta.json', 'ctx'],
+    {},
+    '/work',
+  ) as BuildCommand;
+  assert.equal(cmd.kind, 'build');
+  assert.equal(cmd.options.contextDir, '/work/ctx');
+  assert.equal(cmd.options.dockerfile, '/work/sub/Df');
+  assert.equal(cmd.metadataFile, '/work/meta.json');
+  const req = solveRequest('ref1', 'sess1', cmd.options, { containerdStore: false });
+  assert.equal(req.Frontend, 'dockerfile.v0');
+  assert.deepEqual(req.FrontendAttrs, {
+    filename: 'Df',
+    'image-resolve-mode': 'local',
+    target: 'base',
+    'build-arg:X': '1',
+    'label:l': 'v',
+    platform: 'linux/amd64',
+    'no-cache': '',
+    'force-network-mode': 'none',
+  });
+  assert.equal(req.ExporterDeprecated, 'moby');
+  assert.deepEqual(req.ExporterAttrsDeprecated, { name: 'a:1,b' });
+  assert.deepEqual(req.Exporters, [{ Type: 'moby', Attrs: { name: 'a:1,b' } }]);
+  assert.deepEqual(req.Entitlements, []);
+});
+
+test('host network needs the entitlement; containerd store prefers the image digest', () => {
+  const cmd = parseCommand(['build', '--network', 'host', '.'], {}, '/w') as BuildCommand;
+  const req = solveRequest('r', 's', cmd.options, { containerdStore: true });
+  assert.deepEqual(req.Entitlements, ['network.host']);
+  assert.equal(req.Exporters[0].Attrs['prefer-image-digest'], 'true');
+});
+
+test('usage errors are UsageError with one line', () => {
+  assert.throws(() => parseCommand(['build']), /requires exactly 1 argument/);
+  assert.throws(() => parseCommand(['build', '--bogus', '.']), (e: Error) => e instanceof UsageError && !e.message.includes('\n'));
+  assert.throws(() => parseCommand(['build', '--progress', 'fancy', '.']), /invalid --progress/);
+  assert.throws(() => parseCommand(['frobnicate']), /unknown command/);
+  assert.throws(() => parseCommand(['build', '--secret', 'id=a,env=A', '--secret', 'id=a,env=B', '.']), /duplicate --secret/);
+});
