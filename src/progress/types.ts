@@ -10,6 +10,8 @@ export interface StepStatus {
   total: number;
   started?: number; // epoch ms
   completed?: number;
+  /** engine time of this snapshot (epoch ms); the plain printer throttles on it */
+  timestamp?: number;
 }
 
 export interface StageInfo {
@@ -38,6 +40,8 @@ export interface Step {
   statuses: StepStatus[];
   warnings: number;
   logBytes: number;
+  /** for a progress-group row: digests of the vertices merged into it */
+  members?: string[];
 }
 
 export interface Warning {
@@ -63,7 +67,15 @@ export interface Summary {
 /** What one StatusResponse changed, for incremental renderers. */
 export interface Delta {
   steps: string[]; // digests whose Step changed
-  logs: { digest: string; stream: number; text: string }[];
+  logs: {
+    digest: string;
+    stream: number;
+    text: string;
+    /** engine time of the chunk (epoch ms) */
+    timestamp?: number;
+    /** ms from the step's latest start to this chunk: buildx's log-line prefix */
+    sinceStartMs?: number;
+  }[];
   warnings: Warning[];
 }
 

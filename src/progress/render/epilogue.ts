@@ -1,0 +1,28 @@
+// What buildx prints after the progress: the last log lines of failed steps, the
+// warnings summary, the Dockerfile excerpt of the error and the "ERROR:" line.
+import type { BuildResult } from '../../buildkit/types';
+import type { BuildModel } from '../model';
+import { formatSourceExcerpt } from '../sourceLocation';
+
+export function epilogueLines(model: BuildModel, result: BuildResult, lastLines: (digest: string) => string[]): string[] {
+  const out: string[] = [];
+  for (const step of model.steps()) {
+    if (step.state !== 'error') continue;
+    out.push('------', ` > ${step.name}:`, ...lastLines(step.digest), '------');
+  }
+  const warnings = model.warnings();
+  if (warnings.length > 0) {
+    out.push('', ` ${warnings.length === 1 ? '1 warning found' : `${warnings.length} warnings found`}:`);
+    for (const w of warnings) {
+      const where = w.source?.ranges[0] ? ` (${w.source.filename}:${w.source.ranges[0].startLine})` : '';
+      out.push(` - ${w.short}${where}`);
+    }
+  }
+  if (!result.ok) {
+    const error = result.error;
+    if (error && !result.canceled) for (const src of error.sources) out.push(...formatSourceExcerpt(src));
+    if (result.canceled) out.push('ERROR: build canceled');
+    else out.push(`ERROR: failed to solve: ${error?.message || 'build failed'}`);
+  }
+  return out;
+}
