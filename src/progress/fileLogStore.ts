@@ -68,6 +68,11 @@ export class FileLogStore implements LogStore {
     return file.path;
   }
 
+  /** bytes of log heads held in memory (bounded by maxMemoryBytes) */
+  memoryBytes(): number {
+    return this.memory.memoryBytes();
+  }
+
   /** the last disk error, if writing a log file ever failed (the bytes were kept in memory) */
   lastWriteError(): string | undefined {
     return this.writeError;
