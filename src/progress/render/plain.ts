@@ -32,7 +32,6 @@ interface StepOutput {
   dirtyStatuses: Set<string>;
   seenStatus: Map<string, string>;
   printedStatus: Map<string, { current: number; timestamp: number }>;
-  finalPrinted?: string;
   waitingSince?: number;
 }
 
@@ -54,7 +53,6 @@ export function createPlainRenderer(write: (s: string) => void, opts: PlainRende
   };
 
   const isFinal = (s: Step) => s.state !== 'running' && s.state !== 'queued';
-  const finalKey = (s: Step) => `${s.state}|${s.completed}`;
 
   function statusLine(n: number, s: StepStatus): string {
     const progress = formatProgress(s.current, s.total);
@@ -122,17 +120,15 @@ export function createPlainRenderer(write: (s: string) => void, opts: PlainRende
     }
     o.waitingSince = undefined;
     current = digest;
-    if (isFinal(step) && !openStatus && o.finalPrinted !== finalKey(step)) {
+    // like progressui, a finished step that had more to say ends its block with its state again
+    if (isFinal(step) && !openStatus) {
       current = '';
       if (lines.partial && lines.printedChars > 0) buf.push('\n');
       lines.printedChars = 0;
-      o.finalPrinted = finalKey(step);
       if (step.state === 'canceled') buf.push(`#${n} CANCELED\n`);
       else if (step.state === 'error') buf.push(`#${n} ERROR: ${step.error ?? ''}\n`);
       else if (step.state === 'cached') buf.push(`#${n} CACHED\n`);
       else buf.push(`#${n} DONE ${(step.durationMs / 1000).toFixed(1)}s\n`);
-    } else if (isFinal(step) && !openStatus) {
-      current = '';
     }
     updated.delete(digest);
   }
@@ -174,9 +170,10 @@ export function createPlainRenderer(write: (s: string) => void, opts: PlainRende
       if (!step || step.number === 0) continue;
       (isFinal(step) ? completed : rest).push(step);
     }
-    if (completed.some((s) => s.digest === current)) printStep(model, current);
+    const active = current;
+    if (completed.some((s) => s.digest === active)) printStep(model, active);
     completed.sort((a, b) => (a.completed ?? 0) - (b.completed ?? 0));
-    for (const s of completed) if (s.digest !== current) printStep(model, s.digest);
+    for (const s of completed) if (s.digest !== active) printStep(model, s.digest);
     if (rest.length === 0) return;
     if (rest.some((s) => s.digest === current)) {
       printStep(model, current);

@@ -102,7 +102,7 @@ export function createTtyRenderer(stream: NodeJS.WriteStream, opts: TtyRendererO
   function draw(model: BuildModel, final: boolean): void {
     const width = Math.max(20, stream.columns || 80);
     const height = Math.max(5, stream.rows || 24);
-    const summary = model.summary(now());
+    const summary = model.summary();
     const done = final && summary.completed === summary.total && summary.total > 0 ? ' FINISHED' : '';
     const header = `[+] ${opts.phase ?? 'Building'} ${(summary.durationMs / 1000).toFixed(1)}s (${summary.completed}/${summary.total})${done}`;
     let rows = rowsFor(model, width);

@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BuildModel } from '../../src/progress/model';
+import { createTtyRenderer } from '../../src/progress/render/tty';
+import type { BuildResult } from '../../src/buildkit/types';
+import { FIXTURE_BASE_MS, loadStatusFixture } from '../fixtures/status/load';
+
+function fakeTerminal(columns = 70, rows = 12) {
+  const writes: string[] = [];
+  const stream = { columns, rows, write: (s: string) => (writes.push(s), true), hasColors: () => false } as unknown as NodeJS.WriteStream;
+  return { stream, writes };
+}
+
+// what the terminal shows after the last frame: strip cursor movement and clears
+const visible = (frame: string) =>
+  frame.replace(/\x1b\[\?25[lh]/g, '').replace(/\x1b\[\d+F/g, '').replace(/\x1b\[2K/g, '').replace(/\x1b\[J/g, '');
+
+const OK: BuildResult = { ref: 'r', ok: true, canceled: false, exporterResponse: {}, durationMs: 0 };
+
+test('live frame: header, steps with timers, statuses, and the running step\'s last log lines', () => {
+  const { stream, writes } = fakeTerminal();
+  const model = new BuildModel({ now: () => FIXTURE_BASE_MS + 3_000 });
+  const tty = createTtyRenderer(stream, { now: () => FIXTURE_BASE_MS + 3_000 });
+  const msgs = loadStatusFixture('simple-build.json').messages;
+  // up to the RUN's logs, before it completes
+  for (const m of msgs.slice(0, 22)) tty.update(model, model.apply(m));
+  const frame = visible(writes[writes.length - 1]).split('\n');
+  assert.match(frame[0], /^\[\+\] Building \d+\.\ds \(7\/8\)$/);
+  assert.ok(frame.some((l) => /^ => CACHED \[base 1\/4\] FROM docker\.io\/library\/alpine:3\.20@sha256:a+b*/.test(l)));
+  assert.ok(frame.some((l) => /^ => => transferring context: 100\.32kB\s+0\.2s$/.test(l)), frame.join('\n'));
+  assert.ok(frame.some((l) => /^ => \[base 4\/4\] RUN \.\/build\.sh\s+\d+\.\ds$/.test(l)));
+  assert.deepEqual(frame.filter((l) => l.startsWith(' => => # ')), [' => => # compiling module a', ' => => # compiling module b', ' => => # warning: café ok', ' => => # done']);
+  assert.ok(frame.every((l) => l.length <= 70));
+  // the next frame moves back over the previous one
+  tty.update(model, model.apply(msgs[22]));
+  assert.ok(writes[writes.length - 1].includes(`\x1b[${frame.length - 1}F`));
+});
+
+test('a small terminal keeps running steps visible', () => {
+  const { stream, writes } = fakeTerminal(70, 5);
+  const model = new BuildModel({ now: () => FIXTURE_BASE_MS + 3_000 });
+  const tty = createTtyRenderer(stream);
+  const msgs = loadStatusFixture('simple-build.json').messages;
+  for (const m of msgs.slice(0, 20)) tty.update(model, model.apply(m));
+  const frame = visible(writes[writes.length - 1]).split('\n').filter((l) => l !== '');
+  assert.equal(frame.length, 4); // header + rows - 2
+  assert.ok(frame.some((l) => l.includes('RUN ./build.sh')));
+});
+
+test('end: FINISHED frame with every step, then the error block', () => {
+  const { stream, writes } = fakeTerminal(100, 6);
+  const model = new BuildModel({ now: () => FIXTURE_BASE_MS });
+  const tty = createTtyRenderer(stream, { minRedrawMs: 1e12 });
+  for (const m of loadStatusFixture('failing-run.json').messages) tty.update(model, model.apply(m));
+  assert.equal(writes.length, 1); // throttled: only the first update drew
+  const result = { ...OK, ok: false, error: { message: 'exit code: 127', code: 2, sources: [] } };
+  model.finish(result);
+  tty.end(model, result);
+  const out = visible(writes.slice(1).join(''));
+  assert.match(out, /^\[\+\] Building 0\.3s \(4\/4\) FINISHED\n/);
+  assert.ok(out.includes(' => ERROR [base 3/3] RUN ./missing.sh'));
+  assert.ok(out.includes(' => CANCELED [base 2/3] RUN apk add'));
+  assert.ok(out.includes('------\n > [base 3/3] RUN ./missing.sh &&     echo never:\n0.090 /bin/sh: ./missing.sh: not found\n------\n'));
+  assert.ok(out.endsWith('ERROR: failed to solve: exit code: 127\n'));
+});
+
+test('colors only when the stream has them', () => {
+  const { stream, writes } = fakeTerminal();
+  (stream as unknown as { hasColors: () => boolean }).hasColors = () => true;
+  const model = new BuildModel({ now: () => FIXTURE_BASE_MS });
+  const tty = createTtyRenderer(stream);
+  for (const m of loadStatusFixture('canceled.json').messages) tty.update(model, model.apply(m));
+  assert.ok(writes[writes.length - 1].includes('\x1b[33m => CANCELED [2/2] RUN sleep 60'));
+  assert.ok(writes[writes.length - 1].includes('\x1b[34m => CACHED [1/2] FROM'));
+});
