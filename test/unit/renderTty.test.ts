@@ -20,7 +20,7 @@ const OK: BuildResult = { ref: 'r', ok: true, canceled: false, exporterResponse:
 test('live frame: header, steps with timers, statuses, and the running step\'s last log lines', () => {
   const { stream, writes } = fakeTerminal();
   const model = new BuildModel({ now: () => FIXTURE_BASE_MS + 3_000 });
-  const tty = createTtyRenderer(stream, { now: () => FIXTURE_BASE_MS + 3_000 });
+  const tty = createTtyRenderer(stream, { now: () => FIXTURE_BASE_MS + 3_000, minRedrawMs: 0, refreshMs: 0 });
   const msgs = loadStatusFixture('simple-build.json').messages;
   // up to the RUN's logs, before it completes
   for (const m of msgs.slice(0, 22)) tty.update(model, model.apply(m));
@@ -39,7 +39,7 @@ test('live frame: header, steps with timers, statuses, and the running step\'s l
 test('a small terminal keeps running steps visible', () => {
   const { stream, writes } = fakeTerminal(70, 5);
   const model = new BuildModel({ now: () => FIXTURE_BASE_MS + 3_000 });
-  const tty = createTtyRenderer(stream);
+  const tty = createTtyRenderer(stream, { minRedrawMs: 0, refreshMs: 0 });
   const msgs = loadStatusFixture('simple-build.json').messages;
   for (const m of msgs.slice(0, 20)) tty.update(model, model.apply(m));
   const frame = visible(writes[writes.length - 1]).split('\n').filter((l) => l !== '');
@@ -50,7 +50,7 @@ test('a small terminal keeps running steps visible', () => {
 test('end: FINISHED frame with every step, then the error block', () => {
   const { stream, writes } = fakeTerminal(100, 6);
   const model = new BuildModel({ now: () => FIXTURE_BASE_MS });
-  const tty = createTtyRenderer(stream, { minRedrawMs: 1e12 });
+  const tty = createTtyRenderer(stream, { minRedrawMs: 1e12, refreshMs: 0 });
   for (const m of loadStatusFixture('failing-run.json').messages) tty.update(model, model.apply(m));
   assert.equal(writes.length, 1); // throttled: only the first update drew
   const result = { ...OK, ok: false, error: { message: 'exit code: 127', code: 2, sources: [] } };
@@ -68,8 +68,26 @@ test('colors only when the stream has them', () => {
   const { stream, writes } = fakeTerminal();
   (stream as unknown as { hasColors: () => boolean }).hasColors = () => true;
   const model = new BuildModel({ now: () => FIXTURE_BASE_MS });
-  const tty = createTtyRenderer(stream);
+  const tty = createTtyRenderer(stream, { minRedrawMs: 0, refreshMs: 0 });
   for (const m of loadStatusFixture('canceled.json').messages) tty.update(model, model.apply(m));
   assert.ok(writes[writes.length - 1].includes('\x1b[33m => CANCELED [2/2] RUN sleep 60'));
   assert.ok(writes[writes.length - 1].includes('\x1b[34m => CACHED [1/2] FROM'));
+});
+
+test('throttled updates are drawn by the refresh timer, which end() stops', async () => {
+  const { stream, writes } = fakeTerminal();
+  let clock = 0;
+  const model = new BuildModel({ now: () => FIXTURE_BASE_MS });
+  const tty = createTtyRenderer(stream, { now: () => clock, minRedrawMs: 100, refreshMs: 20 });
+  const msgs = loadStatusFixture('canceled.json').messages;
+  tty.update(model, model.apply(msgs[0]));
+  for (const m of msgs.slice(1)) tty.update(model, model.apply(m));
+  assert.equal(writes.length, 1);
+  await new Promise((r) => setTimeout(r, 80));
+  assert.ok(writes.length >= 2);
+  assert.ok(visible(writes[writes.length - 1]).includes('CANCELED [2/2] RUN sleep 60'));
+  tty.end(model, { ...OK, ok: false, canceled: true });
+  const count = writes.length;
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(writes.length, count);
 });

@@ -99,7 +99,7 @@ export function solveStatusJson(status: StatusResponse): Json {
 // encoding/json escapes these by default (SetEscapeHTML and JS line separators)
 const GO_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 
-/** one line (with its "\n"), as json.Encoder.Encode writes it */
+/** one line as json.Encoder.Encode writes it, without its trailing "\n" (the caller adds it) */
 export function rawJsonLine(status: StatusResponse): string {
-  return JSON.stringify(solveStatusJson(status)).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]) + '\n';
+  return JSON.stringify(solveStatusJson(status)).replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c]);
 }

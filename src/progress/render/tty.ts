@@ -2,8 +2,9 @@
 //   [+] Building 3.2s (5/10)
 //    => [2/3] RUN make                                  2.1s
 //    => => # last lines of a running step's log
-// The caller decides how often to call update()/redraw(); the view only ever draws
-// the latest model state, so skipped redraws lose nothing but intermediate frames.
+// update() takes in every delta but draws at most every `minRedrawMs` (buildx: 100 ms);
+// a refresh timer (unref'd, stopped by end()) draws what a skipped update left behind
+// and keeps the clocks of running steps moving, like buildx's 150 ms ticker.
 import type { BuildResult } from '../../buildkit/types';
 import type { BuildModel } from '../model';
 import type { Step } from '../types';
@@ -13,8 +14,10 @@ import { LogLines } from './logLines';
 import type { ProgressRenderer } from './plain';
 
 export interface TtyRendererOptions {
-  /** skip redraws closer together than this (update() still takes in every delta); default 0 */
+  /** skip redraws closer together than this (update() still takes in every delta); default 100 */
   minRedrawMs?: number;
+  /** redraw period while the build runs; 0 turns the timer off; default 150 */
+  refreshMs?: number;
   color?: boolean;
   now?: () => number;
   /** "Building" by default */
@@ -118,6 +121,20 @@ export function createTtyRenderer(stream: NodeJS.WriteStream, opts: TtyRendererO
     lastDraw = now();
   }
 
+  const minRedrawMs = opts.minRedrawMs ?? 100;
+  const refreshMs = opts.refreshMs ?? 150;
+  let timer: NodeJS.Timeout | undefined;
+  let dirty = false;
+
+  function startTimer(model: BuildModel): void {
+    if (timer || refreshMs <= 0) return;
+    timer = setInterval(() => {
+      if (dirty || model.summary().running > 0) draw(model, false);
+      dirty = false;
+    }, refreshMs);
+    timer.unref();
+  }
+
   return {
     update(model, delta) {
       for (const l of delta.logs) {
@@ -125,12 +142,18 @@ export function createTtyRenderer(stream: NodeJS.WriteStream, opts: TtyRendererO
         if (!t) tails.set(l.digest, (t = new LogLines(false)));
         t.feed(l.text, l.sinceStartMs);
       }
-      if (now() - lastDraw >= (opts.minRedrawMs ?? 0)) draw(model, false);
+      startTimer(model);
+      if (now() - lastDraw >= minRedrawMs) {
+        draw(model, false);
+        dirty = false;
+      } else dirty = true;
     },
     redraw(model) {
       draw(model, false);
     },
     end(model, result) {
+      if (timer) clearInterval(timer);
+      timer = undefined;
       draw(model, true);
       const tail = epilogueLines(model, result, (d) => tails.get(d)?.lastLines() ?? []);
       if (tail.length > 0) stream.write(tail.join('\n') + '\n');
