@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BuildModel } from '../../src/progress/model';
+import { createPlainRenderer } from '../../src/progress/render/plain';
 import type { StatusResponse } from '../../src/progress/wire';
 
 const STEPS = 8;
@@ -51,4 +52,22 @@ test('fold speed: 10,000 messages x 30 log chunks, and no quadratic growth', () 
   assert.ok(perMessage < 500, `fold too slow: ${perMessage} µs/message`);
   // doubling the input must not quadruple the time
   assert.ok(tFull / tHalf < 3, `time grows too fast: ${tHalf} -> ${tFull}`);
+});
+
+test('plain rendering of the same stream stays linear and prints every line once', () => {
+  const messages = stream(10_000, 30);
+  const model = new BuildModel({ now: () => 2_000_000 });
+  let bytes = 0;
+  let lines = 0;
+  const r = createPlainRenderer((s) => {
+    bytes += s.length;
+    for (let i = s.indexOf('gcc'); i !== -1; i = s.indexOf('gcc', i + 1)) lines++;
+  }, { now: () => 0 });
+  const t0 = process.hrtime.bigint();
+  for (const m of messages) r.update(model, model.apply(m));
+  const us = Number(process.hrtime.bigint() - t0) / 1000;
+  r.end(model, { ref: 'r', ok: true, canceled: false, exporterResponse: {}, durationMs: 0 });
+  console.log(`fold + plain render: ${(us / 10_000).toFixed(1)} µs/message, ${(bytes / 1e6).toFixed(1)} MB of output`);
+  assert.equal(lines, 300_000);
+  assert.ok(us / 10_000 < 1000, `render too slow: ${us / 10_000} µs/message`);
 });
