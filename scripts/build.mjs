@@ -1,0 +1,80 @@
+// Bundles the extension host code, the panel and the CLI with esbuild.
+//   node scripts/build.mjs [--dev] [--watch]
+// --dev keeps bundles unminified with inline source maps.
+import * as esbuild from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dev = process.argv.includes('--dev');
+const watch = process.argv.includes('--watch');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+const common = {
+  bundle: true,
+  minify: !dev,
+  sourcemap: dev ? 'inline' : false,
+  logLevel: 'warning',
+  legalComments: 'none',
+  absWorkingDir: root,
+};
+
+// ssh2's optional native helpers are loaded in try/catch and fall back to JS.
+const nodeExternals = ['vscode', 'cpu-features', '*.node'];
+
+const builds = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension/main.ts' },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+  },
+  {
+    ...common,
+    entryPoints: { webview: 'webview/main.ts' },
+    outdir: dist,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+  {
+    ...common,
+    entryPoints: { webview: 'webview/index.css' },
+    outdir: dist,
+    loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
+  },
+];
+
+if (existsSync(join(root, 'src/cli/main.ts'))) {
+  builds.push({
+    ...common,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+    banner: { js: '#!/usr/bin/env node' },
+  });
+} else {
+  console.log('build: src/cli/main.ts not there yet, skipping dist/cli.js');
+}
+
+// Codicons are loaded as a stylesheet next to their font (vscode-elements looks the link up by id).
+for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(root, 'node_modules/@vscode/codicons/dist', f), join(dist, f));
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+  console.log('build: watching');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  for (const f of ['extension.js', 'webview.js', 'webview.css', 'cli.js']) {
+    const p = join(dist, f);
+    if (existsSync(p)) console.log(`build: dist/${f} ${(statSync(p).size / 1024).toFixed(0)} KiB`);
+  }
+}

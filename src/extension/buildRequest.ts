@@ -1,0 +1,142 @@
+// Turns "build this Dockerfile (stage)" into BuildOptions: settings, remembered choices, and the
+// "Build with BuildKit…" quick pick that edits them.
+import * as vscode from 'vscode';
+import * as path from 'path';
+import type { BuildOptions } from '../buildkit/types';
+import { parseKeyValue, parsePlatforms } from '../buildkit/options';
+import { readConfig } from './config';
+import { expandTagPattern, parseStages, type StageDef } from './dockerfileModel';
+import type { SessionRequest } from './buildSession';
+import type { Choices } from './buildStore';
+
+export function contextDirFor(uri: vscode.Uri): string {
+  const cfg = readConfig(uri);
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  if (cfg.contextRoot === 'dockerfileFolder' || !folder) return path.dirname(uri.fsPath);
+  return folder.uri.fsPath;
+}
+
+export function labelFor(uri: vscode.Uri): string {
+  return vscode.workspace.asRelativePath(uri, vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders.length > 1);
+}
+
+export async function readStages(uri: vscode.Uri): Promise<StageDef[]> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open) return parseStages(open.getText());
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  return parseStages(Buffer.from(bytes).toString('utf8'));
+}
+
+/** The request for a build of `uri`, from settings and what was chosen last time. */
+export function makeRequest(uri: vscode.Uri, choices: Choices, target: string | undefined): SessionRequest {
+  const cfg = readConfig(uri);
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  const folderName = folder?.name ?? path.basename(path.dirname(uri.fsPath));
+  const sameTarget = (choices.target ?? undefined) === target;
+  const defaultTag = cfg.tagPattern ? expandTagPattern(cfg.tagPattern, { folder: folderName, stage: target, file: path.basename(uri.fsPath) }) : '';
+  const options: BuildOptions = {
+    contextDir: contextDirFor(uri),
+    dockerfile: uri.fsPath,
+    // remembered tags belong to the remembered target; another stage gets its own default tag
+    tags: sameTarget && choices.tags ? choices.tags : defaultTag ? [defaultTag] : [],
+    target,
+    buildArgs: { ...cfg.buildArgs, ...(choices.buildArgs ?? {}) },
+    labels: {},
+    platforms: choices.platforms ?? cfg.platforms,
+    noCache: !!choices.noCache,
+    network: cfg.network,
+    secrets: [],
+    addHosts: [],
+  };
+  return { options, engineHost: cfg.engineHost || undefined, label: labelFor(uri) };
+}
+
+type Item = vscode.QuickPickItem & { id: 'start' | 'target' | 'tags' | 'args' | 'platforms' | 'nocache' };
+
+/** "Build with BuildKit…": a menu of every option, looping until Start or Escape. */
+export async function promptChoices(uri: vscode.Uri, initial: Choices): Promise<Choices | undefined> {
+  const stages = await readStages(uri);
+  const c: Choices = { ...initial, buildArgs: { ...(initial.buildArgs ?? {}) } };
+  if (c.target && !stages.some((s) => s.name === c.target)) c.target = undefined;
+  for (;;) {
+    const req = makeRequest(uri, c, c.target);
+    const args = Object.entries(req.options.buildArgs).map(([k, v]) => `${k}=${v}`).join(' ');
+    const items: Item[] = [
+      { id: 'start', label: '$(play) Start build', description: labelFor(uri) },
+      { id: 'target', label: '$(layers) Target', description: c.target ?? 'last stage' },
+      { id: 'tags', label: '$(tag) Tags', description: req.options.tags.join(', ') || '(none)' },
+      { id: 'args', label: '$(symbol-variable) Build args', description: args || '(none)' },
+      { id: 'platforms', label: '$(vm) Platforms', description: req.options.platforms.join(', ') || 'engine default' },
+      { id: 'nocache', label: '$(trash) No cache', description: c.noCache ? 'on' : 'off' },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: 'Build with BuildKit', placeHolder: 'Choose an option to change, or start the build' });
+    if (!pick) return undefined;
+    switch (pick.id) {
+      case 'start':
+        c.tags = req.options.tags;
+        return c;
+      case 'target': {
+        const t = await pickTarget(stages, c.target);
+        if (t !== undefined) {
+          c.target = t || undefined;
+          c.tags = undefined; // the default tag follows the stage
+        }
+        break;
+      }
+      case 'tags': {
+        const v = await vscode.window.showInputBox({ title: 'Image tags', prompt: 'Comma-separated, e.g. app:dev, app:latest (empty for none)', value: req.options.tags.join(', ') });
+        if (v !== undefined) c.tags = v.split(',').map((t) => t.trim()).filter(Boolean);
+        break;
+      }
+      case 'args': {
+        const v = await vscode.window.showInputBox({
+          title: 'Build args',
+          prompt: 'Space-separated KEY=VALUE pairs (KEY alone takes the value from the environment)',
+          value: Object.entries(c.buildArgs ?? {}).map(([k, val]) => `${k}=${val}`).join(' '),
+          validateInput: (s) => validate(() => parseArgs(s)),
+        });
+        if (v !== undefined) c.buildArgs = parseArgs(v);
+        break;
+      }
+      case 'platforms': {
+        const v = await vscode.window.showInputBox({
+          title: 'Platforms',
+          prompt: 'Comma-separated, e.g. linux/amd64,linux/arm64 (empty for the engine default)',
+          value: (c.platforms ?? req.options.platforms).join(','),
+          validateInput: (s) => validate(() => (s.trim() ? parsePlatforms(s) : [])),
+        });
+        if (v !== undefined) c.platforms = v.trim() ? parsePlatforms(v) : [];
+        break;
+      }
+      case 'nocache':
+        c.noCache = !c.noCache;
+        break;
+    }
+  }
+}
+
+/** undefined = dismissed, '' = the last stage */
+export async function pickTarget(stages: StageDef[], current?: string): Promise<string | undefined> {
+  const items: (vscode.QuickPickItem & { value: string })[] = [{ label: '$(debug-start) Last stage', description: 'default', value: '' }];
+  for (const s of stages) if (s.name) items.push({ label: s.name, description: `FROM ${s.image} · line ${s.fromLine + 1}`, value: s.name, picked: s.name === current });
+  const pick = await vscode.window.showQuickPick(items, { title: 'Target stage' });
+  return pick?.value;
+}
+
+function parseArgs(s: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of s.split(/\s+/).filter(Boolean)) {
+    const [k, v] = parseKeyValue(part, '--build-arg', process.env);
+    out[k] = v;
+  }
+  return out;
+}
+
+function validate(fn: () => unknown): string | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}

@@ -1,0 +1,151 @@
+// One build from the editor: connects to the engine, runs the solve and folds its progress.
+// No vscode import: the panel, decorations and output subscribe to its events.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BuildHandle, BuildOptions, BuildResult, StatusListener } from '../buildkit/types';
+import type { Engine } from '../engine/connect';
+import { BuildModel } from '../progress/model';
+import { FileLogStore } from '../progress/fileLogStore';
+import type { Delta } from '../progress/types';
+import type { BuildInfo, BuildOutcome, Snapshot } from '../../webview/protocol';
+import { failureLocation, toOutcome, type FailureLocation } from './outcome';
+
+export interface BuildDeps {
+  connect(host?: string): Promise<Engine>;
+  start(engine: Engine, opts: BuildOptions, onStatus: StatusListener): BuildHandle;
+}
+
+export interface SessionRequest {
+  options: BuildOptions;
+  engineHost?: string;
+  /** for display: the Dockerfile path relative to its workspace folder */
+  label: string;
+}
+
+type Listener<T> = (v: T) => void;
+
+let counter = 0;
+
+export class BuildSession {
+  readonly id: string;
+  readonly model = new BuildModel({ logStore: new FileLogStore() });
+  readonly startedAt = Date.now();
+  engineLabel?: string;
+  result?: BuildResult;
+  outcome?: BuildOutcome;
+  failure?: FailureLocation;
+  private handle?: BuildHandle;
+  private cancelRequested = false;
+  private readonly deltaListeners = new Set<Listener<Delta>>();
+  private readonly endListeners = new Set<Listener<BuildResult>>();
+  readonly done: Promise<BuildResult>;
+
+  constructor(readonly request: SessionRequest, private readonly deps: BuildDeps) {
+    this.id = `${Date.now().toString(36)}-${(++counter).toString(36)}`;
+    this.done = this.run();
+  }
+
+  get options(): BuildOptions {
+    return this.request.options;
+  }
+
+  get running(): boolean {
+    return !this.result;
+  }
+
+  onDelta(l: Listener<Delta>): () => void {
+    this.deltaListeners.add(l);
+    return () => this.deltaListeners.delete(l);
+  }
+
+  onEnd(l: Listener<BuildResult>): () => void {
+    if (this.result) {
+      l(this.result);
+      return () => undefined;
+    }
+    this.endListeners.add(l);
+    return () => this.endListeners.delete(l);
+  }
+
+  cancel(): void {
+    this.cancelRequested = true;
+    this.handle?.cancel();
+  }
+
+  info(): BuildInfo {
+    const o = this.options;
+    return {
+      id: this.id,
+      dockerfileLabel: this.request.label,
+      dockerfile: o.dockerfile,
+      contextDir: o.contextDir,
+      target: o.target,
+      tags: o.tags,
+      platforms: o.platforms,
+      engine: this.engineLabel,
+      startedAt: this.startedAt,
+    };
+  }
+
+  snapshot(now = Date.now()): Snapshot {
+    return {
+      build: this.info(),
+      steps: this.model.steps(),
+      summary: this.model.summary(now),
+      warnings: [...this.model.warnings()],
+      outcome: this.outcome,
+      now,
+    };
+  }
+
+  dispose(): void {
+    this.cancel();
+    this.model.logs.dispose();
+  }
+
+  private emit(delta: Delta): void {
+    if (!delta.steps.length && !delta.logs.length && !delta.warnings.length) return;
+    for (const l of this.deltaListeners) l(delta);
+  }
+
+  private async run(): Promise<BuildResult> {
+    let engine: Engine | undefined;
+    let result: BuildResult;
+    try {
+      engine = await this.deps.connect(this.request.engineHost);
+      this.engineLabel = engine.endpoint.host;
+      if (this.cancelRequested) {
+        result = { ref: '', ok: false, canceled: true, exporterResponse: {}, durationMs: Date.now() - this.startedAt };
+      } else {
+        this.handle = this.deps.start(engine, this.options, (status) => this.emit(this.model.apply(status)));
+        result = await this.handle.done;
+      }
+    } catch (e) {
+      // connect errors are EngineError with one clear line; anything else is reported the same way
+      const message = e instanceof Error ? e.message : String(e);
+      result = { ref: '', ok: false, canceled: false, exporterResponse: {}, error: { message, code: 2, sources: [] }, durationMs: Date.now() - this.startedAt };
+    } finally {
+      engine?.close().catch(() => undefined);
+    }
+    this.emit(this.model.finish({ ok: result.ok, canceled: result.canceled, error: result.error }));
+    this.finishWith(result);
+    return result;
+  }
+
+  private finishWith(result: BuildResult): void {
+    let text: string | undefined;
+    try {
+      text = fs.readFileSync(this.options.dockerfile, 'utf8');
+    } catch {
+      text = undefined;
+    }
+    const stepOf = (d: string) => this.model.step(d);
+    this.outcome = toOutcome(result, { dockerfile: this.options.dockerfile, text, stepOf, target: this.options.target });
+    if (result.error && !result.canceled) {
+      this.failure = failureLocation(result.error, path.basename(this.options.dockerfile), text, stepOf, this.options.target);
+    }
+    this.result = result;
+    for (const l of this.endListeners) l(result);
+    this.endListeners.clear();
+  }
+}

@@ -1,0 +1,71 @@
+// What the extension remembers in workspace state: each Dockerfile's build choices, the last
+// request (for "Rebuild last") and each stage's last result (for CodeLens and the tree).
+import type * as vscode from 'vscode';
+import type { SessionRequest } from './buildSession';
+
+export interface Choices {
+  target?: string;
+  tags?: string[];
+  buildArgs?: Record<string, string>;
+  platforms?: string[];
+  noCache?: boolean;
+}
+
+export interface LastResult {
+  ok: boolean;
+  canceled: boolean;
+  durationMs: number;
+  cached: number;
+  total: number;
+  failedLine?: number;
+  finishedAt: number;
+  buildId: string;
+}
+
+const CHOICES = 'buildkitLens.choices';
+const RESULTS = 'buildkitLens.results';
+const LAST_REQUEST = 'buildkitLens.lastRequest';
+
+/** "" stands for the default (last) stage. */
+export function targetKey(target?: string): string {
+  return target ?? '';
+}
+
+export class BuildStore {
+  constructor(private readonly memento: vscode.Memento) {}
+
+  choices(dockerfile: string): Choices {
+    return this.memento.get<Record<string, Choices>>(CHOICES, {})[dockerfile] ?? {};
+  }
+
+  async setChoices(dockerfile: string, c: Choices): Promise<void> {
+    const all = { ...this.memento.get<Record<string, Choices>>(CHOICES, {}) };
+    all[dockerfile] = c;
+    await this.memento.update(CHOICES, all);
+  }
+
+  results(dockerfile: string): Record<string, LastResult> {
+    return this.memento.get<Record<string, Record<string, LastResult>>>(RESULTS, {})[dockerfile] ?? {};
+  }
+
+  /** The most recent result of any stage of this Dockerfile. */
+  latest(dockerfile: string): (LastResult & { target: string }) | undefined {
+    let best: (LastResult & { target: string }) | undefined;
+    for (const [target, r] of Object.entries(this.results(dockerfile))) if (!best || r.finishedAt > best.finishedAt) best = { ...r, target };
+    return best;
+  }
+
+  async setResult(dockerfile: string, target: string | undefined, r: LastResult): Promise<void> {
+    const all = { ...this.memento.get<Record<string, Record<string, LastResult>>>(RESULTS, {}) };
+    all[dockerfile] = { ...(all[dockerfile] ?? {}), [targetKey(target)]: r };
+    await this.memento.update(RESULTS, all);
+  }
+
+  lastRequest(): SessionRequest | undefined {
+    return this.memento.get<SessionRequest>(LAST_REQUEST);
+  }
+
+  async setLastRequest(r: SessionRequest): Promise<void> {
+    await this.memento.update(LAST_REQUEST, r);
+  }
+}

@@ -1,0 +1,41 @@
+// Typed access to the extension's settings (contributes.configuration in package.json).
+import * as vscode from 'vscode';
+import type { NetworkMode } from '../buildkit/types';
+
+export const SECTION = 'buildkitLens';
+
+export type ContextRoot = 'workspaceFolder' | 'dockerfileFolder';
+
+export interface Config {
+  engineHost: string;
+  network: NetworkMode;
+  tagPattern: string;
+  buildArgs: Record<string, string>;
+  platforms: string[];
+  contextRoot: ContextRoot;
+  codeLens: boolean;
+  decorations: boolean;
+  revealPanel: boolean;
+}
+
+export function readConfig(scope?: vscode.ConfigurationScope): Config {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  const network = c.get<string>('build.network', 'default');
+  return {
+    engineHost: c.get<string>('engine.host', '').trim(),
+    network: network === 'none' || network === 'host' ? network : 'default',
+    tagPattern: c.get<string>('build.tagPattern', '${folder}:${stage}'),
+    buildArgs: stringRecord(c.get<Record<string, unknown>>('build.args', {})),
+    platforms: (c.get<string[]>('build.platforms', []) ?? []).filter((p) => typeof p === 'string' && p.trim()),
+    contextRoot: c.get<string>('build.contextRoot', 'workspaceFolder') === 'dockerfileFolder' ? 'dockerfileFolder' : 'workspaceFolder',
+    codeLens: c.get<boolean>('codeLens.enabled', true),
+    decorations: c.get<boolean>('decorations.enabled', true),
+    revealPanel: c.get<boolean>('panel.revealOnBuild', true),
+  };
+}
+
+function stringRecord(v: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(v ?? {})) if (val !== null && val !== undefined) out[k] = String(val);
+  return out;
+}

@@ -1,0 +1,101 @@
+// The extension's shared state: running and recent builds, what is remembered, and the events
+// every feature (panel, CodeLens, tree, decorations) listens to.
+import * as vscode from 'vscode';
+import * as path from 'path';
+import { startBuild } from '../buildkit/build';
+import { connectEngine } from '../engine/connect';
+import { createPlainRenderer } from '../progress/render/plain';
+import { BuildRecords } from './buildRecords';
+import { BuildSession, type BuildDeps, type SessionRequest } from './buildSession';
+import { BuildStore } from './buildStore';
+
+export const realDeps: BuildDeps = {
+  connect: (host) => connectEngine(host ? { host } : {}),
+  start: startBuild,
+};
+
+/** Recent finished sessions kept in memory (their logs stay readable in open panels). */
+const KEEP_FINISHED = 10;
+
+export class Ctx implements vscode.Disposable {
+  readonly output: vscode.OutputChannel;
+  readonly store: BuildStore;
+  readonly records: BuildRecords;
+  readonly sessions = new Map<string, BuildSession>();
+  private readonly changed = new vscode.EventEmitter<BuildSession>();
+  /** fires when a build starts, progresses (throttled by listeners) or ends */
+  readonly onDidChangeBuild = this.changed.event;
+  private readonly started = new vscode.EventEmitter<BuildSession>();
+  readonly onDidStartBuild = this.started.event;
+  private readonly ended = new vscode.EventEmitter<BuildSession>();
+  readonly onDidEndBuild = this.ended.event;
+  deps: BuildDeps = realDeps;
+
+  constructor(readonly ext: vscode.ExtensionContext) {
+    this.output = vscode.window.createOutputChannel('BuildKit', 'log');
+    this.store = new BuildStore(ext.workspaceState);
+    this.records = new BuildRecords(path.join(ext.globalStorageUri.fsPath, 'builds'));
+  }
+
+  get running(): BuildSession[] {
+    return [...this.sessions.values()].filter((s) => s.running);
+  }
+
+  /** The newest session (running or not) for a Dockerfile. */
+  latestFor(dockerfile: string): BuildSession | undefined {
+    let best: BuildSession | undefined;
+    for (const s of this.sessions.values()) if (s.options.dockerfile === dockerfile && (!best || s.startedAt >= best.startedAt)) best = s;
+    return best;
+  }
+
+  startBuild(request: SessionRequest): BuildSession {
+    const session = new BuildSession(request, this.deps);
+    this.sessions.set(session.id, session);
+    void this.store.setLastRequest(request);
+    const renderer = createPlainRenderer((s) => this.output.append(s), { desc: `building ${request.label}${request.options.target ? ` (target ${request.options.target})` : ''}` });
+    this.output.appendLine(`\n=== ${new Date().toLocaleTimeString()} build ${request.label} ===`);
+    const off = session.onDelta((delta) => {
+      renderer.update(session.model, delta);
+      this.changed.fire(session);
+    });
+    session.onEnd((result) => {
+      off();
+      renderer.end(session.model, result);
+      this.records.save(session.snapshot(), (d) => session.model.logs.read(d));
+      const summary = session.model.summary();
+      void this.store.setResult(request.options.dockerfile, request.options.target, {
+        ok: result.ok,
+        canceled: result.canceled,
+        durationMs: result.durationMs,
+        cached: summary.cached,
+        total: summary.total,
+        failedLine: session.failure?.startLine,
+        finishedAt: Date.now(),
+        buildId: session.id,
+      });
+      this.prune();
+      this.ended.fire(session);
+      this.changed.fire(session);
+    });
+    this.started.fire(session);
+    this.changed.fire(session);
+    return session;
+  }
+
+  private prune(): void {
+    const finished = [...this.sessions.values()].filter((s) => !s.running).sort((a, b) => b.startedAt - a.startedAt);
+    for (const s of finished.slice(KEEP_FINISHED)) {
+      s.dispose();
+      this.sessions.delete(s.id);
+    }
+  }
+
+  dispose(): void {
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+    this.changed.dispose();
+    this.started.dispose();
+    this.ended.dispose();
+    this.output.dispose();
+  }
+}

@@ -1,0 +1,71 @@
+// Entry point: wires the features to the shared context. Everything else lives in its own module.
+import * as vscode from 'vscode';
+import { Ctx } from './context';
+import { registerCommands } from './commands';
+import { BuildPanels, PANEL_VIEW_TYPE } from './panel';
+import { StageCodeLensProvider } from './codeLens';
+import { StepDecorations } from './decorations';
+import { registerDiagnostics } from './diagnostics';
+import { BuildStatusBar } from './statusBar';
+import { DockerfileTree } from './treeView';
+import { makeRequest } from './buildRequest';
+import type { BuildSession } from './buildSession';
+
+/** What activate() returns; the extension-host tests use it to watch builds. */
+export interface ExtensionApi {
+  ctx: Ctx;
+}
+
+const DOCKERFILE_SELECTOR: vscode.DocumentSelector = [
+  { language: 'dockerfile', scheme: 'file' },
+  { pattern: '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*}', scheme: 'file' },
+];
+
+export function activate(ext: vscode.ExtensionContext): ExtensionApi {
+  const ctx = new Ctx(ext);
+  const panels = new BuildPanels(ctx, {
+    rebuild: async (session, record) => {
+      if (!vscode.workspace.isTrusted) return void vscode.commands.executeCommand('buildkitLens.rebuildLast');
+      if (session) return ctx.startBuild(session.request);
+      if (!record) return undefined;
+      const uri = vscode.Uri.file(record.snapshot.build.dockerfile);
+      return ctx.startBuild(makeRequest(uri, ctx.store.choices(uri.fsPath), record.snapshot.build.target));
+    },
+  });
+  const codeLens = new StageCodeLensProvider(ctx);
+  const tree = new DockerfileTree(ctx);
+  ext.subscriptions.push(
+    ctx,
+    panels,
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, panels),
+    ...registerCommands(ctx, panels),
+    vscode.languages.registerCodeLensProvider(DOCKERFILE_SELECTOR, codeLens),
+    new StepDecorations(ctx),
+    registerDiagnostics(ctx),
+    new BuildStatusBar(ctx),
+    tree,
+    vscode.window.createTreeView('buildkitLens.dockerfiles', { treeDataProvider: tree, showCollapseAll: true }),
+    vscode.commands.registerCommand('buildkitLens.refreshDockerfiles', () => tree.refresh()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => codeLens.refresh()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('buildkitLens') && codeLens.refresh()),
+    ctx.onDidEndBuild((s) => notifyIfHidden(s, panels)),
+  );
+  return { ctx };
+}
+
+/** A build that ends out of sight gets a notification; one on screen speaks for itself. */
+function notifyIfHidden(s: BuildSession, panels: BuildPanels): void {
+  if (panels.isVisible(s)) return;
+  const r = s.result!;
+  const what = `${s.request.label}${s.options.target ? ` › ${s.options.target}` : ''}`;
+  if (r.canceled) return;
+  const show = 'Show Build';
+  const p = r.ok
+    ? vscode.window.showInformationMessage(`Build of ${what} finished in ${(r.durationMs / 1000).toFixed(1)} s.`, show)
+    : vscode.window.showErrorMessage(`Build of ${what} failed: ${r.error?.message ?? 'unknown error'}`, show);
+  void p.then((pick) => pick && vscode.commands.executeCommand('buildkitLens.showBuild', s.id));
+}
+
+export function deactivate(): void {
+  // Ctx.dispose (via subscriptions) cancels running builds.
+}

@@ -1,0 +1,225 @@
+// Build panels: one webview per build, fed by an UpdateBatcher while the build runs, and restored
+// from the build record after a window reload (WebviewPanelSerializer).
+import * as vscode from 'vscode';
+import * as path from 'path';
+import type { HostMessage, PersistedState, WebviewMessage } from '../../webview/protocol';
+import type { BuildRecord } from './buildRecords';
+import type { BuildSession } from './buildSession';
+import type { Ctx } from './context';
+import { panelHtml, panelOptions } from './panelHtml';
+import { UpdateBatcher } from './updateBatcher';
+
+export const PANEL_VIEW_TYPE = 'buildkitLens.buildPanel';
+
+export interface PanelActions {
+  /** rebuild what this panel shows; returns the new session */
+  rebuild(session: BuildSession | undefined, record: BuildRecord | undefined): Promise<BuildSession | undefined>;
+}
+
+class BuildPanel {
+  session?: BuildSession;
+  record?: BuildRecord;
+  private batcher?: UpdateBatcher;
+  private unsubscribe: (() => void)[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly ctx: Ctx,
+    private readonly actions: PanelActions,
+    private readonly onDispose: (p: BuildPanel) => void,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(ctx.ext.extensionUri, 'media', 'buildkit.svg');
+    panel.webview.html = panelHtml(panel.webview, ctx.ext.extensionUri);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: WebviewMessage) => this.receive(m)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  get buildId(): string | undefined {
+    return this.session?.id ?? this.record?.snapshot.build.id;
+  }
+
+  get dockerfile(): string | undefined {
+    return this.session?.options.dockerfile ?? this.record?.snapshot.build.dockerfile;
+  }
+
+  get target(): string | undefined {
+    return this.session?.options.target ?? this.record?.snapshot.build.target;
+  }
+
+  get live(): boolean {
+    return !!this.session?.running;
+  }
+
+  attach(session: BuildSession): void {
+    this.detach();
+    this.session = session;
+    this.record = undefined;
+    this.panel.title = titleOf(session.request.label, session.options.target, '');
+    const batcher = new UpdateBatcher({ step: (d) => session.model.step(d), summary: (n) => session.model.summary(n) }, (m) => this.post(m));
+    this.batcher = batcher;
+    this.unsubscribe.push(session.onDelta((d) => batcher.add(d)));
+    this.unsubscribe.push(
+      session.onEnd(() => {
+        batcher.flush();
+        const now = Date.now();
+        this.post({ type: 'end', outcome: session.outcome!, summary: session.model.summary(now), now });
+        const o = session.outcome!;
+        this.panel.title = titleOf(session.request.label, session.options.target, o.ok ? '✓' : o.canceled ? '⊘' : '✗');
+      }),
+    );
+    this.post({ type: 'snapshot', snapshot: session.snapshot() });
+  }
+
+  showRecord(record: BuildRecord): void {
+    this.detach();
+    this.record = record;
+    const b = record.snapshot.build;
+    const o = record.snapshot.outcome;
+    this.panel.title = titleOf(b.dockerfileLabel, b.target, !o ? '' : o.ok ? '✓' : o.canceled ? '⊘' : '✗');
+    this.post({ type: 'snapshot', snapshot: record.snapshot });
+  }
+
+  private detach(): void {
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    this.batcher?.dispose();
+    this.batcher = undefined;
+  }
+
+  private post(m: HostMessage): void {
+    void this.panel.webview.postMessage(m);
+  }
+
+  private async receive(m: WebviewMessage): Promise<void> {
+    switch (m?.type) {
+      case 'ready':
+        if (this.session) {
+          // a webview reload inside a live window: start over from the current state
+          this.batcher?.flush();
+          this.post({ type: 'snapshot', snapshot: this.session.snapshot() });
+        } else if (this.record) this.post({ type: 'snapshot', snapshot: this.record.snapshot });
+        return;
+      case 'expand':
+        return this.sendLog(m.digest);
+      case 'collapse':
+        this.batcher?.unsubscribe(m.digest);
+        return;
+      case 'cancel':
+        this.session?.cancel();
+        return;
+      case 'rebuild': {
+        const next = await this.actions.rebuild(this.session, this.record);
+        if (next) this.attach(next);
+        return;
+      }
+      case 'openLocation':
+        return this.openLocation(m.file, m.line);
+      case 'copy':
+        if (typeof m.text === 'string') await vscode.env.clipboard.writeText(m.text);
+        return;
+    }
+  }
+
+  private sendLog(digest: string): void {
+    if (typeof digest !== 'string') return;
+    if (this.session) {
+      // Queued chunks are part of what read() returns now; sending both would repeat them.
+      this.batcher?.flush();
+      this.batcher?.subscribe(digest);
+      this.post({ type: 'log', digest, text: this.session.model.logs.read(digest) });
+      return;
+    }
+    const text = this.record?.logs[digest];
+    if (text === undefined) this.post(this.record?.snapshot.steps.some((s) => s.digest === digest && s.logBytes > 0) ? { type: 'logUnavailable', digest } : { type: 'log', digest, text: '' });
+    else this.post({ type: 'log', digest, text: (this.record!.truncated.includes(digest) ? '\x1b[2m(earlier output not kept)\x1b[0m\n' : '') + text });
+  }
+
+  private async openLocation(file: string, line: number): Promise<void> {
+    const df = this.dockerfile;
+    if (!df || typeof file !== 'string' || !Number.isFinite(line)) return;
+    // Only the build's own files: the Dockerfile, or a path inside the build context.
+    const ctxDir = this.session?.options.contextDir ?? this.record?.snapshot.build.contextDir ?? path.dirname(df);
+    let target = df;
+    if (file !== df && path.basename(file) !== path.basename(df)) {
+      const resolved = path.resolve(ctxDir, file);
+      if (!resolved.startsWith(ctxDir + path.sep)) return;
+      target = resolved;
+    }
+    const pos = new vscode.Position(Math.max(0, line - 1), 0);
+    await vscode.window.showTextDocument(vscode.Uri.file(target), { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
+  }
+
+  dispose(): void {
+    this.detach();
+    for (const d of this.disposables) d.dispose();
+    this.onDispose(this);
+  }
+}
+
+function titleOf(label: string, target: string | undefined, mark: string): string {
+  return `${mark ? mark + ' ' : ''}Build: ${path.basename(label)}${target ? ` › ${target}` : ''}`;
+}
+
+export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState>, vscode.Disposable {
+  private readonly panels = new Set<BuildPanel>();
+
+  constructor(private readonly ctx: Ctx, private readonly actions: PanelActions) {}
+
+  /** Shows a build: its existing panel, or a finished panel of the same Dockerfile and target, or a new one. */
+  show(session: BuildSession, preserveFocus = false): void {
+    let p = [...this.panels].find((x) => x.buildId === session.id);
+    p ??= [...this.panels].find((x) => !x.live && x.dockerfile === session.options.dockerfile && x.target === session.options.target);
+    if (!p) p = this.create();
+    if (p.session !== session) p.attach(session);
+    p.panel.reveal(undefined, preserveFocus);
+  }
+
+  showRecord(record: BuildRecord): void {
+    let p = [...this.panels].find((x) => x.buildId === record.snapshot.build.id);
+    if (!p) {
+      p = this.create();
+      p.showRecord(record);
+    }
+    p.panel.reveal();
+  }
+
+  /** Whether some panel of this build is visible to the user. */
+  isVisible(session: BuildSession): boolean {
+    return [...this.panels].some((p) => p.session === session && p.panel.visible);
+  }
+
+  isShown(session: BuildSession): boolean {
+    return [...this.panels].some((p) => p.session === session);
+  }
+
+  private create(panel?: vscode.WebviewPanel): BuildPanel {
+    panel ??= vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Build', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(this.ctx.ext.extensionUri));
+    const p = new BuildPanel(panel, this.ctx, this.actions, (x) => this.panels.delete(x));
+    this.panels.add(p);
+    return p;
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PersistedState | undefined): Promise<void> {
+    panel.webview.options = panelOptions(this.ctx.ext.extensionUri);
+    const p = this.create(panel);
+    const id = state?.snapshot?.build?.id;
+    const live = id ? this.ctx.sessions.get(id) : undefined;
+    if (live) return p.attach(live);
+    let record = id ? this.ctx.records.load(id) : undefined;
+    if (!record && state?.snapshot) record = { snapshot: state.snapshot, logs: {}, truncated: [] };
+    if (record && !record.snapshot.outcome) {
+      // The build ran in the extension host that the reload ended.
+      const durationMs = record.snapshot.summary.durationMs;
+      record.snapshot = { ...record.snapshot, outcome: { ok: false, canceled: true, durationMs, error: { message: 'build interrupted by a window reload', code: 1, sources: [] } } };
+    }
+    // Without a record the webview still draws its own saved state; logs are then unavailable.
+    if (record) p.showRecord(record);
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels]) p.panel.dispose();
+  }
+}

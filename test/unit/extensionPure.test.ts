@@ -1,0 +1,160 @@
+// The extension's pure parts: Dockerfile stages, vertex → instruction mapping, tags, failure placement,
+// update batching and a build session driven by a fake engine.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { expandTagPattern, instructionOfVertex, isDockerfileName, parseStages, stageAtLine } from '../../src/extension/dockerfileModel';
+import { failureLocation, resultLabel, toOutcome } from '../../src/extension/outcome';
+import { UpdateBatcher, type Timers } from '../../src/extension/updateBatcher';
+import { BuildSession, type BuildDeps } from '../../src/extension/buildSession';
+import type { HostMessage } from '../../webview/protocol';
+import type { BuildOptions, BuildResult } from '../../src/buildkit/types';
+import type { Step } from '../../src/progress/types';
+import type { Engine } from '../../src/engine/connect';
+
+const MULTI = `ARG BASE=busybox:latest
+FROM \${BASE} AS Build
+WORKDIR /src
+RUN echo one \\
+    two
+COPY . .
+
+FROM scratch
+COPY --from=build /src /out
+`;
+
+test('stages: names are lower-cased, instructions keep their lines, ARG before FROM is no instruction', () => {
+  const stages = parseStages(MULTI);
+  assert.equal(stages.length, 2);
+  assert.equal(stages[0].name, 'build');
+  assert.equal(stages[0].fromLine, 1);
+  assert.deepEqual(stages[0].instructions.map((i) => [i.keyword, i.startLine, i.endLine]), [['FROM', 1, 1], ['WORKDIR', 2, 2], ['RUN', 3, 4], ['COPY', 5, 5]]);
+  assert.equal(stages[1].name, undefined);
+  assert.equal(stages[1].image, 'scratch');
+  assert.equal(stageAtLine(stages, 4)?.index, 0);
+  assert.equal(stageAtLine(stages, 8)?.index, 1);
+  assert.equal(stageAtLine(stages, 0), undefined);
+});
+
+test('vertex "[stage i/n]" maps to its instruction; unnamed final and stage-N forms too', () => {
+  const stages = parseStages(MULTI);
+  assert.equal(instructionOfVertex(stages, { name: 'build', index: 3, total: 4 })?.startLine, 3);
+  assert.equal(instructionOfVertex(stages, { index: 2, total: 2 })?.startLine, 8);
+  assert.equal(instructionOfVertex(stages, { name: 'stage-1', index: 2, total: 2 })?.startLine, 8);
+  // with --target build the unnamed prefix means that stage
+  assert.equal(instructionOfVertex(stages, { index: 2, total: 4 }, 'build')?.startLine, 2);
+  // a count that does not fit the text (edited file) is refused
+  assert.equal(instructionOfVertex(stages, { name: 'build', index: 2, total: 7 }), undefined);
+  assert.equal(instructionOfVertex(stages, { name: 'internal', index: 0, total: 0 }), undefined);
+});
+
+test('Dockerfile names', () => {
+  for (const yes of ['Dockerfile', 'a/b/Dockerfile', 'api.Dockerfile', 'Dockerfile.dev', 'Containerfile', 'dockerfile']) assert.equal(isDockerfileName(yes), true, yes);
+  for (const no of ['Dockerfile-notes.md', 'docker-compose.yml', 'MyDockerfileX']) assert.equal(isDockerfileName(no), false, no);
+});
+
+test('tag pattern expands folder and stage into a valid reference', () => {
+  assert.equal(expandTagPattern('${folder}:${stage}', { folder: 'My App', stage: undefined, file: 'Dockerfile' }), 'my-app:latest');
+  assert.equal(expandTagPattern('${folder}:${stage}', { folder: 'web', stage: 'Build', file: 'Dockerfile' }), 'web:build');
+  assert.equal(expandTagPattern('reg/${file}', { folder: 'x', file: 'api.Dockerfile' }), 'reg/api.dockerfile');
+});
+
+const stepWith = (stage: Step['stage']): Step => ({ digest: 'v', number: 3, name: 'x', inputs: [], state: 'error', cached: false, durationMs: 0, statuses: [], warnings: 0, logBytes: 0, stage });
+
+test('failure location: engine ranges first, else the failing step\'s instruction', () => {
+  const withSource = { message: 'boom', code: 2, sources: [{ filename: 'Dockerfile', language: 'Dockerfile', ranges: [{ startLine: 4, endLine: 5, startCharacter: 0, endCharacter: 0 }] }] };
+  assert.deepEqual(failureLocation(withSource, 'Dockerfile', MULTI, () => undefined), { startLine: 4, endLine: 5, startCharacter: 0, endCharacter: 0 });
+  const noSource = { message: 'process "/bin/sh -c echo one" did not complete successfully: exit code: 1', code: 2, sources: [], vertex: 'v' };
+  assert.deepEqual(failureLocation(noSource, 'Dockerfile', MULTI, () => stepWith({ name: 'build', index: 3, total: 4 })), { startLine: 4, endLine: 5, startCharacter: 0, endCharacter: 7 });
+  assert.equal(failureLocation(noSource, 'Dockerfile', MULTI, () => undefined), undefined);
+});
+
+test('outcome: image id on success, excerpt around the failing lines', () => {
+  const ok: BuildResult = { ref: 'r', ok: true, canceled: false, durationMs: 10, exporterResponse: { 'containerimage.config.digest': 'sha256:abc', 'containerimage.digest': 'sha256:def' } };
+  assert.equal(toOutcome(ok, { dockerfile: '/w/Dockerfile', stepOf: () => undefined }).imageId, 'sha256:abc');
+  const bad: BuildResult = { ref: 'r', ok: false, canceled: false, durationMs: 10, exporterResponse: {}, error: { message: 'x', code: 2, sources: [], vertex: 'v' } };
+  const o = toOutcome(bad, { dockerfile: '/w/Dockerfile', text: MULTI, stepOf: () => stepWith({ name: 'build', index: 4, total: 4 }) });
+  assert.deepEqual(o.excerpt, { file: '/w/Dockerfile', startLine: 3, lines: MULTI.split('\n').slice(2, 9), errorLines: [6] });
+  assert.equal(resultLabel({ ok: true, canceled: false, durationMs: 3210, cached: 4, total: 5 }), '✓ 3.2 s · 4/5 cached');
+  assert.equal(resultLabel({ ok: false, canceled: false, durationMs: 1, cached: 0, total: 5, failedLine: 12 }), '✗ failed at line 12');
+});
+
+function fakeTimers() {
+  let pending: (() => void) | undefined;
+  let t = 0;
+  const timers: Timers = { set: (fn) => ((pending = fn), 1), clear: () => (pending = undefined), now: () => t };
+  return { timers, fire: () => pending?.(), advance: (ms: number) => (t += ms), get armed() { return !!pending; } };
+}
+
+test('the batcher sends one update per interval with latest steps and logs of subscribed steps only', () => {
+  const sent: HostMessage[] = [];
+  const steps = new Map<string, Step>([['a', { ...stepWith(undefined), digest: 'a' }], ['b', { ...stepWith(undefined), digest: 'b' }]]);
+  const ft = fakeTimers();
+  const b = new UpdateBatcher({ step: (d) => steps.get(d), summary: () => ({ total: 2, completed: 0, cached: 0, running: 1, errors: 0, durationMs: 0 }) }, (m) => sent.push(m), ft.timers);
+  b.subscribe('a');
+  b.add({ steps: ['a'], logs: [{ digest: 'a', stream: 1, text: 'one ' }, { digest: 'b', stream: 1, text: 'hidden' }], warnings: [] });
+  b.add({ steps: ['a', 'b'], logs: [{ digest: 'a', stream: 1, text: 'two' }], warnings: [] });
+  assert.equal(sent.length, 0);
+  assert.equal(ft.armed, true);
+  ft.fire();
+  assert.equal(sent.length, 1);
+  const m = sent[0];
+  assert.equal(m.type, 'update');
+  if (m.type !== 'update') return;
+  assert.deepEqual(m.steps.map((s) => s.digest), ['a', 'b']);
+  assert.deepEqual(m.logs, [{ digest: 'a', text: 'one two' }]);
+  b.flush();
+  assert.equal(sent.length, 1, 'nothing pending, nothing sent');
+});
+
+function fakeEngine(): Engine {
+  return { endpoint: { host: 'unix:///fake.sock', source: 'test', kind: 'unix' }, close: async () => undefined, info: async () => { throw new Error('unused'); } } as unknown as Engine;
+}
+
+const ts = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
+
+test('a build session folds status, reports deltas and places the failure', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-session-'));
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox\nRUN false\n');
+  const opts: BuildOptions = { contextDir: dir, dockerfile: path.join(dir, 'Dockerfile'), tags: [], buildArgs: {}, labels: {}, platforms: [], noCache: false, network: 'none', secrets: [], addHosts: [] };
+  const deps: BuildDeps = {
+    connect: async () => fakeEngine(),
+    start: (_e, _o, onStatus) => {
+      const done = (async (): Promise<BuildResult> => {
+        await new Promise((r) => setTimeout(r, 5));
+        onStatus({ vertexes: [{ digest: 'sha256:run', inputs: [], name: '[2/2] RUN false', cached: false, started: ts(1000), completed: null, error: '' }], statuses: [], logs: [], warnings: [] });
+        onStatus({ vertexes: [], statuses: [], logs: [{ vertex: 'sha256:run', stream: 2, msg: Buffer.from('nope\n'), timestamp: ts(1100) }], warnings: [] });
+        onStatus({ vertexes: [{ digest: 'sha256:run', inputs: [], name: '[2/2] RUN false', cached: false, started: ts(1000), completed: ts(1200), error: 'exit code: 1' }], statuses: [], logs: [], warnings: [] });
+        return { ref: 'r', ok: false, canceled: false, durationMs: 200, exporterResponse: {}, error: { message: 'exit code: 1', code: 2, sources: [], vertex: 'sha256:run' } };
+      })();
+      return { ref: 'r', done, cancel: () => undefined };
+    },
+  };
+  const s = new BuildSession({ options: opts, label: 'Dockerfile' }, deps);
+  const deltas: string[][] = [];
+  s.onDelta((d) => deltas.push(d.steps));
+  const result = await s.done;
+  assert.equal(result.ok, false);
+  assert.ok(deltas.length >= 3);
+  assert.equal(s.model.logs.read('sha256:run'), 'nope\n');
+  assert.deepEqual(s.failure && [s.failure.startLine, s.failure.endLine], [2, 2]);
+  assert.equal(s.outcome?.excerpt?.errorLines[0], 2);
+  assert.equal(s.snapshot().steps[0].state, 'error');
+  let ended = false;
+  s.onEnd(() => (ended = true));
+  assert.equal(ended, true, 'late subscribers hear about the end at once');
+  s.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a build session that cannot reach the engine ends with its one-line message', async () => {
+  const opts = { contextDir: '/nonexistent', dockerfile: '/nonexistent/Dockerfile', tags: [], buildArgs: {}, labels: {}, platforms: [], noCache: false, network: 'none', secrets: [], addHosts: [] } as BuildOptions;
+  const s = new BuildSession({ options: opts, label: 'Dockerfile' }, { connect: async () => { throw new Error('cannot reach the Docker engine at unix:///nope.sock'); }, start: () => { throw new Error('not reached'); } });
+  const r = await s.done;
+  assert.equal(r.ok, false);
+  assert.equal(r.error?.message, 'cannot reach the Docker engine at unix:///nope.sock');
+  assert.equal(s.outcome?.excerpt, undefined);
+  s.dispose();
+});

@@ -1,0 +1,160 @@
+// The panel's state fold: snapshots, incremental updates, log subscription, persistence and layouts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  applyMessage,
+  cacheLabel,
+  createState,
+  formatDuration,
+  fromPersisted,
+  graphLayout,
+  groupByStage,
+  liveDuration,
+  liveTotal,
+  stepProgress,
+  timelineBars,
+  toPersisted,
+} from '../../webview/state';
+import type { Snapshot, Step } from '../../webview/protocol';
+
+function step(p: Partial<Step> & { digest: string }): Step {
+  return {
+    number: 0,
+    name: p.digest,
+    inputs: [],
+    state: 'queued',
+    cached: false,
+    durationMs: 0,
+    statuses: [],
+    warnings: 0,
+    logBytes: 0,
+    ...p,
+  };
+}
+
+function snapshot(steps: Step[], now = 10_000): Snapshot {
+  return {
+    build: { id: 'b1', dockerfileLabel: 'Dockerfile', dockerfile: '/w/Dockerfile', contextDir: '/w', tags: ['w:latest'], platforms: [], startedAt: 1000 },
+    steps,
+    summary: { total: steps.length, completed: 0, cached: 0, running: 1, errors: 0, started: 1000, durationMs: 9000 },
+    warnings: [],
+    now,
+  };
+}
+
+test('a snapshot replaces the state and asks for a full render', () => {
+  const s = createState();
+  const c = applyMessage(s, { type: 'snapshot', snapshot: snapshot([step({ digest: 'a' }), step({ digest: 'b' })]) }, 10_000);
+  assert.equal(c.all, true);
+  assert.deepEqual([...s.steps.keys()], ['a', 'b']);
+  assert.equal(s.build?.id, 'b1');
+});
+
+test('updates change only the listed steps and append new warnings', () => {
+  const s = createState();
+  applyMessage(s, { type: 'snapshot', snapshot: snapshot([step({ digest: 'a' })]) }, 10_000);
+  const w = { vertex: 'a', level: 1, short: 'JSONArgsRecommended: use JSON', detail: [], url: '' };
+  const c = applyMessage(s, { type: 'update', steps: [step({ digest: 'a', state: 'running' }), step({ digest: 'n' })], summary: snapshot([]).summary, warnings: [w], logs: [], now: 10_050 }, 10_050);
+  assert.deepEqual(c.steps, ['a', 'n']);
+  assert.equal(s.steps.get('a')!.state, 'running');
+  assert.equal(s.steps.size, 2);
+  assert.equal(c.warnings, true);
+  assert.deepEqual(s.warnings, [w]);
+});
+
+test('log text reaches the view only for expanded steps, a full log resets it', () => {
+  const s = createState();
+  applyMessage(s, { type: 'snapshot', snapshot: snapshot([step({ digest: 'a' }), step({ digest: 'b' })]) }, 0);
+  s.expanded.add('a');
+  const c = applyMessage(s, { type: 'update', steps: [], summary: snapshot([]).summary, warnings: [], now: 1, logs: [{ digest: 'a', text: 'x\n' }, { digest: 'b', text: 'y\n' }] }, 1);
+  assert.deepEqual(c.logs, [{ digest: 'a', text: 'x\n', reset: false }]);
+  const full = applyMessage(s, { type: 'log', digest: 'a', text: 'all\n' }, 2);
+  assert.deepEqual(full.logs, [{ digest: 'a', text: 'all\n', reset: true }]);
+  assert.deepEqual(applyMessage(s, { type: 'log', digest: 'b', text: 'z' }, 2).logs, []);
+});
+
+test('running steps tick on between updates using the host clock; finished builds stop ticking', () => {
+  const s = createState();
+  // host clock is 5 s ahead of the panel's
+  applyMessage(s, { type: 'snapshot', snapshot: snapshot([step({ digest: 'a', state: 'running', durationMs: 2000, started: 8000 })], 10_000) }, 5_000);
+  const a = s.steps.get('a')!;
+  assert.equal(liveDuration(s, a, 5_000), 2000);
+  assert.equal(liveDuration(s, a, 6_500), 3500);
+  assert.equal(liveTotal(s, 6_500), 10_500); // 11.5 s host time - start at 1 s
+  applyMessage(s, { type: 'end', outcome: { ok: true, canceled: false, durationMs: 9_900 }, summary: { ...s.summary, durationMs: 9_900 }, now: 12_000 }, 7_000);
+  assert.equal(liveDuration(s, a, 60_000), 2000);
+  assert.equal(liveTotal(s, 60_000), 9_900);
+});
+
+test('persisted state round-trips, dropping expanded steps that no longer exist', () => {
+  const s = createState();
+  applyMessage(s, { type: 'snapshot', snapshot: snapshot([step({ digest: 'a' })]) }, 0);
+  s.expanded.add('a');
+  s.view = 'graph';
+  const p = toPersisted(s, 100)!;
+  p.expanded.push('gone');
+  const back = fromPersisted(JSON.parse(JSON.stringify(p)), 200);
+  assert.deepEqual([...back.expanded], ['a']);
+  assert.equal(back.view, 'graph');
+  assert.equal(back.steps.get('a')!.digest, 'a');
+  assert.equal(toPersisted(createState(), 0), undefined);
+});
+
+test('steps group by stage in order, preparation first and output last', () => {
+  const groups = groupByStage([
+    step({ digest: 'exp', name: 'exporting to image', number: 9 }),
+    step({ digest: 'r2', name: '[build 3/3] RUN b', number: 6, stage: { name: 'build', index: 3, total: 3 } }),
+    step({ digest: 'r1', name: '[build 2/3] RUN a', number: 5, stage: { name: 'build', index: 2, total: 3 } }),
+    step({ digest: 'f', name: '[2/2] COPY --from=build', number: 8, stage: { index: 2, total: 2 } }),
+    step({ digest: 'ld', name: '[internal] load build definition from Dockerfile', number: 1, stage: { name: 'internal', index: 0, total: 0 } }),
+  ]);
+  assert.deepEqual(groups.map((g) => g.label), ['Preparation', 'build', 'final stage', 'Output']);
+  assert.deepEqual(groups[1].steps.map((s) => s.digest), ['r1', 'r2']);
+});
+
+test('the timeline puts overlapping steps on separate lanes', () => {
+  const s = createState();
+  applyMessage(s, {
+    type: 'snapshot',
+    snapshot: {
+      ...snapshot([
+        step({ digest: 'a', state: 'done', started: 1000, completed: 3000, durationMs: 2000 }),
+        step({ digest: 'b', state: 'done', started: 1500, completed: 2500, durationMs: 1000 }),
+        step({ digest: 'c', state: 'done', started: 3000, completed: 4000, durationMs: 1000 }),
+        step({ digest: 'q' }),
+      ]),
+      outcome: { ok: true, canceled: false, durationMs: 3000 },
+    },
+  }, 0);
+  const t = timelineBars(s, 0);
+  assert.equal(t.lanes, 2);
+  assert.deepEqual(t.bars.map((b) => [b.digest, b.lane, b.start, b.end]), [['a', 0, 0, 2000], ['b', 1, 500, 1500], ['c', 0, 2000, 3000]]);
+  assert.equal(t.span, 3000);
+});
+
+test('the graph layers each step right of its deepest input and survives cycles', () => {
+  const g = graphLayout([
+    step({ digest: 'base', number: 1 }),
+    step({ digest: 'ctx', number: 2 }),
+    step({ digest: 'run', number: 3, inputs: ['base'] }),
+    step({ digest: 'copy', number: 4, inputs: ['run', 'ctx', 'unknown'] }),
+  ]);
+  const layer = Object.fromEntries(g.nodes.map((n) => [n.digest, n.layer]));
+  assert.deepEqual(layer, { base: 0, ctx: 0, run: 1, copy: 2 });
+  assert.deepEqual(g.edges, [['base', 'run'], ['run', 'copy'], ['ctx', 'copy']]);
+  assert.equal(g.layers, 3);
+  const cyc = graphLayout([step({ digest: 'x', inputs: ['y'] }), step({ digest: 'y', inputs: ['x'] })]);
+  assert.equal(cyc.nodes.length, 2);
+});
+
+test('labels: durations, cache ratio and transfer progress', () => {
+  assert.equal(formatDuration(1234), '1.2s');
+  assert.equal(formatDuration(42_000), '42s');
+  assert.equal(formatDuration(125_000), '2m 05s');
+  assert.equal(cacheLabel({ total: 5, cached: 4, completed: 5, running: 0, errors: 0, durationMs: 0 }), '4/5 cached (80%)');
+  assert.equal(cacheLabel({ total: 0, cached: 0, completed: 0, running: 0, errors: 0, durationMs: 0 }), '0/0 cached (0%)');
+  const p = stepProgress(step({ digest: 'a', statuses: [{ id: 'sha', name: 'extracting', current: 512 * 1024, total: 1024 * 1024 }] }));
+  assert.equal(p?.label, '512 KiB / 1.0 MiB');
+  assert.equal(p?.fraction, 0.5);
+  assert.equal(stepProgress(step({ digest: 'b' })), undefined);
+});

@@ -1,0 +1,128 @@
+// The build panel: folds host messages into PanelState and keeps the DOM in step with it.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import type { HostMessage, PanelView, PersistedState, WebviewMessage } from './protocol';
+import { applyMessage, createState, fromPersisted, isLive, toPersisted, type PanelState } from './state';
+import { h } from './dom';
+import { Header } from './header';
+import { StepList } from './steps';
+import { renderGraph, renderTimeline } from './views';
+
+declare function acquireVsCodeApi(): { postMessage(m: WebviewMessage): void; getState(): unknown; setState(s: unknown): void };
+
+const vscode = acquireVsCodeApi();
+const post = (m: WebviewMessage) => vscode.postMessage(m);
+const persisted = vscode.getState() as PersistedState | undefined;
+const state: PanelState = persisted?.snapshot ? fromPersisted(persisted, Date.now()) : createState();
+
+const pick = (digest: string) => {
+  switchView('steps');
+  steps.open(digest);
+  document.querySelector(`.step[data-digest="${CSS.escape(digest)}"]`)?.scrollIntoView({ block: 'nearest' });
+};
+
+const header = new Header(state, {
+  cancel: () => post({ type: 'cancel' }),
+  rebuild: () => post({ type: 'rebuild' }),
+  openLocation: (file, line) => post({ type: 'openLocation', file, line }),
+  switchView: (v) => switchView(v),
+  openStep: pick,
+});
+const steps = new StepList(state, {
+  expand: (digest) => {
+    post({ type: 'expand', digest });
+    save();
+  },
+  collapse: (digest) => {
+    post({ type: 'collapse', digest });
+    save();
+  },
+  copy: (text) => post({ type: 'copy', text }),
+});
+const timeline = h('div', { class: 'timeline', hidden: true });
+const graph = h('div', { class: 'graph-view', hidden: true });
+const waiting = h('p', { class: 'empty', id: 'waiting' }, 'Waiting for the build to start…');
+
+document.body.append(header.element, header.failure, header.warnings, waiting, steps.element, timeline, graph);
+
+function switchView(view: PanelView): void {
+  state.view = view;
+  steps.element.hidden = view !== 'steps';
+  timeline.hidden = view !== 'timeline';
+  graph.hidden = view !== 'graph';
+  renderSecondary();
+  header.render(Date.now());
+  if (view === 'steps') steps.relayoutLogs();
+  save();
+}
+
+function renderSecondary(): void {
+  if (state.view === 'timeline') renderTimeline(timeline, state, Date.now(), pick);
+  if (state.view === 'graph') renderGraph(graph, state, pick);
+}
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+function save(): void {
+  // State can be large; write it at most twice a second.
+  if (saveTimer) return;
+  saveTimer = setTimeout(() => {
+    saveTimer = undefined;
+    const p = toPersisted(state, Date.now());
+    if (p) vscode.setState(p);
+  }, 500);
+}
+
+function renderAll(): void {
+  const now = Date.now();
+  waiting.hidden = state.steps.size > 0;
+  header.render(now);
+  header.renderFailure();
+  header.renderWarnings();
+  steps.render(now);
+  // Steps open before a reload get their logs again from the host.
+  for (const d of [...state.expanded]) steps.open(d);
+  switchView(state.view);
+}
+
+let secondaryDirty = false;
+window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
+  const msg = ev.data;
+  if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return;
+  const now = Date.now();
+  const change = applyMessage(state, msg, now);
+  if (change.all) {
+    renderAll();
+  } else {
+    if (change.steps.length) {
+      waiting.hidden = true;
+      steps.update(change.steps, now);
+      secondaryDirty = true;
+    }
+    if (change.header) header.render(now);
+    if (change.warnings) header.renderWarnings();
+    if (change.ended) {
+      header.renderFailure();
+      const failed = state.outcome?.error?.vertex;
+      if (failed && !state.outcome?.canceled) steps.open(failed);
+      renderSecondary();
+    }
+  }
+  for (const l of change.logs) steps.log(l.digest, l.text, l.reset);
+  for (const d of change.unavailable) steps.unavailable(d);
+  if (msg.type !== 'log') save();
+});
+
+// Running steps and the total tick on between host updates.
+setInterval(() => {
+  if (!isLive(state)) return;
+  const now = Date.now();
+  steps.tick(now);
+  header.tick(now);
+}, 100);
+setInterval(() => {
+  if (secondaryDirty || isLive(state)) renderSecondary();
+  secondaryDirty = false;
+}, 500);
+window.addEventListener('resize', () => steps.relayoutLogs());
+
+if (state.build) renderAll();
+post({ type: 'ready' });
