@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mergeIntervals, totalDuration } from '../../src/progress/intervals';
+import { parseStage } from '../../src/progress/stageName';
+import { formatBytes, formatLogOffset, formatProgress } from '../../src/progress/render/format';
+
+test('parseStage: stage, counter, platform, internal, none', () => {
+  assert.deepEqual(parseStage('[stage-1 2/5] RUN make'), { name: 'stage-1', index: 2, total: 5 });
+  assert.deepEqual(parseStage('[2/3] COPY . /app'), { index: 2, total: 3 });
+  assert.deepEqual(parseStage('[linux/arm64 build 1/2] RUN x'), { name: 'build', platform: 'linux/arm64', index: 1, total: 2 });
+  assert.deepEqual(parseStage('[linux/arm64 1/1] COPY . /app/'), { platform: 'linux/arm64', index: 1, total: 1 });
+  assert.deepEqual(parseStage('[linux/arm/v7 internal] load metadata for x'), { name: 'internal', platform: 'linux/arm/v7', index: 0, total: 0 });
+  assert.deepEqual(parseStage('[internal] load .dockerignore'), { name: 'internal', index: 0, total: 0 });
+  assert.deepEqual(parseStage('[auth] library/alpine:pull token for registry'), { name: 'auth', index: 0, total: 0 });
+  assert.equal(parseStage('exporting to image'), undefined);
+  assert.equal(parseStage('[no closing bracket RUN x'), undefined);
+});
+
+test('mergeIntervals: overlaps merge, gaps stay, an open interval swallows what follows', () => {
+  assert.deepEqual(mergeIntervals([{ start: 5, stop: 7 }, { start: 0, stop: 2 }, { start: 1, stop: 3 }]), [{ start: 0, stop: 3 }, { start: 5, stop: 7 }]);
+  assert.deepEqual(mergeIntervals([{ start: 0, stop: 10 }, { start: 2, stop: 4 }]), [{ start: 0, stop: 10 }]);
+  assert.deepEqual(mergeIntervals([{ start: 0, stop: 2 }, { start: 1 }, { start: 5, stop: 6 }]), [{ start: 0 }]);
+  assert.deepEqual(mergeIntervals([{ start: 0 }, { start: 5, stop: 6 }]), [{ start: 0 }]);
+  assert.deepEqual(mergeIntervals([]), []);
+  assert.equal(totalDuration([{ start: 0, stop: 3 }, { start: 5 }], 9), 7);
+});
+
+test('formats match tonistiigi/units and progressui', () => {
+  assert.equal(formatBytes(97), '97B');
+  assert.equal(formatBytes(999), '999B');
+  assert.equal(formatBytes(1000), '1.00kB');
+  assert.equal(formatBytes(100316), '100.32kB');
+  assert.equal(formatBytes(52_428_800), '52.43MB');
+  assert.equal(formatProgress(0, 0), '');
+  assert.equal(formatProgress(1500, 3_000_000), '1.50kB / 3.00MB');
+  assert.equal(formatLogOffset(90), '0.090');
+  assert.equal(formatLogOffset(12_500), '12.50');
+  assert.equal(formatLogOffset(123_400), '123.4');
+});
