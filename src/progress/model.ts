@@ -53,6 +53,12 @@ function deriveState(row: Row): StepState {
   return merged[merged.length - 1].stop === undefined ? 'running' : 'done';
 }
 
+/** what a renderer shows of a row; a change in it puts the row in the delta */
+function displayKey(row: Row): string {
+  const { step, merged } = row;
+  return `${row.hidden}|${step.state}|${step.name}|${step.cached}|${step.error ?? ''}|${merged.length}|${merged[merged.length - 1]?.stop}`;
+}
+
 function isFinal(state: StepState): boolean {
   return state !== 'queued' && state !== 'running';
 }
@@ -227,11 +233,12 @@ export class BuildModel {
 
   private applyVertex(v: WireVertex): boolean {
     let row = this.byVertex.get(v.digest);
+    const isNew = !row;
     if (!row) row = this.newRow(v.digest, v.name);
+    const before = displayKey(row);
     row.hidden = false; // a placeholder (logs before the vertex) got its vertex
     const step = row.step;
     const wasStarted = row.merged.length > 0;
-    const before = `${step.state}|${step.name}|${step.error ?? ''}|${row.merged.length}|${row.merged[row.merged.length - 1]?.stop}`;
     const started = timestampMs(v.started);
     if (!wasStarted || started !== undefined) {
       if (step.name !== v.name) {
@@ -253,8 +260,7 @@ export class BuildModel {
       if (stop !== undefined && (step.completed === undefined || stop > step.completed)) step.completed = stop;
     }
     this.settle(row);
-    const after = `${step.state}|${step.name}|${step.error ?? ''}|${row.merged.length}|${row.merged[row.merged.length - 1]?.stop}`;
-    return before !== after || !wasStarted;
+    return isNew || before !== displayKey(row);
   }
 
   /** state, numbering and open-set bookkeeping after a row's snapshot changed */
@@ -290,7 +296,7 @@ export class BuildModel {
   /** recompute a group row from its members, like progressui's vertexGroup.refresh */
   private refreshGroup(row: Row): boolean {
     const step = row.step;
-    const before = `${row.hidden}|${step.state}|${step.error ?? ''}|${row.merged.length}|${row.merged[row.merged.length - 1]?.stop}`;
+    const before = displayKey(row);
     let cached = true;
     let error = '';
     for (const m of row.members!.values()) {
@@ -313,8 +319,7 @@ export class BuildModel {
       if (stop !== undefined) step.completed = stop;
     }
     this.settle(row);
-    const after = `${row.hidden}|${step.state}|${step.error ?? ''}|${row.merged.length}|${row.merged[row.merged.length - 1]?.stop}`;
-    return before !== after;
+    return before !== displayKey(row);
   }
 
   private applyStatus(row: Row, s: WireVertexStatus): boolean {
