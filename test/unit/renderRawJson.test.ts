@@ -35,12 +35,12 @@ test('status and log: id/current/timestamp always present, data base64', () => {
     warnings: [],
   });
   assert.deepEqual(JSON.parse(line), {
-    statuses: [{ id: 'transferring context:', vertex: 'sha256:ab', current: 0, timestamp: '0001-01-01T00:00:00Z', started: '2025-11-27T10:40:00Z' }],
+    statuses: [{ id: 'transferring context:', vertex: 'sha256:ab', current: 0, timestamp: '1970-01-01T00:00:00Z', started: '2025-11-27T10:40:00Z' }],
     logs: [{ vertex: 'sha256:ab', stream: 2, data: 'aGkK', timestamp: '2025-11-27T10:40:00.25Z' }],
   });
   assert.equal(
     line,
-    '{"statuses":[{"id":"transferring context:","vertex":"sha256:ab","current":0,"timestamp":"0001-01-01T00:00:00Z","started":"2025-11-27T10:40:00Z"}],' +
+    '{"statuses":[{"id":"transferring context:","vertex":"sha256:ab","current":0,"timestamp":"1970-01-01T00:00:00Z","started":"2025-11-27T10:40:00Z"}],' +
       '"logs":[{"vertex":"sha256:ab","stream":2,"data":"aGkK","timestamp":"2025-11-27T10:40:00.25Z"}]}',
   );
 });

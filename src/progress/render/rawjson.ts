@@ -5,7 +5,8 @@ import type { Timestamp, StatusResponse, WireRange, WireSourceInfo } from '../wi
 
 type Json = Record<string, unknown>;
 
-const ZERO_TIME = '0001-01-01T00:00:00Z';
+// client.NewSolveStatus turns a missing status/log Timestamp into time.Unix(0, 0) via AsTime()
+const UNSET_TIME = '1970-01-01T00:00:00Z';
 
 /** Go's time.Time MarshalJSON in UTC: fraction trimmed of trailing zeros, dropped if zero */
 export function rfc3339Nano(ts: Timestamp): string {
@@ -63,7 +64,7 @@ export function solveStatusJson(status: StatusResponse): Json {
       ['name', s.name],
       ['total', Number(s.total)],
       ['current', Number(s.current), true],
-      ['timestamp', time(s.timestamp) ?? ZERO_TIME, true],
+      ['timestamp', time(s.timestamp) ?? UNSET_TIME, true],
       ['started', time(s.started)],
       ['completed', time(s.completed)],
     ]),
@@ -74,7 +75,7 @@ export function solveStatusJson(status: StatusResponse): Json {
       ['stream', Number(l.stream)],
       // Go marshals a nil []byte as null
       ['data', l.msg && l.msg.length > 0 ? b64(l.msg) : null, true],
-      ['timestamp', time(l.timestamp) ?? ZERO_TIME, true],
+      ['timestamp', time(l.timestamp) ?? UNSET_TIME, true],
     ]),
   );
   const warnings = (status.warnings ?? []).map((w) =>
