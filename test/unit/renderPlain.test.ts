@@ -165,3 +165,13 @@ test('canceled build ends with the canceled step and a one-line error', () => {
   const out = render(loadStatusFixture('canceled.json').messages, { ...OK, ok: false, canceled: true });
   assert.ok(out.endsWith('#3 [2/2] RUN sleep 60\n#3 0.800 sleeping\n#3 CANCELED\nERROR: build canceled\n'), out);
 });
+
+test('the warnings summary lists a warning raised by several vertices once', () => {
+  const warning = (vertex: string) => ({ vertex, level: 1, short: Buffer.from('JSONArgsRecommended: use JSON'), detail: [], url: '', info: null, ranges: [] });
+  const out = render([
+    msg({ vertexes: [vtx('a', '[linux/amd64 1/1] RUN x', 0, 10), vtx('b', '[linux/arm64 1/1] RUN x', 0, 10)] }),
+    msg({ warnings: [warning('a'), warning('b')] }),
+  ]);
+  assert.equal(out.split('\n').filter((l) => l.endsWith('WARN: JSONArgsRecommended: use JSON')).length, 2);
+  assert.ok(out.endsWith('\n 1 warning found:\n - JSONArgsRecommended: use JSON\n'), out);
+});

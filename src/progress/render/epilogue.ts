@@ -3,6 +3,18 @@
 import type { BuildResult } from '../../buildkit/types';
 import type { BuildModel } from '../model';
 import { formatSourceExcerpt } from '../sourceLocation';
+import type { Warning } from '../types';
+
+/** buildx lists a warning once even when several vertices (say, one per platform) raised it */
+export function uniqueWarnings(warnings: readonly Warning[]): Warning[] {
+  const seen = new Set<string>();
+  return warnings.filter((w) => {
+    const key = JSON.stringify([w.level, w.short, w.detail, w.url, w.source?.filename, w.source?.ranges]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
 
 export function epilogueLines(model: BuildModel, result: BuildResult, lastLines: (digest: string) => string[]): string[] {
   const out: string[] = [];
@@ -10,7 +22,7 @@ export function epilogueLines(model: BuildModel, result: BuildResult, lastLines:
     if (step.state !== 'error') continue;
     out.push('------', ` > ${step.name}:`, ...lastLines(step.digest), '------');
   }
-  const warnings = model.warnings();
+  const warnings = uniqueWarnings(model.warnings());
   if (warnings.length > 0) {
     out.push('', ` ${warnings.length === 1 ? '1 warning found' : `${warnings.length} warnings found`}:`);
     for (const w of warnings) {
