@@ -1,7 +1,10 @@
 // Typed access to the gRPC services, built from the committed descriptor (scripts/gen-protos.mjs).
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import descriptors from './descriptors.json';
+import descriptorJson from './descriptors.json';
+
+// The JSON module's inferred type is too literal for protobufjs' INamespace; it has that shape by construction.
+const descriptors = descriptorJson as unknown as Parameters<typeof protoLoader.fromJSON>[0];
 
 const base = { keepCase: true, enums: String, defaults: true, oneofs: true } as const;
 
