@@ -91,3 +91,9 @@ test('throttled updates are drawn by the refresh timer, which end() stops', asyn
   await new Promise((r) => setTimeout(r, 60));
   assert.equal(writes.length, count);
 });
+
+test('log lines are made terminal-safe: last carriage-return segment, no escapes', async () => {
+  const { terminalSafe } = await import('../../src/progress/render/tty');
+  assert.equal(terminalSafe('10%\r50%\r\x1b[32m100%\x1b[0m done\tok'), '100% done ok');
+  assert.equal(terminalSafe('bell\x07 and \x1b[?25l'), 'bell and ');
+});

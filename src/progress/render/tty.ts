@@ -47,6 +47,12 @@ function stateLabel(step: Step): string {
   return '';
 }
 
+/** a log line as one terminal row: what a carriage return left visible, no escapes or controls */
+export function terminalSafe(line: string): string {
+  const afterCr = line.slice(line.lastIndexOf('\r') + 1);
+  return afterCr.replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]/g, '').replace(/\t/g, ' ').replace(/[\x00-\x1f\x7f]/g, '');
+}
+
 function fit(left: string, timer: string, width: number): string {
   const room = Math.max(1, width - timer.length - 1);
   const l = left.length > room ? left.slice(0, room) : left.padEnd(room);
@@ -80,7 +86,7 @@ export function createTtyRenderer(stream: NodeJS.WriteStream, opts: TtyRendererO
       const running = step.state === 'running';
       const c = step.state === 'error' ? COLORS.error : step.state === 'canceled' ? COLORS.canceled : running ? undefined : COLORS.done;
       const secs = step.durationMs < 50 ? 0 : step.durationMs / 1000;
-      rows.push({ text: ` => ${stateLabel(step)}${step.name.replace(/\t/g, ' ')}`, timer: `${secs.toFixed(1)}s`, color: c, running });
+      rows.push({ text: ` => ${stateLabel(step)}${terminalSafe(step.name)}`, timer: `${secs.toFixed(1)}s`, color: c, running });
       for (const s of step.statuses) {
         if (s.started === undefined) continue;
         const end = s.completed ?? s.timestamp ?? s.started;
@@ -94,7 +100,7 @@ export function createTtyRenderer(stream: NodeJS.WriteStream, opts: TtyRendererO
       }
       if (running) {
         for (const line of (tails.get(step.digest)?.lastLines() ?? []).slice(-TAIL_LINES)) {
-          const text = line.slice(line.indexOf(' ') + 1);
+          const text = terminalSafe(line.slice(line.indexOf(' ') + 1));
           rows.push({ text: ` => => # ${text}`.slice(0, width), timer: '', color: COLORS.faint, running: true });
         }
       }
