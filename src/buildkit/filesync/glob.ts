@@ -1,6 +1,6 @@
-// The syntax check patternmatcher.New runs on each pattern: Go's filepath.Match(pattern, ".")
-// on Unix, which reports ErrBadPattern for a malformed pattern anywhere in it. Only the error
-// matters here, so this walks the pattern with Match's own chunking and class grammar.
+// Go's filepath.Match (Unix flavour): the syntax check patternmatcher.New runs on each pattern
+// (Match(pattern, ".") reports ErrBadPattern for a malformed pattern anywhere in it), and the
+// plain glob fsutil's followpaths resolver applies to directory entries.
 
 /** Returns a reason when Go's filepath.Match would reject the pattern, else undefined. */
 export function globSyntaxError(pattern: string): string | undefined {
@@ -75,4 +75,92 @@ function classChar(chunk: string, i: number): number | string {
   i += chunk.codePointAt(i)! > 0xffff ? 2 : 1;
   if (i >= chunk.length) return 'unterminated character class';
   return i;
+}
+
+/** Go's filepath.Match(pattern, name) on Unix, over UTF-8 bytes like Go; a malformed pattern never matches. */
+export function globMatch(pattern: string, name: string): boolean {
+  if (globSyntaxError(pattern) !== undefined) return false;
+  let pat: Buffer = Buffer.from(pattern, 'utf8');
+  let str: Buffer = Buffer.from(name, 'utf8');
+  // Go's algorithm: chunks are matched leftmost-first with no backtracking into earlier chunks.
+  nextChunk: while (pat.length > 0) {
+    let star = false;
+    while (pat.length > 0 && pat[0] === 0x2a) {
+      pat = pat.subarray(1);
+      star = true;
+    }
+    const end = chunkEnd(pat.toString('latin1'));
+    const chunk = pat.subarray(0, end);
+    pat = pat.subarray(end);
+    if (star && chunk.length === 0) return !str.includes(0x2f);
+    const rest = matchChunk(chunk, str);
+    if (rest && (rest.length === 0 || pat.length > 0)) {
+      str = rest;
+      continue;
+    }
+    if (star) {
+      for (let i = 0; i < str.length && str[i] !== 0x2f; i++) {
+        const t = matchChunk(chunk, str.subarray(i + 1));
+        if (t) {
+          if (pat.length === 0 && t.length > 0) continue;
+          str = t;
+          continue nextChunk;
+        }
+      }
+    }
+    return false;
+  }
+  return str.length === 0;
+}
+
+/** Decodes one UTF-8 rune like Go (an invalid byte decodes as U+FFFD, width 1). */
+function decodeRune(b: Buffer): [number, number] {
+  const c = b[0];
+  const width = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+  if (width === 1) return [c < 0x80 ? c : 0xfffd, 1];
+  const text = b.subarray(0, width).toString('utf8');
+  const r = text.codePointAt(0)!;
+  return r === 0xfffd || text.length > 2 ? [0xfffd, 1] : [r, width];
+}
+
+/** Go's matchChunk on a syntax-checked chunk: the rest of s after a match, or undefined. */
+function matchChunk(chunk: Buffer, s: Buffer): Buffer | undefined {
+  let c = 0;
+  while (c < chunk.length) {
+    if (s.length === 0) return undefined;
+    const ch = chunk[c];
+    if (ch === 0x5b /* [ */) {
+      const [r, n] = decodeRune(s);
+      s = s.subarray(n);
+      c++;
+      const negated = chunk[c] === 0x5e;
+      if (negated) c++;
+      let hit = false;
+      for (let ranges = 0; chunk[c] !== 0x5d || ranges === 0; ranges++) {
+        let lo: number;
+        [lo, c] = classRune(chunk, c);
+        let hi = lo;
+        if (chunk[c] === 0x2d) [hi, c] = classRune(chunk, c + 1);
+        if (lo <= r && r <= hi) hit = true;
+      }
+      c++;
+      if (hit === negated) return undefined;
+    } else if (ch === 0x3f /* ? */) {
+      if (s[0] === 0x2f) return undefined;
+      s = s.subarray(decodeRune(s)[1]);
+      c++;
+    } else {
+      if (ch === 0x5c) c++;
+      if (chunk[c] !== s[0]) return undefined;
+      s = s.subarray(1);
+      c++;
+    }
+  }
+  return s;
+}
+
+function classRune(chunk: Buffer, c: number): [number, number] {
+  if (chunk[c] === 0x5c) c++;
+  const [r, n] = decodeRune(chunk.subarray(c));
+  return [r, c + n];
 }

@@ -1,7 +1,7 @@
 // .dockerignore pattern semantics, ported from moby/patternmatcher (which fsutil's FilterFS
 // uses for exclude, include and follow patterns). Paths are '/'-separated and relative.
 import { compileGoRegexp, GoRegexpError } from './goregexp';
-import { globSyntaxError } from './globsyntax';
+import { globSyntaxError } from './glob';
 
 export class PatternError extends Error {
   constructor(

@@ -1,0 +1,189 @@
+// The context walk: order the receiver accepts, fsutil's Stat fields, and FilterFS filtering.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { walkContext, WalkOptions, WireStat } from '../../src/buildkit/filesync/walk';
+import { goFileMode, canRequestData } from '../../src/buildkit/filesync/stat';
+import { compareNames } from '../../src/buildkit/filesync/followpaths';
+import { tmpDir, validateStats, comparePath } from '../fixtures/filesync/receiver';
+
+async function walk(root: string, opts: WalkOptions = {}): Promise<WireStat[]> {
+  const out: WireStat[] = [];
+  for await (const e of walkContext(root, opts)) out.push(e.stat);
+  validateStats(out);
+  return out;
+}
+const paths = async (root: string, opts: WalkOptions = {}) => (await walk(root, opts)).map((s) => s.path);
+
+/** Creates files (content = path) and dirs (trailing '/') under a fresh temp dir. */
+function tree(entries: string[]): string {
+  const root = tmpDir('fs-walk-');
+  for (const e of entries) {
+    const p = path.join(root, e);
+    if (e.endsWith('/')) fs.mkdirSync(p, { recursive: true });
+    else {
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, e);
+    }
+  }
+  return root;
+}
+
+test('goFileMode converts st_mode to Go os.FileMode bits', () => {
+  assert.equal(goFileMode(0o100644), 0o644);
+  assert.equal(goFileMode(0o040755), 0x80000000 + 0o755);
+  assert.equal(goFileMode(0o120777), (1 << 27) + 0o777);
+  assert.equal(goFileMode(0o060660), (1 << 26) + 0o660);
+  assert.equal(goFileMode(0o020620), (1 << 26) + (1 << 21) + 0o620);
+  assert.equal(goFileMode(0o010644), (1 << 25) + 0o644);
+  assert.equal(goFileMode(0o140755), (1 << 24) + 0o755);
+  assert.equal(goFileMode(0o104755), (1 << 23) + 0o755);
+  assert.equal(goFileMode(0o102755), (1 << 22) + 0o755);
+  assert.equal(goFileMode(0o041777), 0x80000000 + (1 << 20) + 0o777);
+  assert.equal(canRequestData(0o644 | (1 << 23)), true, 'setuid file still carries data');
+  assert.equal(canRequestData(0x80000000 + 0o755), false);
+  assert.equal(canRequestData((1 << 27) + 0o777), false);
+});
+
+test('names sort by UTF-8 bytes, not UTF-16 units', () => {
+  const names = ['a\uE000', 'a😀', 'a', 'a b', 'a-b', 'a.b', 'aé', 'B', 'a_'];
+  const sorted = [...names].sort(compareNames);
+  assert.deepEqual(sorted, [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
+  assert.deepEqual(sorted.slice(-2), ['a\uE000', 'a😀']);
+});
+
+test('unfiltered walk: DFS pre-order with "/" lowest, every kind of entry', async () => {
+  const root = tree(['a/b/f', 'a b/h é', 'a-b/x', 'a.b/g', 'empty/', 'zz/😀/deep/file', 'ab']);
+  fs.symlinkSync('a/b/f', path.join(root, 'link'));
+  fs.symlinkSync('/etc/passwd', path.join(root, 'abslink'));
+  fs.symlinkSync('../../outside', path.join(root, 'up'));
+  fs.symlinkSync('nowhere', path.join(root, 'dangling'));
+  fs.linkSync(path.join(root, 'a/b/f'), path.join(root, 'hard'));
+  fs.linkSync(path.join(root, 'a/b/f'), path.join(root, 'zz/hard2'));
+  fs.chmodSync(path.join(root, 'a.b/g'), 0o4755);
+  fs.chmodSync(path.join(root, 'empty'), 0o1777);
+  const stats = await walk(root);
+  assert.deepEqual(
+    stats.map((s) => s.path),
+    ['a', 'a/b', 'a/b/f', 'a b', 'a b/h é', 'a-b', 'a-b/x', 'a.b', 'a.b/g', 'ab', 'abslink', 'dangling', 'empty', 'hard', 'link', 'up', 'zz', 'zz/hard2', 'zz/😀', 'zz/😀/deep', 'zz/😀/deep/file'],
+  );
+  const by = new Map(stats.map((s) => [s.path, s]));
+  const f = fs.lstatSync(path.join(root, 'a/b/f'), { bigint: true });
+  assert.deepEqual(by.get('a/b/f'), {
+    path: 'a/b/f', mode: 0o644, uid: 0, gid: 0, size: '5', modTime: f.mtimeNs.toString(),
+    linkname: '', devmajor: 0, devminor: 0, xattrs: {},
+  });
+  assert.equal(by.get('a')!.mode, 0x80000000 + 0o755);
+  assert.equal(by.get('a')!.size, '0');
+  assert.equal(by.get('a.b/g')!.mode, (1 << 23) + 0o755);
+  assert.equal(by.get('empty')!.mode, 0x80000000 + (1 << 20) + 0o777);
+  for (const [name, target] of [['link', 'a/b/f'], ['abslink', '/etc/passwd'], ['up', '../../outside'], ['dangling', 'nowhere']]) {
+    const s = by.get(name)!;
+    assert.equal(s.mode & ~0o777, 1 << 27, `${name} is sent as a symlink`);
+    assert.equal(s.linkname, target);
+    assert.equal(s.size, String(Buffer.byteLength(target)));
+  }
+  // the first path of an inode travels as a file, later ones name it (full size kept, as fsutil)
+  assert.equal(by.get('a/b/f')!.linkname, '');
+  assert.equal(by.get('hard')!.linkname, 'a/b/f');
+  assert.equal(by.get('zz/hard2')!.linkname, 'a/b/f');
+  assert.equal(by.get('hard')!.size, '5');
+});
+
+test('modTime keeps nanosecond precision as a decimal string', async () => {
+  const root = tree(['f']);
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('touch', ['-m', '-d', '@1700000000.123456789', path.join(root, 'f')]);
+  const [s] = await walk(root);
+  assert.equal(s.modTime, '1700000000123456789');
+});
+
+test('fifos and devices are typed; sockets travel as plain files like fsutil', async () => {
+  const root = tree(['x']);
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('mkfifo', [path.join(root, 'fifo')]);
+  execFileSync('mknod', [path.join(root, 'null'), 'c', '1', '3']);
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(path.join(root, 'sock'), r));
+  try {
+    const by = new Map((await walk(root)).map((s) => [s.path, s]));
+    assert.equal(by.get('fifo')!.mode & ~0o777, 1 << 25);
+    const dev = by.get('null')!;
+    assert.equal(dev.mode & ~0o777, (1 << 26) + (1 << 21));
+    assert.deepEqual([dev.devmajor, dev.devminor], [1, 3]);
+    assert.equal(by.get('sock')!.mode & ~0o777, 0, 'socket bit cleared');
+  } finally {
+    server.close();
+  }
+});
+
+test('excluded dir with a re-included child: parent emitted lazily, siblings stay out', async () => {
+  const root = tree(['node_modules/a/x.js', 'node_modules/keep/k.js', 'node_modules/z.js', 'src/i.ts', 'README.md']);
+  assert.deepEqual(await paths(root, { excludePatterns: ['node_modules', '!node_modules/keep'] }), [
+    'README.md', 'node_modules', 'node_modules/keep', 'node_modules/keep/k.js', 'src', 'src/i.ts',
+  ]);
+  assert.deepEqual(await paths(root, { excludePatterns: ['node_modules'] }), ['README.md', 'src', 'src/i.ts']);
+  // a glob exception forces descending into every excluded dir
+  assert.deepEqual(await paths(root, { excludePatterns: ['node_modules', '!**/k.js'] }), [
+    'README.md', 'node_modules', 'node_modules/keep', 'node_modules/keep/k.js', 'src', 'src/i.ts',
+  ]);
+  // an excluded parent with nothing re-included under it is not sent at all
+  assert.deepEqual(await paths(root, { excludePatterns: ['*', '!src/i.ts'] }), ['src', 'src/i.ts']);
+  assert.deepEqual(await paths(root, { excludePatterns: ['**/*.js', 'node_modules/keep/k.js', '!node_modules/keep'] }), [
+    'README.md', 'node_modules', 'node_modules/a', 'node_modules/keep', 'src', 'src/i.ts',
+  ]);
+});
+
+test('include patterns: prefix includes prune, glob includes walk everything lazily', async () => {
+  const root = tree(['a/b/c.txt', 'a/b/d.md', 'a/e.txt', 'b/f.txt', 'c.txt']);
+  assert.deepEqual(await paths(root, { includePatterns: ['a/b'] }), ['a', 'a/b', 'a/b/c.txt', 'a/b/d.md']);
+  assert.deepEqual(await paths(root, { includePatterns: ['*/*.txt'] }), ['a', 'a/e.txt', 'b', 'b/f.txt']);
+  assert.deepEqual(await paths(root, { includePatterns: ['**/*.txt'] }), ['a', 'a/b', 'a/b/c.txt', 'a/e.txt', 'b', 'b/f.txt', 'c.txt']);
+  assert.deepEqual(await paths(root, { includePatterns: ['a'], excludePatterns: ['**/*.md'] }), ['a', 'a/b', 'a/b/c.txt', 'a/e.txt']);
+});
+
+test('followpaths add symlink targets to the includes, resolved inside the context', async () => {
+  const root = tree(['build/Dockerfile.real', 'build/other', 'abs/target', 'unrelated', 'x.dockerignore']);
+  fs.symlinkSync('build/Dockerfile.real', path.join(root, 'Dockerfile'));
+  fs.symlinkSync('/abs/target', path.join(root, 'viaabs'));
+  assert.deepEqual(await paths(root, { followPaths: ['Dockerfile', 'Dockerfile.dockerignore'] }), [
+    'Dockerfile', 'build', 'build/Dockerfile.real',
+  ]);
+  assert.deepEqual(await paths(root, { followPaths: ['viaabs'] }), ['abs', 'abs/target', 'viaabs']);
+  assert.deepEqual(await paths(root, { followPaths: ['*.dockerignore'] }), ['x.dockerignore']);
+  assert.deepEqual(await paths(root, { followPaths: ['.'] }), await paths(root), '"." means everything');
+});
+
+test('walk rejects missing roots and non-directories with one-line messages', async () => {
+  await assert.rejects(paths('/nonexistent/ctx'), /cannot resolve \/nonexistent\/ctx/);
+  const root = tree(['f']);
+  await assert.rejects(paths(path.join(root, 'f')), /is not a directory/);
+  await assert.rejects(paths(root, { excludePatterns: ['['] }), /invalid pattern "\["/);
+});
+
+test('comparePath puts "/" below every byte, as fsutil does', () => {
+  assert.ok(comparePath('a/b', 'a.b') < 0);
+  assert.ok(comparePath('a/b', 'a b') < 0);
+  assert.ok(comparePath('a', 'a/b') < 0);
+  assert.throws(() => validateStats([{ path: 'a.b', mode: 0 } as any, { path: 'a', mode: 0x80000000 } as any]), /out of order/);
+  assert.throws(() => validateStats([{ path: 'a/b', mode: 0 } as any]), /out of order/);
+  assert.throws(() => validateStats([{ path: 'x', mode: 0, linkname: 'y' } as any]), /unknown path/);
+});
+
+test('walk speed: 20,000 files', async () => {
+  const root = tmpDir('fs-speed-');
+  for (let d = 0; d < 200; d++) {
+    const dir = path.join(root, `dir${d}`, 'sub');
+    fs.mkdirSync(dir, { recursive: true });
+    for (let f = 0; f < 100; f++) fs.writeFileSync(path.join(dir, `file${f}.txt`), 'x');
+  }
+  const start = process.hrtime.bigint();
+  let n = 0;
+  for await (const e of walkContext(root, { excludePatterns: ['**/*.log', '!keep.log'] })) n += e.stat.path.length > 0 ? 1 : 0;
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  console.log(`# walk of ${n} entries (20,000 files) took ${ms.toFixed(0)} ms`);
+  assert.equal(n, 20_000 + 400);
+  assert.ok(ms < 10_000, `walk took ${ms} ms`);
+});
