@@ -24,10 +24,34 @@ const common = {
 // ssh2's optional native helpers are loaded in try/catch and fall back to JS.
 const nodeExternals = ['vscode', 'cpu-features', '*.node'];
 
+// ssh2 (a quarter of the bundle) is only needed for ssh:// engines: the extension loads it from
+// its own file on first use, so activation stays small and fast.
+const lazySsh2 = {
+  name: 'lazy-ssh2',
+  setup(build) {
+    build.onResolve({ filter: /^ssh2$/ }, () => ({ path: 'ssh2', namespace: 'lazy-ssh2' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-ssh2' }, () => ({
+      contents: "module.exports = { get Client() { return require('./ssh2.js').Client; } };",
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /^\.\/ssh2\.js$/ }, () => ({ path: './ssh2.js', external: true }));
+  },
+};
+
 const builds = [
   {
     ...common,
     entryPoints: { extension: 'src/extension/main.ts' },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+    plugins: [lazySsh2],
+  },
+  {
+    ...common,
+    entryPoints: { ssh2: 'ssh2' },
     outdir: dist,
     platform: 'node',
     format: 'cjs',
@@ -73,7 +97,7 @@ if (watch) {
   console.log('build: watching');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
-  for (const f of ['extension.js', 'webview.js', 'webview.css', 'cli.js']) {
+  for (const f of ['extension.js', 'ssh2.js', 'webview.js', 'webview.css', 'cli.js']) {
     const p = join(dist, f);
     if (existsSync(p)) console.log(`build: dist/${f} ${(statSync(p).size / 1024).toFixed(0)} KiB`);
   }

@@ -133,6 +133,11 @@ export class BuildSession {
   }
 
   private finishWith(result: BuildResult): void {
+    if (result.error && !result.error.vertex) {
+      // Older engines do not name the failing vertex; the step that errored is the one.
+      const failed = this.model.steps().find((s) => s.state === 'error');
+      if (failed) result = { ...result, error: { ...result.error, vertex: failed.digest } };
+    }
     let text: string | undefined;
     try {
       text = fs.readFileSync(this.options.dockerfile, 'utf8');

@@ -1,0 +1,70 @@
+// Builds against the first engine of BKL_TEST_ENGINES: results in CodeLens, errors in Problems.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { BuildTicket } from '../../../src/extension/commands';
+import { api, eventually, lensTitles, testEngineHost, useTestEngine, writeFile } from './helpers';
+
+const host = testEngineHost();
+
+suite('builds against a real engine', function () {
+  suiteSetup(async function () {
+    if (!host) return this.skip();
+    await api();
+    await useTestEngine(host);
+  });
+
+  test('a stage build succeeds, opens its panel and shows its result in CodeLens', async () => {
+    const uri = writeFile('ok/Dockerfile', `FROM busybox:latest AS prep\nRUN echo prepared > /p\n\nFROM busybox:latest\nCOPY --from=prep /p /p\nRUN cat /p\n`);
+    await vscode.window.showTextDocument(uri);
+    const ticket = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.buildStage', uri, 'prep');
+    assert.ok(ticket, 'the command started no build');
+    const result = await ticket.done;
+    assert.equal(result.ok, true, result.error?.message);
+    const { ctx } = await api();
+    const session = ctx.sessions.get(ticket.id)!;
+    assert.equal(session.options.target, 'prep');
+    assert.equal(session.options.network, 'none');
+    assert.ok(session.model.steps().some((s) => /RUN echo prepared/.test(s.name)), 'the RUN step is listed');
+    const labels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label);
+    await eventually(() => labels().some((l) => /Build: Dockerfile › prep/.test(l)), `the build panel tab (tabs: ${labels().join(', ')})`);
+    const lenses = await eventually(async () => {
+      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10);
+      return lensTitles(l, 0).some((t) => t.startsWith('✓')) ? l : undefined;
+    }, 'a ✓ result lens on the prep stage');
+    assert.match(lensTitles(lenses, 0).find((t) => t.startsWith('✓'))!, /^✓ \d+\.\d s · \d+\/\d+ cached$/);
+  });
+
+  test('a failing RUN puts an error on its line in Problems; a fixed build clears it', async () => {
+    const text = `FROM busybox:latest\nRUN echo fine\nRUN echo broken && exit 3\nRUN echo never\n`;
+    const uri = writeFile('fail/Dockerfile', text);
+    const ticket = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri);
+    const result = await ticket.done;
+    assert.equal(result.ok, false);
+    const diags = await eventually(() => {
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'BuildKit');
+      return d.length ? d : undefined;
+    }, 'a BuildKit diagnostic');
+    const err = diags.find((d) => d.severity === vscode.DiagnosticSeverity.Error)!;
+    assert.ok(err, 'an error diagnostic');
+    assert.equal(err.range.start.line, 2, `error on line 3 (got ${err.range.start.line + 1}: ${err.message})`);
+    assert.match(err.message, /exit code: 3/);
+
+    writeFile('fail/Dockerfile', text.replace(' && exit 3', ''));
+    const fixed = await (await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri)).done;
+    assert.equal(fixed.ok, true, fixed.error?.message);
+    await eventually(() => vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length === 0, 'errors cleared');
+  });
+
+  test('cancel stops a running build', async () => {
+    const uri = writeFile('cancel/Dockerfile', `FROM busybox:latest\nRUN echo start-${Date.now()} && sleep 60\n`);
+    const ticket = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri);
+    const { ctx } = await api();
+    const session = ctx.sessions.get(ticket.id)!;
+    await eventually(() => session.model.steps().some((s) => /sleep 60/.test(s.name) && s.state === 'running'), 'the RUN step running', 60_000);
+    const t0 = Date.now();
+    await vscode.commands.executeCommand('buildkitLens.cancelBuild', ticket.id);
+    const r = await ticket.done;
+    assert.equal(r.canceled, true);
+    assert.ok(Date.now() - t0 < 20_000, 'cancel took too long');
+  });
+});
