@@ -191,3 +191,17 @@ test('logs for a vertex not announced yet are kept', () => {
   assert.equal(model.steps()[0].logBytes, 6);
   assert.equal(model.logs.read('sha256:x'), 'early\n');
 });
+
+test('a stream recorded from a real engine folds into the steps buildx showed', async () => {
+  const { loadRawJsonFixture } = await import('../fixtures/status/load');
+  const model = new BuildModel({ now: () => 0 });
+  for (const m of loadRawJsonFixture('recorded-engine26-failing-run.jsonl').messages) model.apply(m);
+  assert.deepEqual(
+    model.steps().map((s) => `${s.number} ${s.state} ${s.stage?.index ?? '-'}/${s.stage?.total ?? '-'}`),
+    ['1 done 0/0', '2 done 0/0', '3 done 0/0', '4 done 1/5', '5 cached 2/5', '6 done 0/0', '7 done 3/5', '8 done 4/5', '9 error 5/5'],
+  );
+  const run = model.steps()[7];
+  assert.equal(model.logs.read(run.digest), 'line 1\nline 2\nline 3\nno newline at endto stderr\n');
+  assert.ok(Math.abs(run.durationMs - 1012.6) < 0.1, String(run.durationMs));
+  assert.equal(model.summary().errors, 1);
+});

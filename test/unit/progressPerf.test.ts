@@ -45,13 +45,13 @@ test('fold speed: 10,000 messages x 30 log chunks, and no quadratic growth', () 
   const full = stream(10_000, 30);
   const half = stream(5_000, 30);
   timeFold(stream(1_000, 30)); // warm up the JIT
-  const tHalf = Math.min(timeFold(half), timeFold(half));
-  const tFull = Math.min(timeFold(full), timeFold(full));
+  const tHalf = Math.min(timeFold(half), timeFold(half), timeFold(half));
+  const tFull = Math.min(timeFold(full), timeFold(full), timeFold(full));
   const perMessage = tFull / 10_000;
   console.log(`fold: ${perMessage.toFixed(1)} µs/message, ${(tFull / 300_000).toFixed(2)} µs/log line, ${(tFull / 1000).toFixed(0)} ms for 300,000 lines; 5k messages ${(tHalf / 1000).toFixed(0)} ms`);
   assert.ok(perMessage < 500, `fold too slow: ${perMessage} µs/message`);
   // doubling the input must not quadruple the time
-  assert.ok(tFull / tHalf < 3, `time grows too fast: ${tHalf} -> ${tFull}`);
+  assert.ok(tFull / tHalf < 3.5, `time grows too fast: ${tHalf} -> ${tFull}`);
 });
 
 test('plain rendering of the same stream stays linear and prints every line once', () => {
@@ -62,7 +62,7 @@ test('plain rendering of the same stream stays linear and prints every line once
   const r = createPlainRenderer((s) => {
     bytes += s.length;
     for (let i = s.indexOf('gcc'); i !== -1; i = s.indexOf('gcc', i + 1)) lines++;
-  }, { now: () => 0 });
+  }, { now: () => 0, minPrintMs: 0, refreshMs: 0 });
   const t0 = process.hrtime.bigint();
   for (const m of messages) r.update(model, model.apply(m));
   const us = Number(process.hrtime.bigint() - t0) / 1000;

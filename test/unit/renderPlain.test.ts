@@ -11,7 +11,7 @@ const OK: BuildResult = { ref: 'r', ok: true, canceled: false, exporterResponse:
 function render(messages: StatusResponse[], result: BuildResult = OK, now = () => 0) {
   const model = new BuildModel({ now: () => FIXTURE_BASE_MS });
   let out = '';
-  const r = createPlainRenderer((s) => (out += s), { now });
+  const r = createPlainRenderer((s) => (out += s), { now, minPrintMs: 0, refreshMs: 0 });
   for (const m of messages) r.update(model, model.apply(m));
   r.update(model, model.finish(result));
   r.end(model, result);
@@ -134,7 +134,7 @@ test('parallel steps: output switches with "#N ..." and loses no line', () => {
   messages.push(msg({ vertexes: [vtx('a', '[a 1/1] RUN a', 0, 100), vtx('b', '[b 1/1] RUN b', 0, 120)] }));
   const model = new BuildModel({ now: () => 0 });
   let out = '';
-  const r = createPlainRenderer((s) => (out += s), { now: () => clock });
+  const r = createPlainRenderer((s) => (out += s), { now: () => clock, minPrintMs: 0, refreshMs: 0 });
   messages.forEach((m, i) => {
     clock = i * 3000; // b waits more than 10 s at some point and gets its turn
     r.update(model, model.apply(m));
@@ -153,7 +153,7 @@ test('parallel steps: output switches with "#N ..." and loses no line', () => {
 test('progress group prints as one step; "#0" description comes first', () => {
   const model = new BuildModel({ now: () => 0 });
   let out = '';
-  const r = createPlainRenderer((s) => (out += s), { desc: 'building with "default" instance using docker driver' });
+  const r = createPlainRenderer((s) => (out += s), { minPrintMs: 0, refreshMs: 0, desc: 'building with "default" instance using docker driver' });
   for (const m of loadStatusFixture('progress-groups.json').messages) r.update(model, model.apply(m));
   r.end(model, OK);
   assert.ok(out.startsWith('#0 building with "default" instance using docker driver\n\n#1 [stage-1 1/2] FROM'));
@@ -174,4 +174,87 @@ test('the warnings summary lists a warning raised by several vertices once', () 
   ]);
   assert.equal(out.split('\n').filter((l) => l.endsWith('WARN: JSONArgsRecommended: use JSON')).length, 2);
   assert.ok(out.endsWith('\n 1 warning found:\n - JSONArgsRecommended: use JSON\n'), out);
+});
+
+test('a stream recorded from a real engine prints like buildx did for the same build', async () => {
+  const { loadRawJsonFixture } = await import('../fixtures/status/load');
+  const { messages } = loadRawJsonFixture('recorded-engine26-failing-run.jsonl');
+  const ms = (x?: { seconds: number; nanos: number } | null) => (x ? x.seconds * 1000 + x.nanos / 1e6 : NaN);
+  const times = (m: StatusResponse) =>
+    [...m.vertexes.flatMap((v) => [ms(v.started), ms(v.completed)]), ...m.statuses.flatMap((s) => [ms(s.timestamp), ms(s.completed)]), ...m.logs.map((l) => ms(l.timestamp))].filter((x) => !Number.isNaN(x));
+  // replay at the pace the engine produced the events
+  let clock = Math.min(...messages.flatMap(times));
+  const model = new BuildModel({ now: () => clock });
+  let out = '';
+  const r = createPlainRenderer((s) => (out += s), { now: () => clock, refreshMs: 0, desc: 'building with "default" instance using docker driver' });
+  for (const m of messages) {
+    clock = Math.max(clock, ...times(m));
+    r.update(model, model.apply(m));
+  }
+  const message = 'process "/bin/sh -c ls /app &&     cat /app/missing.txt" did not complete successfully: exit code: 1';
+  const result: BuildResult = { ...OK, ok: false, error: { message, code: 2, sources: [] } };
+  r.update(model, model.finish(result));
+  r.end(model, result);
+  // buildx 0.13.1 printed exactly this for the same Dockerfile (its context and timings differ: 2B/14.96kB, 0.065 ...)
+  assert.equal(
+    out,
+    `#0 building with "default" instance using docker driver
+
+#1 [internal] load build definition from Dockerfile
+#1 transferring dockerfile: 240B done
+#1 DONE 0.0s
+
+#2 [internal] load metadata for docker.io/library/busybox:latest
+#2 DONE 0.0s
+
+#3 [internal] load .dockerignore
+#3 transferring context: 51B done
+#3 DONE 0.0s
+
+#4 [1/5] FROM docker.io/library/busybox:latest
+#4 DONE 0.0s
+
+#5 [2/5] WORKDIR /app
+#5 CACHED
+
+#6 [internal] load build context
+#6 transferring context: 333B done
+#6 DONE 0.0s
+
+#7 [3/5] COPY . /app/
+#7 DONE 0.0s
+
+#8 [4/5] RUN for i in 1 2 3; do echo "line $i"; sleep 0.3; done; printf 'no newline at end'; echo >&2 "to stderr"
+#8 0.086 line 1
+#8 0.387 line 2
+#8 0.688 line 3
+#8 0.990 no newline at endto stderr
+#8 DONE 1.0s
+
+#9 [5/5] RUN ls /app &&     cat /app/missing.txt
+#9 0.150 Dockerfile
+#9 0.150 a.txt
+#9 0.151 cat: can't open '/app/missing.txt': No such file or directory
+#9 ERROR: ${message}
+------
+ > [5/5] RUN ls /app &&     cat /app/missing.txt:
+0.150 Dockerfile
+0.150 a.txt
+0.151 cat: can't open '/app/missing.txt': No such file or directory
+------
+ERROR: failed to solve: ${message}
+`,
+  );
+});
+
+test('throttled updates reach the output through the refresh timer', async () => {
+  const model = new BuildModel({ now: () => 0 });
+  let out = '';
+  const r = createPlainRenderer((s) => (out += s), { now: () => 0, minPrintMs: 100, refreshMs: 10 });
+  r.update(model, model.apply(msg({ vertexes: [vtx('a', '[1/1] RUN a', 0)] })));
+  r.update(model, model.apply(msg({ logs: [log('a', 5, 'hello\n')] })));
+  assert.ok(!out.includes('hello'));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(out.includes('#1 0.005 hello\n'), out);
+  r.end(model, OK);
 });

@@ -66,3 +66,10 @@ test('every fixture message is one parseable line', () => {
     }
   }
 });
+
+test('a real buildx rawjson recording round-trips byte for byte', async () => {
+  const { loadRawJsonFixture } = await import('../fixtures/status/load');
+  const { lines, messages } = loadRawJsonFixture('recorded-engine26-failing-run.jsonl');
+  assert.equal(lines.length, 34);
+  messages.forEach((m, i) => assert.equal(rawJsonLine(m), lines[i], `line ${i + 1}`));
+});

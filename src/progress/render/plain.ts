@@ -12,8 +12,15 @@ import { LogLines } from './logLines';
 export interface PlainRendererOptions {
   /** printed first as "#0 <desc>", e.g. which engine builds */
   desc?: string;
-  /** local clock, for switching to a step that waited too long */
+  /** local clock, for throttling and for switching to a step that waited too long */
   now?: () => number;
+  /**
+   * print at most this often (buildx: 100 ms), so that the snapshots of one moment
+   * collapse into one line each; updates in between are only taken in. Default 100; 0 prints every update.
+   */
+  minPrintMs?: number;
+  /** period of the unref'd timer that prints what throttled updates left behind; 0 = no timer. Default 150 */
+  refreshMs?: number;
 }
 
 export interface ProgressRenderer {
@@ -195,13 +202,31 @@ export function createPlainRenderer(write: (s: string) => void, opts: PlainRende
     buf = [];
   }
 
+  const minPrintMs = opts.minPrintMs ?? 100;
+  const refreshMs = opts.refreshMs ?? 150;
+  let lastPrint = -Infinity;
+  let timer: NodeJS.Timeout | undefined;
+
+  function printNow(model: BuildModel): void {
+    lastPrint = now();
+    printRound(model);
+    flush();
+  }
+
   return {
     update(model, delta) {
       ingest(model, delta);
-      printRound(model);
-      flush();
+      if (now() - lastPrint >= minPrintMs) printNow(model);
+      else if (!timer && refreshMs > 0) {
+        timer = setInterval(() => {
+          if (updated.size > 0) printNow(model);
+        }, refreshMs);
+        timer.unref();
+      }
     },
     end(model, result) {
+      if (timer) clearInterval(timer);
+      timer = undefined;
       printRound(model);
       for (const step of model.steps()) if (updated.has(step.digest)) printStep(model, step.digest);
       const last = current ? outputs.get(current) : undefined;
