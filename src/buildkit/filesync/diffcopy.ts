@@ -65,7 +65,7 @@ class Transfer {
     });
   }
 
-  /** Ends the call: OK, or PACKET_ERR + an error status (the engine shows "error from sender"). */
+  /** Ends the call with PACKET_ERR and an error status; the engine reports "error from sender: …". */
   fail(message: string, code = status.UNKNOWN): void {
     if (this.finished) return;
     this.opts.onError?.(message);
@@ -162,13 +162,13 @@ class Transfer {
 export function serveDiffCopy(call: ServerDuplexStream<any, any>, dirs: LocalDirs, opts: DiffCopyOptions = {}): void {
   const req = parseDiffCopyRequest(call.metadata);
   const root = dirs.get(req.dirName);
-  const t = new Transfer(call, opts);
   if (root === undefined) {
     const message = `no access allowed to dir ${JSON.stringify(req.dirName)}`;
     opts.onError?.(message);
     call.emit('error', { code: status.NOT_FOUND, details: message });
     return;
   }
+  const t = new Transfer(call, opts);
   call.on('cancelled', () => t.stop());
   call.on('error', () => t.stop());
   call.on('data', (p: Packet) => {
