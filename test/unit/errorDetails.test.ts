@@ -154,3 +154,21 @@ test('excerpt: nothing without file data or with a range outside the file', () =
   assert.deepEqual(formatSourceExcerpt({ filename: 'Dockerfile', language: '', ranges: [{ startLine: 1, endLine: 1, startCharacter: 0, endCharacter: 0 }] }), []);
   assert.deepEqual(formatSourceExcerpt({ filename: 'D', language: '', data: 'a\n', ranges: [{ startLine: 9, endLine: 9, startCharacter: 0, endCharacter: 0 }] }), []);
 });
+
+test('real trailer from Docker 26.1.5 (COPY of a missing file): source, vertex, stacks ignored', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const file = path.resolve(__dirname, '../../../test/fixtures/status/recorded-engine26-error-copy-missing.json');
+  const rec = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const md = new Metadata();
+  md.add('grpc-status-details-bin', Buffer.from(rec.statusDetailsBin, 'base64'));
+  const e = decodeBuildError({ code: rec.code, details: rec.details, message: rec.message, metadata: md });
+  assert.match(e.message, /^failed to compute cache key: failed to calculate checksum of ref [^ ]+: "\/missing.txt": not found$/);
+  assert.equal(e.code, 2);
+  assert.equal(e.vertex, 'sha256:245405eb4db6a14e35fd2b28384aa0c55e95129345c3fbeb1e1b5ed21c791791');
+  assert.equal(e.sources.length, 1);
+  assert.equal(e.sources[0].filename, 'Dockerfile');
+  assert.equal(e.sources[0].data, 'FROM busybox:latest\nWORKDIR /app\nCOPY missing.txt /\nRUN true\n');
+  assert.deepEqual(e.sources[0].ranges, [{ startLine: 3, endLine: 3, startCharacter: 0, endCharacter: 0 }]);
+  assert.deepEqual(formatSourceExcerpt(e.sources[0]).slice(0, 5), ['Dockerfile:3', '--------------------', '   1 |     FROM busybox:latest', '   2 |     WORKDIR /app', '   3 | >>> COPY missing.txt /']);
+});

@@ -205,3 +205,16 @@ test('a stream recorded from a real engine folds into the steps buildx showed', 
   assert.ok(Math.abs(run.durationMs - 1012.6) < 0.1, String(run.durationMs));
   assert.equal(model.summary().errors, 1);
 });
+
+test('a real cancel (SIGINT during RUN): the engine reports the RUN canceled', async () => {
+  const { loadRawJsonFixture } = await import('../fixtures/status/load');
+  const model = new BuildModel({ now: () => 0 });
+  const deltas = loadRawJsonFixture('recorded-engine26-canceled.jsonl').messages.map((m) => model.apply(m));
+  const run = model.steps().find((s) => s.name.startsWith('[2/2] RUN'))!;
+  assert.equal(run.state, 'canceled');
+  assert.match(run.error!, /exit code: 137: context canceled: context canceled$/);
+  assert.equal(model.logs.read(run.digest), 'starting\nhalf a line');
+  assert.deepEqual(model.finish({ ok: false, canceled: true }).steps, []);
+  assert.equal(model.summary().running, 0);
+  assert.ok(deltas.some((d) => d.logs.some((l) => l.text === 'half a line')));
+});
