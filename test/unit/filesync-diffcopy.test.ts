@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { status } from '@grpc/grpc-js';
+import { EventEmitter } from 'node:events';
+import { Metadata, status } from '@grpc/grpc-js';
+import { CHUNK_SIZE, serveDiffCopy } from '../../src/buildkit/filesync/diffcopy';
 import { metadataValues, parseDiffCopyRequest, queryUnescape } from '../../src/buildkit/filesync/metadata';
 import {
   isRegular, metadataFor, openFilesUnder, receive, sha256File, startHarness, tmpDir, validateStats,
@@ -216,4 +218,64 @@ test('throughput: a 100 MB file over the loopback round trip', async () => {
   } finally {
     await h.close();
   }
+});
+
+/** A stand-in for grpc-js's server stream whose write() reports a full buffer on demand. */
+class FakeCall extends EventEmitter {
+  metadata = new Metadata();
+  cancelled = false;
+  destroyed = false;
+  blocked = false;
+  ended = false;
+  written: any[] = [];
+  write(p: any): boolean {
+    this.written.push(p);
+    return !this.blocked;
+  }
+  end(): void {
+    this.ended = true;
+  }
+}
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('backpressure: nothing more is written until the stream drains', async () => {
+  const root = tree({ big: crypto.randomBytes(5 * CHUNK_SIZE), small: 'x' });
+  const call = new FakeCall();
+  call.metadata.set('dir-name', 'context');
+  serveDiffCopy(call as any, { get: () => root });
+  await tick(50);
+  assert.equal(call.written.length, 3, 'two STATs and the terminator');
+  call.blocked = true;
+  call.emit('data', { type: 'PACKET_REQ', ID: 0 });
+  await tick(100);
+  assert.equal(call.written.length, 4, 'one DATA written, then it waits for drain');
+  call.blocked = false;
+  call.emit('drain');
+  await tick(100);
+  const data = call.written.filter((p) => p.type === 'PACKET_DATA');
+  assert.equal(data.length, 6, 'five full chunks and the empty end marker');
+  assert.deepEqual(data.map((p) => p.data?.length ?? 0), [CHUNK_SIZE, CHUNK_SIZE, CHUNK_SIZE, CHUNK_SIZE, CHUNK_SIZE, 0]);
+  call.emit('data', { type: 'PACKET_FIN' });
+  await tick(20);
+  assert.equal(call.written.at(-1).type, 'PACKET_FIN');
+  assert.equal(call.ended, true);
+});
+
+test('cancellation while blocked on drain releases the file', async () => {
+  const root = tree({ big: crypto.randomBytes(4 * CHUNK_SIZE) });
+  const call = new FakeCall();
+  call.metadata.set('dir-name', 'context');
+  serveDiffCopy(call as any, { get: () => root });
+  await tick(50);
+  call.blocked = true;
+  call.emit('data', { type: 'PACKET_REQ', ID: 0 });
+  await tick(50);
+  assert.equal(openFilesUnder(root).length, 1);
+  const before = call.written.length;
+  call.cancelled = true;
+  call.emit('cancelled');
+  await tick(50);
+  assert.deepEqual(openFilesUnder(root), []);
+  assert.equal(call.written.length, before, 'nothing written after cancel');
 });
