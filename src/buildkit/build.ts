@@ -36,6 +36,12 @@ export function sharedKeyFor(contextDir: string): string {
   return `${path.basename(contextDir)}:${h.slice(0, 20)}`;
 }
 
+/** Waits for p, but no longer than ms; leaves no timer behind to hold the process open. */
+function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise((r) => (timer = setTimeout(r, ms)))]).then(() => clearTimeout(timer));
+}
+
 function messageOf(e: unknown): BuildError {
   if (e instanceof EngineError || e instanceof Error) return { message: e.message, code: 2, sources: [] };
   return { message: String(e), code: 2, sources: [] };
@@ -86,7 +92,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
         solveErr = e as grpc.ServiceError;
       }
       // The engine ends Status once the job is gone; don't wait forever if it never does.
-      await Promise.race([statusDone, new Promise((r) => setTimeout(r, cancelRequested ? 2000 : 5000))]);
+      await settleWithin(statusDone, cancelRequested ? 2000 : 5000);
 
       if (!solveErr) return end({ ok: true, canceled: false, exporterResponse });
       const droppedErr = await Promise.race([dropped, Promise.resolve(undefined)]);

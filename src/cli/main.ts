@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // Entry point of the headless CLI. Exit codes: 0 ok, 1 build or engine failure, 2 usage, 130 canceled.
 import { UsageError } from '../buildkit/options';
 import { PreflightError } from '../buildkit/preflight';

@@ -1,4 +1,6 @@
 // A reachable, new-enough engine: its endpoint, a dockerode client for the REST API, and what it reports.
+import * as http from 'node:http';
+import * as https from 'node:https';
 import Docker from 'dockerode';
 import { resolveEndpoint, type Endpoint, type ResolveOptions } from './endpoint';
 import { compareApiVersions, describeConnectError, EngineError, MIN_API_VERSION } from './errors';
@@ -23,15 +25,16 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-function dockerodeOptions(ep: Endpoint): Docker.DockerOptions {
+// Our own agent: Node's global one keeps idle sockets for 5 s, which would hold a CLI process open.
+function dockerodeOptions(ep: Endpoint, agent: http.Agent): Docker.DockerOptions & { agent?: http.Agent } {
   switch (ep.kind) {
     case 'unix':
     case 'npipe':
-      return { socketPath: ep.socketPath };
+      return { socketPath: ep.socketPath, agent };
     case 'tcp':
       return ep.tls
-        ? { host: ep.hostname, port: ep.port, protocol: 'https', ca: ep.tls.ca, cert: ep.tls.cert, key: ep.tls.key }
-        : { host: ep.hostname, port: ep.port, protocol: 'http' };
+        ? { host: ep.hostname, port: ep.port, protocol: 'https', ca: ep.tls.ca, cert: ep.tls.cert, key: ep.tls.key, agent }
+        : { host: ep.hostname, port: ep.port, protocol: 'http', agent };
     case 'ssh':
       return { host: ep.hostname, port: ep.port, protocol: 'ssh', username: ep.username, sshOptions: { agent: process.env.SSH_AUTH_SOCK } } as Docker.DockerOptions;
   }
@@ -50,7 +53,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string, host: string): 
 /** Pings the engine and checks it can serve BuildKit over gRPC. Throws EngineError with one clear line. */
 export async function connectEngine(opts: ResolveOptions & { timeoutMs?: number } = {}): Promise<Engine> {
   const endpoint = resolveEndpoint(opts);
-  const docker = new Docker(dockerodeOptions(endpoint));
+  const agent = endpoint.kind === 'tcp' && endpoint.tls ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const docker = new Docker(dockerodeOptions(endpoint, agent));
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const host = endpoint.host;
   let version: Docker.DockerVersion;
@@ -91,9 +95,6 @@ export async function connectEngine(opts: ResolveOptions & { timeoutMs?: number 
           platforms: [],
         };
       })()),
-    close: async () => {
-      // dockerode keeps no pooled sockets for unix endpoints; nothing to release beyond agents.
-      (docker.modem as unknown as { agent?: { destroy?(): void } }).agent?.destroy?.();
-    },
+    close: async () => agent.destroy(),
   };
 }

@@ -1,0 +1,177 @@
+// The CLI bundle as users run it: exit codes, one-line messages, output formats.
+import { after, before, describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { testEngines } from '../support/engines';
+import { writeTree } from '../support/build';
+import { runCli } from '../support/cli';
+
+const eng = testEngines().find((e) => e.name === 'd26') ?? testEngines()[0];
+
+function noStack(stderr: string): void {
+  assert.ok(!/\n\s+at .+\(.*:\d+:\d+\)/.test(stderr), `stack trace in:\n${stderr}`);
+}
+
+/** An HTTP server on a unix socket standing in for engines we cannot install here (too old, no /grpc). */
+function fakeEngine(apiVersion: string, grpc404: boolean): Promise<{ host: string; close(): void }> {
+  const sock = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-fake-')), 'd.sock');
+  const server = http.createServer((req, res) => {
+    if (req.url?.endsWith('/version')) {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ Version: apiVersion === '1.38' ? '18.06.3' : '19.03.0', ApiVersion: apiVersion, Os: 'linux', Arch: 'amd64' }));
+    } else if (req.url?.endsWith('/info')) {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ Driver: 'overlay2', DriverStatus: [] }));
+    } else {
+      res.statusCode = grpc404 ? 404 : 500;
+      res.end('page not found');
+    }
+  });
+  return new Promise((resolve) => server.listen(sock, () => resolve({ host: `unix://${sock}`, close: () => server.close() })));
+}
+
+describe('CLI bad input: clear one-line message, right exit code, no stack trace', { timeout: 300_000 }, () => {
+  const ok = writeTree({ Dockerfile: 'FROM busybox\nRUN echo ok\n' });
+  const H = eng ? ['-H', eng.host] : [];
+  let old: { host: string; close(): void };
+  let nogrpc: { host: string; close(): void };
+  before(async () => {
+    old = await fakeEngine('1.38', false);
+    nogrpc = await fakeEngine('1.40', true);
+  });
+  after(() => {
+    old.close();
+    nogrpc.close();
+  });
+
+  const usage: [string, string[], RegExp][] = [
+    ['malformed --build-arg', ['build', '--build-arg', '=x', ok], /invalid --build-arg "=x"/],
+    ['malformed --label', ['build', '--label', 'a b=c', ok], /invalid --label/],
+    ['malformed --platform', ['build', '--platform', 'linux', ok], /invalid platform "linux"/],
+    ['malformed --secret', ['build', '--secret', 'nonsense', ok], /invalid --secret/],
+    ['unknown flag', ['build', '--frobnicate', ok], /Unknown option '--frobnicate'/],
+    ['no context', ['build'], /requires exactly 1 argument/],
+    ['bad --network', ['build', '--network', 'bridge2', ok], /invalid --network/],
+  ];
+  for (const [name, args, re] of usage) {
+    test(`usage: ${name} → exit 2`, async () => {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, re);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    });
+  }
+
+  test('unreachable socket → exit 1', async () => {
+    const r = await runCli(['build', '-H', 'unix:///nonexistent/docker.sock', ok]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no such socket \(is dockerd running\?\)/);
+    noStack(r.stderr);
+  });
+
+  test('refused tcp host → exit 1', async () => {
+    const r = await runCli(['info', '-H', 'tcp://127.0.0.1:1']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /connection refused/);
+  });
+
+  test('engine too old for /grpc → names the minimum', async () => {
+    const r = await runCli(['build', '-H', old.host, ok]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /API 1\.38\): BuildKit over gRPC needs API 1\.40 \(Docker 19\.03\) or newer/);
+  });
+
+  test('engine without /grpc → clear message', async () => {
+    const r = await runCli(['info', '-H', nogrpc.host]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /has no \/grpc endpoint/);
+    noStack(r.stderr);
+  });
+
+  test('permission denied on the socket (as an unprivileged user)', { skip: !eng && 'no engine' }, async () => {
+    const sockDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-perm-'));
+    fs.chmodSync(sockDir, 0o755);
+    const sock = path.join(sockDir, 'd.sock');
+    const server = http.createServer(() => undefined);
+    await new Promise<void>((r) => server.listen(sock, () => r()));
+    fs.chmodSync(sock, 0o600);
+    const { spawnSync } = await import('node:child_process');
+    const cli = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, 'info', '-H', `unix://${sock}`], { encoding: 'utf8' });
+    server.close();
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /permission denied on unix:\/\/.*d\.sock: add your user to the "docker" group/);
+  });
+
+  describe('against a real engine', { skip: !eng && 'no engine' }, () => {
+    const cases: [string, () => string[], RegExp][] = [
+      ['missing context', () => ['build', '/nonexistent/ctx'], /build context "\/nonexistent\/ctx" does not exist/],
+      ['context is a file', () => ['build', path.join(ok, 'Dockerfile')], /is not a directory/],
+      ['missing Dockerfile', () => ['build', '-f', path.join(ok, 'Nope'), ok], /Dockerfile ".*Nope" does not exist/],
+      ['unknown --target', () => ['build', '--target', 'nope', ok], /target stage "?nope"? could not be found/],
+      ['missing secret file', () => ['build', '--secret', 'id=x,src=/nonexistent/secret', ok], /secret x: cannot read \/nonexistent\/secret: ENOENT/],
+      ['bad .dockerignore pattern', () => {
+        const c = writeTree({ Dockerfile: 'FROM busybox\n', '.dockerignore': 'ok.txt\n[unterminated\n' });
+        return ['build', c];
+      }, /\.dockerignore:2: .*\[unterminated/],
+      ['multi-platform on the classic store', () => ['build', '--platform', 'linux/amd64,linux/arm64', ok], /multi-platform builds need the containerd image store/],
+    ];
+    for (const [name, args, re] of cases) {
+      test(`${name} → exit 1`, async () => {
+        const r = await runCli([...args(), ...H, '--network', 'none']);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, re);
+        noStack(r.stderr);
+      });
+    }
+
+    test('a parse error shows the Dockerfile line', async () => {
+      const c = writeTree({ Dockerfile: 'FROM busybox\nRUN echo fine\nFOO bar\n' });
+      const r = await runCli(['build', ...H, '--progress', 'plain', c]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /unknown instruction: FOO/i);
+      assert.match(r.stderr, /3 \| >>> FOO bar/);
+    });
+
+    test('a failing RUN: exit 1, excerpt with the line, log kept', async () => {
+      const c = writeTree({ Dockerfile: 'FROM busybox\nRUN echo visible-output && exit 7\n' });
+      const r = await runCli(['build', ...H, '--network', 'none', '--progress', 'plain', c]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /visible-output/);
+      assert.match(r.stderr, /exit code: 7/);
+      assert.match(r.stderr, /2 \| >>> RUN echo visible-output/);
+      noStack(r.stderr);
+    });
+
+    test('success: -q prints the image id, --metadata-file has the exporter response', async () => {
+      const meta = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-meta-')), 'm.json');
+      const r = await runCli(['build', ...H, '--network', 'none', '-q', '-t', 'bkl-cli-ok:latest', '--metadata-file', meta, ok]);
+      assert.equal(r.code, 0, r.stderr);
+      const id = r.stdout.trim();
+      assert.match(id, /^sha256:[0-9a-f]{64}$/);
+      const m = JSON.parse(fs.readFileSync(meta, 'utf8'));
+      assert.equal(m['containerimage.digest'], id);
+      if (eng!.name !== 'd20') assert.equal(m['image.name'], 'docker.io/library/bkl-cli-ok:latest');
+    });
+
+    test('rawjson: one JSON object per line with buildx field names', async () => {
+      const r = await runCli(['build', ...H, '--network', 'none', '--progress', 'rawjson', ok]);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stderr.trim().split('\n').map((l) => JSON.parse(l));
+      assert.ok(lines.length > 2);
+      const vertexes = lines.flatMap((l) => l.vertexes ?? []);
+      assert.ok(vertexes.some((v: { name: string }) => v.name === '[internal] load build definition from Dockerfile'));
+      assert.ok(vertexes.every((v: { digest: string }) => /^sha256:/.test(v.digest)));
+    });
+
+    test('a Dockerfile outside the context works, like buildx', async () => {
+      const df = writeTree({ 'elsewhere.Dockerfile': 'FROM busybox\nCOPY x.txt /x.txt\n' });
+      const c = writeTree({ 'x.txt': 'x' });
+      const r = await runCli(['build', ...H, '-f', path.join(df, 'elsewhere.Dockerfile'), c]);
+      assert.equal(r.code, 0, r.stderr);
+    });
+  });
+});
