@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BrowserContext, chromium, FrameLocator, Page } from 'playwright-core';
+import { BrowserContext, chromium, FrameLocator, Locator, Page } from 'playwright-core';
 import { resultsDir } from './paths';
 import type { VsCodeServer } from './server';
 
@@ -15,8 +15,8 @@ export interface WorkbenchOptions {
   /** Run this test module in the extension host, like `--extensionTestsPath`. */
   extensionTestsPath?: string;
   /**
-   * Answer the workspace-trust prompt (only shown when the server runs with
-   * `workspaceTrust: true`): true = trust the folder, false = restricted mode.
+   * Only for a server started with `workspaceTrust: true`: true = trust the folder (through
+   * the Workspace Trust editor), false = stay in Restricted Mode. Undefined = leave it alone.
    */
   trust?: boolean;
   /** Called with VS Code's automation log lines (window.codeAutomationLog). */
@@ -83,9 +83,11 @@ export async function openWorkbench(server: VsCodeServer, opts: WorkbenchOptions
     }
     await page.goto(workbenchUrl(server, opts), { timeout: 60_000 });
     await whenRestored(page, opts.readyTimeoutMs ?? 90_000);
-    if (server.workspaceTrust && opts.trust !== undefined) await answerTrustPrompt(page, opts.trust);
+    if (server.workspaceTrust && opts.trust !== undefined) await settleTrust(page, opts.trust);
     return { page, context, close };
   } catch (err) {
+    const page = context?.pages()[0];
+    if (page) await screenshot(page, `FAIL-open-workbench-${server.port}`).catch(() => undefined);
     await close();
     throw err;
   }
@@ -103,11 +105,28 @@ async function whenRestored(page: Page, timeoutMs: number): Promise<void> {
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
 }
 
-async function answerTrustPrompt(page: Page, trust: boolean): Promise<void> {
-  const label = trust ? /Yes, I trust the authors/ : /No, I don.t trust the authors/;
-  const button = page.locator('.monaco-dialog-box').getByRole('button', { name: label });
-  await button.click({ timeout: 30_000 });
-  await button.waitFor({ state: 'detached', timeout: 10_000 });
+// With trust enabled, VS Code 1.100's web workbench opens an untrusted folder straight in
+// Restricted Mode (no startup dialog here; older or differently configured builds ask in a
+// modal dialog, answered too). Trusting goes through the Workspace Trust editor, as a user would.
+async function settleTrust(page: Page, trust: boolean): Promise<void> {
+  const dialog = page.locator('.monaco-dialog-box');
+  const restricted = page.locator('.statusbar-item:has-text("Restricted Mode")').first();
+  await Promise.race([
+    dialog.waitFor({ state: 'visible', timeout: 30_000 }),
+    restricted.waitFor({ state: 'visible', timeout: 30_000 }),
+  ]).catch(() => undefined);
+  if (await dialog.isVisible()) {
+    const label = trust ? /Yes, I trust the authors/ : /No, I don.t trust the authors/;
+    const button = dialog.getByRole('button', { name: label });
+    await button.click({ timeout: 10_000 });
+    await button.waitFor({ state: 'detached', timeout: 10_000 });
+    return;
+  }
+  if (!trust || !(await restricted.isVisible())) return;
+  await runCommand(page, 'Workspaces: Manage Workspace Trust');
+  await page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust$/ }).click({ timeout: 10_000 });
+  await restricted.waitFor({ state: 'hidden', timeout: 15_000 });
+  await runCommand(page, 'View: Close Editor');
 }
 
 // Browser console output goes to a log file next to the server's: the first place to look
@@ -165,6 +184,25 @@ export function webviewFrame(page: Page, opts: { index?: number } = {}): FrameLo
   const outer = page.locator('iframe.webview.ready');
   const frame = opts.index === undefined ? outer.last() : outer.nth(opts.index);
   return frame.contentFrame().frameLocator('#active-frame');
+}
+
+/**
+ * Wait until the element's text contains `expected` (or matches it); returns the text. The
+ * failure message shows the last text seen, which is usually the whole diagnosis.
+ */
+export async function waitForText(locator: Locator, expected: string | RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last: string | null = null;
+  for (;;) {
+    // innerText: what a user sees (textContent would include <style> blocks).
+    last = await locator.first().innerText({ timeout: Math.max(1, deadline - Date.now()) }).catch(() => last);
+    if (last !== null && (typeof expected === 'string' ? last.includes(expected) : expected.test(last))) return last;
+    if (Date.now() > deadline) {
+      const seen = last === null ? 'no such element' : JSON.stringify(last.length > 300 ? `${last.slice(0, 300)}…` : last);
+      throw new Error(`expected text ${JSON.stringify(String(expected))}, last seen ${seen}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Save a full-page screenshot as test-results/screenshots/<name>.png; returns the path. */

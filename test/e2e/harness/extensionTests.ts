@@ -35,6 +35,7 @@ const noise = [
   /^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin extensions)/,
   /^ChatSessionStore:/,
   /^\[driver\]/,
+  /^Creation of workbench contribution .* took \d+ms/,
   /^\[Service Worker\]/,
   /ENOTFOUND|EAI_AGAIN/,
 ];

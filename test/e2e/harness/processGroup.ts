@@ -58,7 +58,7 @@ export function sleep(ms: number): Promise<void> {
 export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${Math.round(ms / 1000)} s`)), ms);
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`)), ms);
   });
   try {
     return await Promise.race([p, timeout]);
