@@ -258,3 +258,17 @@ test('throttled updates reach the output through the refresh timer', async () =>
   assert.ok(out.includes('#1 0.005 hello\n'), out);
   r.end(model, OK);
 });
+
+test('a silent current step yields to a step that has waited 5 s', () => {
+  let clock = 0;
+  const model = new BuildModel({ now: () => 0 });
+  let out = '';
+  const r = createPlainRenderer((s) => (out += s), { now: () => clock, minPrintMs: 0, refreshMs: 0 });
+  r.update(model, model.apply(msg({ vertexes: [vtx('a', '[a 1/1] RUN sleep', 0)] })));
+  r.update(model, model.apply(msg({ vertexes: [vtx('b', '[b 1/1] RUN chatty', 10)] })));
+  r.update(model, model.apply(msg({ logs: [log('b', 20, 'b says hi\n')] })));
+  assert.ok(!out.includes('#2'), out);
+  clock = 6_000;
+  r.update(model, model.apply(msg({ logs: [log('b', 6_000, 'still here\n')] })));
+  assert.ok(out.endsWith('#1 ...\n\n#2 [b 1/1] RUN chatty\n#2 0.010 b says hi\n#2 5.990 still here\n'), out);
+});

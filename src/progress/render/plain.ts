@@ -32,6 +32,7 @@ export interface ProgressRenderer {
 const MIN_PROGRESS_DELTA = 0.05;
 const MIN_TIME_DELTA_MS = 5000;
 const MAX_WAIT_MS = 10000;
+const ANTI_FLICKER_MS = 5000;
 
 interface StepOutput {
   lines: LogLines;
@@ -152,6 +153,7 @@ export function createPlainRenderer(write: (s: string) => void, opts: PlainRende
           o.dirtyStatuses.add(s.id);
         }
       }
+      o.waitingSince ??= now();
       updated.add(digest);
     }
     for (const l of delta.logs) {
@@ -182,19 +184,26 @@ export function createPlainRenderer(write: (s: string) => void, opts: PlainRende
     completed.sort((a, b) => (a.completed ?? 0) - (b.completed ?? 0));
     for (const s of completed) if (s.digest !== active) printStep(model, s.digest);
     if (rest.length === 0) return;
-    if (rest.some((s) => s.digest === current)) {
-      printStep(model, current);
-      const t = now();
-      const starving = rest.find((s) => s.digest !== current && t - (outputs.get(s.digest)?.waitingSince ?? t) > MAX_WAIT_MS);
-      if (starving) printStep(model, starving.digest);
-      return;
-    }
+    const currentSpoke = rest.some((s) => s.digest === current);
+    if (currentSpoke) printStep(model, current);
+    const waiting = rest.filter((s) => s.digest !== current);
+    if (waiting.length === 0) return;
     if (current === '' || model.step(current)?.state !== 'running') {
       // the step with the most to say goes next
-      let best = rest[0];
-      for (const s of rest) if ((outputs.get(s.digest)?.lines.pending.length ?? 0) > (outputs.get(best.digest)?.lines.pending.length ?? 0)) best = s;
+      let best = waiting[0];
+      for (const s of waiting) if (pendingLines(s.digest) > pendingLines(best.digest)) best = s;
       printStep(model, best.digest);
+      return;
     }
+    // a step kept waiting too long gets the floor; sooner when the current one is silent
+    const t = now();
+    const limit = currentSpoke ? MAX_WAIT_MS : ANTI_FLICKER_MS;
+    const starving = waiting.find((s) => t - (outputs.get(s.digest)?.waitingSince ?? t) > limit);
+    if (starving) printStep(model, starving.digest);
+  }
+
+  function pendingLines(digest: string): number {
+    return outputs.get(digest)?.lines.pending.length ?? 0;
   }
 
   function flush(): void {
@@ -216,13 +225,13 @@ export function createPlainRenderer(write: (s: string) => void, opts: PlainRende
   return {
     update(model, delta) {
       ingest(model, delta);
-      if (now() - lastPrint >= minPrintMs) printNow(model);
-      else if (!timer && refreshMs > 0) {
+      if (!timer && refreshMs > 0) {
         timer = setInterval(() => {
           if (updated.size > 0) printNow(model);
         }, refreshMs);
         timer.unref();
       }
+      if (now() - lastPrint >= minPrintMs) printNow(model);
     },
     end(model, result) {
       if (timer) clearInterval(timer);
