@@ -149,7 +149,7 @@ test('read errors end the transfer with a clear PACKET_ERR', async () => {
         fs.mkdirSync(path.join(root, 'f'));
       },
     });
-    assert.match(r.errPacket ?? '', /^cannot read .*\/f: .*EISDIR/);
+    assert.equal(r.errPacket, 'cannot read f: illegal operation on a directory');
     assert.notEqual(r.status.code, status.OK);
     assert.deepEqual(openFilesUnder(root), []);
   } finally {

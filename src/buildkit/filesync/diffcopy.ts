@@ -6,7 +6,7 @@ import { status } from '@grpc/grpc-js';
 import * as fsp from 'node:fs/promises';
 import { parseDiffCopyRequest } from './metadata';
 import { canRequestData } from './stat';
-import { walkContext } from './walk';
+import { fsReason, walkContext } from './walk';
 
 export interface LocalDirs {
   get(name: string): string | undefined;
@@ -29,8 +29,8 @@ interface Packet {
 }
 
 class Transfer {
-  private readonly files = new Map<number, string>();
-  private readonly queue: { id: number; path: string }[] = [];
+  private readonly files = new Map<number, { abs: string; rel: string }>();
+  private readonly queue: { id: number; file: { abs: string; rel: string } }[] = [];
   private running = 0;
   private finished = false;
   /** FIN arrived: the receiver may half-close now without that being an error */
@@ -85,7 +85,7 @@ class Transfer {
     let id = 0;
     for await (const entry of walkContext(root, { ...req, signal: this.abort.signal })) {
       if (this.finished) return;
-      if (canRequestData(entry.stat.mode)) this.files.set(id, entry.absPath);
+      if (canRequestData(entry.stat.mode)) this.files.set(id, { abs: entry.absPath, rel: entry.stat.path });
       id++;
       await this.send({ type: 'PACKET_STAT', stat: entry.stat });
     }
@@ -93,18 +93,18 @@ class Transfer {
   }
 
   request(id: number): void {
-    const path = this.files.get(id);
-    if (path === undefined) return this.fail(`invalid file id ${id}`);
+    const file = this.files.get(id);
+    if (file === undefined) return this.fail(`invalid file id ${id}`);
     this.files.delete(id);
-    this.queue.push({ id, path });
+    this.queue.push({ id, file });
     this.pump();
   }
 
   private pump(): void {
     while (this.running < FILE_SENDERS && this.queue.length > 0 && !this.finished) {
-      const { id, path } = this.queue.shift()!;
+      const { id, file } = this.queue.shift()!;
       this.running++;
-      this.sendFile(id, path)
+      this.sendFile(id, file)
         .catch((err: Error) => this.fail(err.message))
         .finally(() => {
           this.running--;
@@ -114,14 +114,14 @@ class Transfer {
     }
   }
 
-  private async sendFile(id: number, path: string): Promise<void> {
+  private async sendFile(id: number, file: { abs: string; rel: string }): Promise<void> {
     let fh: fsp.FileHandle;
     try {
-      fh = await fsp.open(path, 'r');
+      fh = await fsp.open(file.abs, 'r');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // fsutil sends a file it cannot open as empty: it vanished, or it is a socket (ENXIO)
-      if (code !== 'ENOENT' && code !== 'ENXIO') throw new Error(`cannot read ${path}: ${(err as Error).message}`);
+      if (code !== 'ENOENT' && code !== 'ENXIO') throw new Error(`cannot read ${file.rel}: ${fsReason(err)}`);
       if (!this.finished) await this.send({ type: 'PACKET_DATA', ID: id });
       return;
     }
@@ -135,7 +135,7 @@ class Transfer {
         try {
           n = (await fh.read(buf, 0, CHUNK_SIZE, null)).bytesRead;
         } catch (err) {
-          throw new Error(`cannot read ${path}: ${(err as Error).message}`);
+          throw new Error(`cannot read ${file.rel}: ${fsReason(err)}`);
         }
         if (this.finished) return;
         if (n === 0) break;

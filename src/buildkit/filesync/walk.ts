@@ -109,6 +109,12 @@ function judge(f: Filter, rel: string, isDir: boolean, parent: Frame): Verdict {
   return { kind: hidden ? 'hidden' : 'keep', includeInfo, excludeInfo };
 }
 
+/** "permission denied" from Node's "EACCES: permission denied, open '/x'" (the path is said already). */
+export function fsReason(err: unknown): string {
+  const m = /^[A-Z0-9_]+: (.*?)(, \w+(?: '.*')?)?$/.exec((err as Error).message ?? '');
+  return m ? m[1] : String((err as Error).message ?? err);
+}
+
 function code(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException)?.code;
 }
@@ -124,7 +130,7 @@ function statEntry(rel: string, abs: string): { stat: WireStat; st: fs.BigIntSta
     return { stat: makeStat(rel, st, st.isSymbolicLink() ? fs.readlinkSync(abs) : ''), st };
   } catch (err) {
     if (code(err) === 'ENOENT' || code(err) === 'ENOTDIR') return undefined;
-    throw new WalkError(`cannot stat ${rel}: ${(err as Error).message}`);
+    throw new WalkError(`cannot stat ${rel}: ${fsReason(err)}`);
   }
 }
 
@@ -134,7 +140,7 @@ function resolveRoot(root: string): string {
   try {
     real = fs.realpathSync(root);
   } catch (err) {
-    throw new WalkError(`cannot resolve ${root}: ${(err as Error).message}`);
+    throw new WalkError(`cannot resolve ${root}: ${fsReason(err)}`);
   }
   if (!fs.statSync(real).isDirectory()) throw new WalkError(`${root} is not a directory`);
   return real;
@@ -163,7 +169,7 @@ export async function* walkContext(root: string, opts: WalkOptions = {}): AsyncG
   try {
     rootEntries = readEntries(realRoot);
   } catch (err) {
-    throw new WalkError(`cannot read ${root}: ${(err as Error).message}`);
+    throw new WalkError(`cannot read ${root}: ${fsReason(err)}`);
   }
   const stack: Frame[] = [{ rel: '', abs: realRoot, entries: rootEntries, next: 0, emitted: true }];
   let sinceYield = 0;
@@ -205,7 +211,7 @@ export async function* walkContext(root: string, opts: WalkOptions = {}): AsyncG
         const c = code(err);
         if (c === 'ENOENT' || c === 'ENOTDIR') continue;
         if ((c === 'EACCES' || c === 'EPERM') && verdict.kind === 'hidden') continue;
-        throw new WalkError(`cannot read directory ${rel}: ${(err as Error).message}`);
+        throw new WalkError(`cannot read directory ${rel}: ${fsReason(err)}`);
       }
       stack.push(frame);
     }
