@@ -5,13 +5,13 @@
 // when it exists), then every Playwright spec out/test/e2e/ui/*.spec.js, and ends with the line
 // "N passed, N failed" (exit code 1 on any failure). The server is always stopped.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runExtensionHostTests } from './harness/extensionTests';
 import { repoRoot } from './harness/paths';
 import { startVsCodeServer, VsCodeServer } from './harness/server';
 import { runSpec, TestResult } from './harness/spec';
+import { createWorkspace, suiteWorkspaceSeed } from './harness/workspace';
 
 export interface E2EConfig {
   /** Extension under test (folder with package.json); default the repository root. */
@@ -64,14 +64,8 @@ function missingEntryPoint(extensionPath: string): string | undefined {
 
 async function runSuite(server: VsCodeServer, cfg: E2EConfig): Promise<TestResult[]> {
   const name = `extension host › ${path.relative(repoRoot, cfg.suitePath)}`;
-  let folder = cfg.folder;
-  let temp: string | undefined;
-  if (!folder) {
-    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-ws-'));
-    const seed = path.join(repoRoot, 'test', 'e2e', 'suite', 'workspace');
-    if (fs.existsSync(seed)) fs.cpSync(seed, temp, { recursive: true });
-    folder = temp;
-  }
+  const temp = cfg.folder ? undefined : createWorkspace({ from: suiteWorkspaceSeed });
+  const folder = cfg.folder ?? (temp as string);
   cfg.log(`extension-host suite: ${path.relative(repoRoot, cfg.suitePath)}`);
   const lines: string[] = [];
   const started = Date.now();

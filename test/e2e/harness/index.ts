@@ -49,6 +49,7 @@
  *   SpecContext { server, extensionPath, openWorkbench, startServer, workspace, test, runCommand,
  *     webviewFrame, waitForText, screenshot, log }                                        (spec.ts)
  *   ensureVsCode(), vscodeDir(), repoRoot, resultsDir                                  (paths.ts)
+ *   createWorkspace({ from?, files? }): temp folder path, suiteWorkspaceSeed       (workspace.ts)
  *
  * Self-test of the harness (fixture extension, passing and deliberately failing runs):
  *   npx tsc -p . && node --test out/test/e2e/smoke/harness.test.js
@@ -63,3 +64,4 @@ export { freePort, startVsCodeServer } from './server';
 export type { ServerOptions, VsCodeServer } from './server';
 export { runSpec } from './spec';
 export type { Spec, SpecContext, TestResult } from './spec';
+export { createWorkspace, suiteWorkspaceSeed } from './workspace';

@@ -2,12 +2,12 @@
 // `async (ctx: SpecContext) => { ... }` and declares named tests with `await ctx.test(...)`;
 // tests run in order, a failing test is recorded (with a screenshot) and the next one runs.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openWorkbench, runCommand, screenshot, waitForText, webviewFrame, Workbench, WorkbenchOptions } from './browser';
 import { withTimeout } from './processGroup';
 import { ServerOptions, startVsCodeServer, VsCodeServer } from './server';
+import { createWorkspace } from './workspace';
 
 export interface TestResult {
   name: string;
@@ -84,13 +84,8 @@ export async function runSpec(file: string, opts: SpecRunOptions): Promise<TestR
       return s;
     },
     workspace(o = {}) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-ws-'));
+      const dir = createWorkspace(o);
       tempDirs.push(dir);
-      if (o.from) fs.cpSync(o.from, dir, { recursive: true });
-      for (const [rel, text] of Object.entries(o.files ?? {})) {
-        fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-        fs.writeFileSync(path.join(dir, rel), text);
-      }
       return dir;
     },
     async test(name, fn, o = {}) {
