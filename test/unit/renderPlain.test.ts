@@ -272,3 +272,13 @@ test('a silent current step yields to a step that has waited 5 s', () => {
   r.update(model, model.apply(msg({ logs: [log('b', 6_000, 'still here\n')] })));
   assert.ok(out.endsWith('#1 ...\n\n#2 [b 1/1] RUN chatty\n#2 0.010 b says hi\n#2 5.990 still here\n'), out);
 });
+
+test('end() prints the states finish() settled even without their delta', () => {
+  const model = new BuildModel({ now: () => 0 });
+  let out = '';
+  const r = createPlainRenderer((s) => (out += s), { now: () => 0, minPrintMs: 0, refreshMs: 0 });
+  r.update(model, model.apply(msg({ vertexes: [vtx('a', '[1/1] RUN sleep 60', 0)] })));
+  model.finish({ ok: false, canceled: true });
+  r.end(model, { ...OK, ok: false, canceled: true });
+  assert.equal(out, '#1 [1/1] RUN sleep 60\n#1 CANCELED\nERROR: build canceled\n');
+});

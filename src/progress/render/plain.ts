@@ -47,6 +47,8 @@ export function createPlainRenderer(write: (s: string) => void, opts: PlainRende
   const now = opts.now ?? Date.now;
   const outputs = new Map<string, StepOutput>();
   const updated = new Set<string>();
+  /** steps whose final state line was printed */
+  const settled = new Set<string>();
   let current = '';
   let notFirst = false;
   let buf: string[] = [];
@@ -133,6 +135,7 @@ export function createPlainRenderer(write: (s: string) => void, opts: PlainRende
       current = '';
       if (lines.partial && lines.printedChars > 0) buf.push('\n');
       lines.printedChars = 0;
+      settled.add(digest);
       if (step.state === 'canceled') buf.push(`#${n} CANCELED\n`);
       else if (step.state === 'error') buf.push(`#${n} ERROR: ${step.error ?? ''}\n`);
       else if (step.state === 'cached') buf.push(`#${n} CACHED\n`);
@@ -236,6 +239,8 @@ export function createPlainRenderer(write: (s: string) => void, opts: PlainRende
     end(model, result) {
       if (timer) clearInterval(timer);
       timer = undefined;
+      // steps settled by model.finish() even if the caller did not pass its delta on
+      for (const step of model.steps()) if (step.number > 0 && isFinal(step) && !settled.has(step.digest)) updated.add(step.digest);
       printRound(model);
       for (const step of model.steps()) if (updated.has(step.digest)) printStep(model, step.digest);
       const last = current ? outputs.get(current) : undefined;
