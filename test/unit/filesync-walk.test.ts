@@ -163,6 +163,12 @@ test('walk rejects missing roots and non-directories with one-line messages', as
   await assert.rejects(paths(root, { excludePatterns: ['['] }), /invalid pattern "\["/);
 });
 
+test('a file name that is not valid UTF-8 is an error, not a silent omission', async () => {
+  const root = tree(['ok']);
+  fs.writeFileSync(Buffer.concat([Buffer.from(root + '/bad'), Buffer.from([0xff, 0xfe])]), 'x');
+  await assert.rejects(paths(root), /cannot send bad\uFFFD\uFFFD: its name is not valid UTF-8/);
+});
+
 test('comparePath puts "/" below every byte, as fsutil does', () => {
   assert.ok(comparePath('a/b', 'a.b') < 0);
   assert.ok(comparePath('a/b', 'a b') < 0);

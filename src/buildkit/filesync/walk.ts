@@ -129,6 +129,9 @@ function statEntry(rel: string, abs: string): { stat: WireStat; st: fs.BigIntSta
     const st = fs.lstatSync(abs, { bigint: true });
     return { stat: makeStat(rel, st, st.isSymbolicLink() ? fs.readlinkSync(abs) : ''), st };
   } catch (err) {
+    // readdir decodes names as UTF-8; a name that is not valid UTF-8 comes back altered and
+    // cannot be found again. Say so rather than silently leave the file out.
+    if (code(err) === 'ENOENT' && rel.includes('\uFFFD')) throw new WalkError(`cannot send ${rel}: its name is not valid UTF-8`);
     if (code(err) === 'ENOENT' || code(err) === 'ENOTDIR') return undefined;
     throw new WalkError(`cannot stat ${rel}: ${fsReason(err)}`);
   }
