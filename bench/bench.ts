@@ -1,0 +1,130 @@
+// BuildKit Lens against `docker buildx build` (0.13) on the same engine, in the same run.
+// Prints medians over N runs, the ratios, and pass/fail against the targets. Always exits 0.
+//   node out/bench/bench.js [--runs 5] [--engine d26] [--only context|logs]
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { measure, median, type Sample } from './measure';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const RUNS = Number(opt('runs', '5'));
+const ENGINE = opt('engine', 'd26');
+const ONLY = opt('only', '');
+const root = path.resolve(__dirname, '..', '..');
+const host = `unix://${process.env.BKL_ENGINE_ROOT ?? '/tmp/bkl-engines'}/${ENGINE}/docker.sock`;
+const env = { ...process.env, DOCKER_HOST: host, DOCKER_CONFIG: path.join(root, '.cache/engines/docker-config') };
+const work = fs.mkdtempSync('/tmp/bkl-bench-');
+
+const ours = (ctx: string, extra: string[] = []) => [process.execPath, path.join(root, 'dist/cli.js'), 'build', '-H', host, ...extra, ctx];
+const buildx = (ctx: string, extra: string[] = []) => ['docker', 'buildx', 'build', ...extra, ctx];
+
+interface Row {
+  name: string;
+  metric: 'wall' | 'cpu';
+  target: number;
+  ours: number[];
+  theirs: number[];
+}
+
+function check(s: Sample, what: string): Sample {
+  if (s.code !== 0) throw new Error(`${what} failed (exit ${s.code}): ${s.stderrTail}`);
+  return s;
+}
+
+/** 20,000 small files in 200 folders plus one 100 MB file, FROM scratch + COPY . /ctx/. */
+function makeContext(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY . /ctx/\n');
+  for (let d = 0; d < 200; d++) {
+    const sub = path.join(dir, 'src', `pkg${String(d).padStart(3, '0')}`);
+    fs.mkdirSync(sub, { recursive: true });
+    for (let f = 0; f < 100; f++) fs.writeFileSync(path.join(sub, `file${f}.txt`), `package ${d} file ${f}\n`.repeat(1 + (f % 7)));
+  }
+  const big = fs.openSync(path.join(dir, 'big.bin'), 'w');
+  const chunk = crypto.randomBytes(1 << 20);
+  for (let i = 0; i < 100; i++) fs.writeSync(big, chunk);
+  fs.closeSync(big);
+}
+
+function cloneContext(from: string, to: string): void {
+  fs.cpSync(from, to, { recursive: true, preserveTimestamps: true });
+  // a unique file so the COPY layer cannot come from the cache either
+  fs.writeFileSync(path.join(to, 'unique.txt'), crypto.randomUUID());
+}
+
+async function contextRows(): Promise<Row[]> {
+  const base = path.join(work, 'base');
+  process.stderr.write('making the 20,000-file + 100 MB context…\n');
+  makeContext(base);
+  const cold: Row = { name: 'cold build, 20k files + 100 MB', metric: 'wall', target: 0.9, ours: [], theirs: [] };
+  const same: Row = { name: 'no-change rebuild', metric: 'wall', target: 0.8, ours: [], theirs: [] };
+  const one: Row = { name: 'one file changed', metric: 'wall', target: 1.0, ours: [], theirs: [] };
+  const oursCtx = path.join(work, 'warm-ours');
+  const theirCtx = path.join(work, 'warm-buildx');
+  cloneContext(base, oursCtx);
+  cloneContext(base, theirCtx);
+  check(await measure(ours(oursCtx, ['--progress', 'quiet', '-t', 'bench-ours']), env), 'warm-up (ours)');
+  check(await measure(buildx(theirCtx, ['--progress', 'quiet', '-t', 'bench-buildx']), env), 'warm-up (buildx)');
+  for (let i = 0; i < RUNS; i++) {
+    process.stderr.write(`run ${i + 1}/${RUNS}\n`);
+    const a = path.join(work, `cold-ours-${i}`);
+    const b = path.join(work, `cold-buildx-${i}`);
+    cloneContext(base, a);
+    cloneContext(base, b);
+    cold.ours.push(check(await measure(ours(a, ['--progress', 'quiet', '-t', 'bench-ours']), env), 'cold (ours)').wallMs);
+    cold.theirs.push(check(await measure(buildx(b, ['--progress', 'quiet', '-t', 'bench-buildx']), env), 'cold (buildx)').wallMs);
+    fs.rmSync(a, { recursive: true });
+    fs.rmSync(b, { recursive: true });
+    same.ours.push(check(await measure(ours(oursCtx, ['--progress', 'quiet', '-t', 'bench-ours']), env), 'no-change (ours)').wallMs);
+    same.theirs.push(check(await measure(buildx(theirCtx, ['--progress', 'quiet', '-t', 'bench-buildx']), env), 'no-change (buildx)').wallMs);
+    for (const c of [oursCtx, theirCtx]) fs.writeFileSync(path.join(c, 'src/pkg100/file50.txt'), `changed ${i} ${Date.now()}\n`);
+    one.ours.push(check(await measure(ours(oursCtx, ['--progress', 'quiet', '-t', 'bench-ours']), env), 'one-file (ours)').wallMs);
+    one.theirs.push(check(await measure(buildx(theirCtx, ['--progress', 'quiet', '-t', 'bench-buildx']), env), 'one-file (buildx)').wallMs);
+  }
+  return [cold, same, one];
+}
+
+async function logRows(): Promise<Row[]> {
+  const ctx = path.join(work, 'logs');
+  fs.mkdirSync(ctx);
+  fs.writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM busybox\nARG N\nRUN seq 1 300000 | sed "s/^/log line $N: /"\n');
+  const row: Row = { name: 'RUN printing 300,000 lines (client CPU s)', metric: 'cpu', target: 1.0, ours: [], theirs: [] };
+  for (let i = 0; i < RUNS; i++) {
+    const extra = ['--progress', 'plain', '--network', 'none', '--build-arg', `N=${crypto.randomUUID()}`];
+    row.ours.push(check(await measure(ours(ctx, extra), env), 'log flood (ours)').cpuSec);
+    row.theirs.push(check(await measure(buildx(ctx, extra), env), 'log flood (buildx)').cpuSec);
+  }
+  return [row];
+}
+
+function table(rows: Row[]): string {
+  const fmt = (r: Row, v: number) => (r.metric === 'wall' ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(2)} s`);
+  const lines = [
+    `| scenario (engine ${ENGINE}, ${RUNS} runs) | BuildKit Lens | buildx 0.13 | ratio | target | |`,
+    '|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const a = median(r.ours);
+    const b = median(r.theirs);
+    const ratio = a / b;
+    lines.push(`| ${r.name} | ${fmt(r, a)} | ${fmt(r, b)} | ${ratio.toFixed(2)} | ≤ ${r.target.toFixed(1)} | ${ratio <= r.target ? 'pass' : 'MISS'} |`);
+  }
+  return lines.join('\n');
+}
+
+(async () => {
+  const rows: Row[] = [];
+  try {
+    if (ONLY !== 'logs') rows.push(...(await contextRows()));
+    if (ONLY !== 'context') rows.push(...(await logRows()));
+  } catch (e) {
+    process.stderr.write(`bench stopped: ${(e as Error).message}\n`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  console.log(table(rows));
+})();
