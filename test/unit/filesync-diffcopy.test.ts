@@ -110,6 +110,8 @@ test('unknown dir-name ends the call with NOT_FOUND', async () => {
     assert.equal(r.status.code, status.NOT_FOUND);
     assert.equal(r.status.details, 'no access allowed to dir "secret"');
     assert.equal(r.stats.length, 0);
+    const inherited = await receive(h, metadataFor({ 'dir-name': 'constructor' }));
+    assert.equal(inherited.status.code, status.NOT_FOUND);
   } finally {
     await h.close();
   }

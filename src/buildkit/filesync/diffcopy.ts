@@ -162,7 +162,8 @@ class Transfer {
 export function serveDiffCopy(call: ServerDuplexStream<any, any>, dirs: LocalDirs, opts: DiffCopyOptions = {}): void {
   const req = parseDiffCopyRequest(call.metadata);
   const root = dirs.get(req.dirName);
-  if (root === undefined) {
+  // a plain-object lookup can hand back inherited members ("constructor"): only strings are dirs
+  if (typeof root !== 'string') {
     const message = `no access allowed to dir ${JSON.stringify(req.dirName)}`;
     opts.onError?.(message);
     call.emit('error', { code: status.NOT_FOUND, details: message });
