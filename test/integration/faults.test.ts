@@ -1,0 +1,93 @@
+// Faults and load on a private engine of its own (killing it must not disturb other tests).
+import { after, before, describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startBuild } from '../../src/buildkit/build';
+import { connectEngine, type Engine } from '../../src/engine/connect';
+import { BuildModel } from '../../src/progress/model';
+import { testEngines } from '../support/engines';
+import { options, writeTree } from '../support/build';
+
+const repo = path.resolve(__dirname, '..', '..', '..');
+const ROOT = '/tmp/bkl-fault';
+const env = { ...process.env, BKL_ENGINE_ROOT: ROOT };
+const host = `unix://${ROOT}/d26/docker.sock`;
+const startEngine = () => execFileSync('bash', [path.join(repo, 'scripts/engines/start.sh'), 'd26'], { env, stdio: 'pipe' });
+const enabled = testEngines().some((e) => e.name === 'd26');
+
+function openFds(): number {
+  return fs.readdirSync('/proc/self/fd').length;
+}
+
+describe('faults and load', { skip: !enabled && 'needs the d26 engine', timeout: 600_000 }, () => {
+  let engine: Engine;
+  before(async () => {
+    startEngine();
+    engine = await connectEngine({ host });
+  });
+  after(async () => {
+    await engine?.close();
+    execFileSync('bash', [path.join(repo, 'scripts/engines/stop.sh'), '--purge', 'd26'], { env, stdio: 'pipe' });
+  });
+
+  test('engine SIGKILLed during a RUN: the build fails within 5 s; after a restart the same client builds again', async () => {
+    const ctx = writeTree({ Dockerfile: 'FROM busybox\nRUN echo started && sleep 120\n' });
+    let killedAt = 0;
+    const handle = startBuild(engine, options(ctx, { noCache: true }), (s) => {
+      if (!killedAt && s.logs.some((l) => Buffer.from(l.msg).toString().includes('started'))) {
+        killedAt = Date.now();
+        const pid = Number(fs.readFileSync(`${ROOT}/d26/docker.pid`, 'utf8'));
+        process.kill(pid, 'SIGKILL');
+      }
+    });
+    const result = await handle.done;
+    assert.ok(killedAt > 0, 'the RUN started');
+    const took = Date.now() - killedAt;
+    assert.ok(took < 5000, `ended ${took} ms after the kill`);
+    assert.equal(result.ok, false);
+    assert.ok(result.error && !result.error.message.includes('\n'), result.error?.message);
+    startEngine();
+    const again = startBuild(engine, options(writeTree({ Dockerfile: 'FROM busybox\nRUN echo back\n' }), { noCache: true }), () => {});
+    const r2 = await again.done;
+    assert.equal(r2.ok, true, r2.error?.message);
+  });
+
+  test('100 sequential builds: open fds stable, RSS growth under 20 MB', async () => {
+    const ctx = writeTree({ Dockerfile: 'FROM busybox\nCOPY a /a\n', a: 'x' });
+    const one = async () => {
+      const r = await startBuild(engine, options(ctx), () => {}).done;
+      assert.equal(r.ok, true, r.error?.message);
+    };
+    for (let i = 0; i < 10; i++) await one(); // warm up caches and lazy allocations
+    global.gc?.();
+    const fds0 = openFds();
+    const rss0 = process.memoryUsage().rss;
+    for (let i = 0; i < 100; i++) await one();
+    global.gc?.();
+    await new Promise((r) => setTimeout(r, 200));
+    const fds1 = openFds();
+    const grow = (process.memoryUsage().rss - rss0) / 1e6;
+    assert.ok(fds1 - fds0 <= 2, `fds ${fds0} → ${fds1}`);
+    assert.ok(grow < 20, `RSS grew ${grow.toFixed(1)} MB`);
+  });
+
+  test('5 concurrent builds: every stream complete and attributed to its own build', async () => {
+    const runs = await Promise.all(
+      [0, 1, 2, 3, 4].map(async (i) => {
+        const ctx = writeTree({ Dockerfile: `FROM busybox\nRUN echo build-${i}-marker && sleep 0.5\n` });
+        const model = new BuildModel();
+        const r = await startBuild(engine, options(ctx, { noCache: true }), (s) => model.apply(s)).done;
+        return { i, r, model };
+      }),
+    );
+    for (const { i, r, model } of runs) {
+      assert.equal(r.ok, true, r.error?.message);
+      const logs = model.steps().map((s) => model.logs.read(s.digest)).join('');
+      assert.match(logs, new RegExp(`build-${i}-marker`));
+      for (const j of [0, 1, 2, 3, 4]) if (j !== i) assert.ok(!logs.includes(`build-${j}-marker`), `build ${i} got build ${j}'s log`);
+      assert.ok(model.steps().every((s) => s.state !== 'running' && s.state !== 'queued'));
+    }
+  });
+});
