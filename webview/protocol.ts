@@ -44,6 +44,8 @@ export type HostMessage =
   | { type: 'snapshot'; snapshot: Snapshot }
   | {
       type: 'update';
+      /** the header facts that can change once the build runs (e.g. the engine it reached) */
+      build?: BuildInfo;
       steps: Step[];
       summary: Summary;
       warnings: Warning[];

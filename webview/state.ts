@@ -71,6 +71,7 @@ export function applyMessage(state: PanelState, msg: HostMessage, localNow: numb
       return change;
     case 'update':
       state.clockSkew = msg.now - localNow;
+      if (msg.build) state.build = msg.build;
       for (const s of msg.steps) {
         state.steps.set(s.digest, s);
         state.stepAsOf.set(s.digest, msg.now);

@@ -61,7 +61,8 @@ export function renderGraph(el: HTMLElement, state: PanelState, onPick: (digest:
   for (const n of nodes) {
     const s = state.steps.get(n.digest)!;
     const p = pos.get(n.digest)!;
-    const label = s.name.length > 30 ? s.name.slice(0, 29) + '…' : s.name;
+    // ~6.6 px per monospace character at 11 px, inside NODE_W with padding
+    const label = s.name.length > 28 ? s.name.slice(0, 27) + '…' : s.name;
     const g = svg(
       'g',
       { class: `graph-node state-${s.state}`, transform: `translate(${p.x},${p.y})`, tabindex: 0 },

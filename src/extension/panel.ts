@@ -58,7 +58,7 @@ class BuildPanel {
     this.session = session;
     this.record = undefined;
     this.panel.title = titleOf(session.request.label, session.options.target, '');
-    const batcher = new UpdateBatcher({ step: (d) => session.model.step(d), summary: (n) => session.model.summary(n) }, (m) => this.post(m));
+    const batcher = new UpdateBatcher({ step: (d) => session.model.step(d), summary: (n) => session.model.summary(n), info: () => session.info() }, (m) => this.post(m));
     this.batcher = batcher;
     this.unsubscribe.push(session.onDelta((d) => batcher.add(d)));
     this.unsubscribe.push(
@@ -196,7 +196,9 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
   }
 
   private create(panel?: vscode.WebviewPanel): BuildPanel {
-    panel ??= vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Build', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(this.ctx.ext.extensionUri));
+    // Builds share one editor group beside the code rather than splitting the window further each time.
+    const column = [...this.panels].map((p) => p.panel.viewColumn).find((c) => c !== undefined) ?? vscode.ViewColumn.Beside;
+    panel ??= vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Build', { viewColumn: column, preserveFocus: true }, panelOptions(this.ctx.ext.extensionUri));
     const p = new BuildPanel(panel, this.ctx, this.actions, (x) => this.panels.delete(x));
     this.panels.add(p);
     return p;

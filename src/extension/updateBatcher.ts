@@ -2,11 +2,12 @@
 // steps the panel has open, appended in order; steps are sent once per flush with their latest state.
 // Pure (timers injected) so it is unit-tested.
 import type { Delta, Step, Summary, Warning } from '../progress/types';
-import type { HostMessage } from '../../webview/protocol';
+import type { BuildInfo, HostMessage } from '../../webview/protocol';
 
 export interface BatchSource {
   step(digest: string): Step | undefined;
   summary(now: number): Summary;
+  info?(): BuildInfo;
 }
 
 export interface Timers {
@@ -79,7 +80,7 @@ export class UpdateBatcher {
       const s = this.source.step(d);
       if (s) steps.push({ ...s, statuses: [...s.statuses] });
     }
-    const msg: HostMessage = { type: 'update', steps, summary: this.source.summary(now), warnings: this.warnings, now, logs: this.logs };
+    const msg: HostMessage = { type: 'update', build: this.source.info?.(), steps, summary: this.source.summary(now), warnings: this.warnings, now, logs: this.logs };
     this.steps.clear();
     this.logs = [];
     this.warnings = [];

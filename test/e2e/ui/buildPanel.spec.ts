@@ -1,0 +1,82 @@
+// Right-click → Build with BuildKit → the panel: steps by name, cached on rebuild, logs, inert markup.
+import type { SpecContext } from '../harness';
+import { engineHost, engineSettings, explorerContextMenu, nonce, panelFrame, stepRow, waitForBuildStatus, waitForState } from './uiHelpers';
+
+export default async function (ctx: SpecContext): Promise<void> {
+  const host = engineHost();
+  if (!host) {
+    ctx.log('BKL_TEST_ENGINES is not set: build panel spec skipped');
+    return;
+  }
+  const n = nonce();
+  const dockerfile = [
+    'FROM busybox:latest AS base',
+    `RUN echo "hello from ${n}" && printf '\\033[31mred text\\033[0m\\n'`,
+    '',
+    'FROM base',
+    `RUN echo '<script>parent.pwned=1</script><img src=x onerror="parent.pwned=2">' && printf '\\033]8;;https://example.invalid/\\033\\\\osc-link\\033]8;;\\033\\\\\\n' && echo ${n}`,
+    '',
+  ].join('\n');
+  const { page } = await ctx.openWorkbench({ files: { Dockerfile: dockerfile, '.vscode/settings.json': engineSettings(host) } });
+
+  await ctx.test('right-click Dockerfile → Build with BuildKit → the panel lists the steps by name', async () => {
+    await explorerContextMenu(page, 'Dockerfile', 'Build with BuildKit');
+    const frame = await panelFrame(page, 'Build: Dockerfile');
+    await ctx.waitForText(stepRow(frame, /RUN echo "hello from/).locator('.step-name'), `hello from ${n}`, 60_000);
+    await waitForBuildStatus(frame, ['ok']);
+    await waitForState(frame, /RUN echo "hello from/, ['done']);
+    await ctx.waitForText(frame.locator('.build-summary'), /steps · \d+\/\d+ cached/);
+    ctx.log(`screenshot: ${await ctx.screenshot(page, 'panel-first-build')}`);
+  }, { timeoutMs: 120_000 });
+
+  await ctx.test('Rebuild marks the RUN steps cached', async () => {
+    const frame = await panelFrame(page, 'Build: Dockerfile');
+    await frame.locator('vscode-button#rebuild').click();
+    await waitForBuildStatus(frame, ['running', 'ok'], 10_000);
+    await waitForBuildStatus(frame, ['ok']);
+    await waitForState(frame, /RUN echo "hello from/, ['cached']);
+    await ctx.waitForText(stepRow(frame, /RUN echo "hello from/), 'CACHED');
+    ctx.log(`screenshot: ${await ctx.screenshot(page, 'panel-rebuild-cached')}`);
+  }, { timeoutMs: 120_000 });
+
+  await ctx.test('a step expands to its whole log, with ANSI colours and inert markup', async () => {
+    // the first build's logs: rebuild to a fresh build with logs is not needed, cached steps have none,
+    // so build once more without cache
+    const frame = await panelFrame(page, 'Build: Dockerfile');
+    await ctx.runCommand(page, 'BuildKit: Build with BuildKit…');
+    const pick = (label: RegExp) => page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: label }).first().click();
+    await pick(/No cache/);
+    await pick(/Start build/);
+    const live = await panelFrame(page, 'Build: Dockerfile');
+    await waitForBuildStatus(live, ['ok']);
+    const row = stepRow(live, /RUN echo '<script>/);
+    await row.locator('.step-head').click();
+    await ctx.waitForText(row.locator('.xterm-rows'), n, 20_000);
+    await ctx.waitForText(row.locator('.xterm-rows'), '<img src=x onerror=');
+    await ctx.waitForText(row.locator('.xterm-rows'), 'osc-link');
+    const imgs = await live.locator('img').count();
+    if (imgs !== 0) throw new Error(`log markup became ${imgs} <img> element(s)`);
+    const pwned = await page.evaluate(() => (window as unknown as { pwned?: number }).pwned);
+    if (pwned !== undefined) throw new Error('markup from the log ran');
+    // the step name is text too
+    await ctx.waitForText(row.locator('.step-name'), '<script>parent.pwned=1</script>');
+    const red = stepRow(live, /RUN echo "hello from/);
+    await red.locator('.step-head').click();
+    await ctx.waitForText(red.locator('.xterm-rows'), 'red text');
+    const coloured = await red.locator('.xterm-rows span[class*="xterm-fg-1"], .xterm-rows span[style*="color"]').count();
+    if (coloured === 0) throw new Error('ANSI red did not colour the log');
+    void frame;
+    ctx.log(`screenshot: ${await ctx.screenshot(page, 'panel-step-log')}`);
+  }, { timeoutMs: 150_000 });
+
+  await ctx.test('timeline and graph views draw the build', async () => {
+    const live = await panelFrame(page, 'Build: Dockerfile');
+    await live.locator('.view-tab[data-view="timeline"]').click();
+    await live.locator('.timeline-bar').first().waitFor({ state: 'visible', timeout: 10_000 });
+    ctx.log(`screenshot: ${await ctx.screenshot(page, 'panel-timeline')}`);
+    await live.locator('.view-tab[data-view="graph"]').click();
+    await live.locator('.graph-node').first().waitFor({ state: 'visible', timeout: 10_000 });
+    ctx.log(`screenshot: ${await ctx.screenshot(page, 'panel-graph')}`);
+    await live.locator('.view-tab[data-view="steps"]').click();
+  });
+}
