@@ -119,7 +119,10 @@ done
 (cd "$VS" && node -e "require('node-pty'); require('@vscode/spdlog'); require('@parcel/watcher'); require('kerberos')") \
   || fail "native modules do not load under $(node -v)"
 
+version=$(node "$VS/out/server-main.js" --version | head -1)
+[ -n "$version" ] || fail "the VS Code server does not start"
+
 rm -rf "$TMPDIR"
 echo "$want" > "$STAMP"
-log "installed in $(( $(date +%s) - started )) s"
+log "VS Code $version installed in $(( $(date +%s) - started )) s"
 echo "$VS"

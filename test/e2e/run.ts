@@ -1,6 +1,6 @@
 // The one entry for e2e tests (compiled to out/test/e2e/run.js):
 //   node out/test/e2e/run.js [--only ext|ui] [--grep TEXT] [--verbose]
-//       [--extension DIR] [--suite FILE] [--ui-dir DIR] [--folder DIR] [--timeout MS]
+//       [--extension DIR] [--suite FILE] [--ui-dir DIR] [--folder DIR] [--timeout MS] [--suite-timeout MS]
 // Starts a real VS Code server, runs the extension-host Mocha suite (out/test/e2e/suite/index.js,
 // when it exists), then every Playwright spec out/test/e2e/ui/*.spec.js, and ends with the line
 // "N passed, N failed" (exit code 1 on any failure). The server is always stopped.
@@ -24,6 +24,8 @@ export interface E2EConfig {
   folder?: string;
   only?: 'ext' | 'ui';
   grep?: string;
+  /** The extension-host suite, workbench start included (default 10 min). */
+  suiteTimeoutMs?: number;
   verbose?: boolean;
   log: (line: string) => void;
 }
@@ -74,7 +76,7 @@ async function runSuite(server: VsCodeServer, cfg: E2EConfig): Promise<TestResul
     folder,
     extensionDevelopmentPath: cfg.extensionPath,
     extensionTestsPath: cfg.suitePath,
-    timeoutMs: 10 * 60_000,
+    timeoutMs: cfg.suiteTimeoutMs ?? 10 * 60_000,
     verbose: cfg.verbose,
     log: (line) => {
       lines.push(...line.split('\n'));
@@ -90,7 +92,7 @@ async function runSuite(server: VsCodeServer, cfg: E2EConfig): Promise<TestResul
   const results: TestResult[] = [];
   for (let i = 0; i < counts.passed; i++) results.push({ name: `${name} #${i + 1}`, ok: true, ms });
   for (let i = 0; i < counts.failed; i++) {
-    results.push({ name, ok: false, ms, error: `exit code ${code} (see the Mocha report above)` });
+    results.push({ name, ok: false, ms, error: `exit code ${code} (see the output above)` });
   }
   return results;
 }
@@ -139,7 +141,7 @@ async function main(): Promise<void> {
     options: {
       extension: { type: 'string' }, suite: { type: 'string' }, 'ui-dir': { type: 'string' },
       folder: { type: 'string' }, only: { type: 'string' }, grep: { type: 'string' },
-      verbose: { type: 'boolean' }, timeout: { type: 'string' },
+      verbose: { type: 'boolean' }, timeout: { type: 'string' }, 'suite-timeout': { type: 'string' },
     },
   });
   const cfg = defaultConfig();
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
   else if (values.only) throw new Error(`--only takes "ext" or "ui", not "${values.only}"`);
   cfg.grep = values.grep;
   cfg.verbose = values.verbose;
+  if (values['suite-timeout']) cfg.suiteTimeoutMs = Number(values['suite-timeout']);
 
   // The last line of defence against a hang: report and leave (process-group cleanup runs on exit).
   const timeoutMs = Number(values.timeout ?? process.env.BKL_E2E_TIMEOUT_MS ?? 30 * 60_000);

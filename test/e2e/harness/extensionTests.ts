@@ -80,7 +80,8 @@ export async function runExtensionHostTests(opts: ExtensionTestOptions): Promise
       timeoutMs,
       'opening the workbench',
     );
-    return await withTimeout(exited, Math.max(1000, timeoutMs - (Date.now() - started)), 'the extension-host test run');
+    const left = Math.max(1000, timeoutMs - (Date.now() - started));
+    return await withTimeout(exited, left, `the extension-host test run (${Math.round(timeoutMs / 1000)} s in all)`);
   } catch (err) {
     // A fast suite can end (and the window go away) before the workbench counts as restored.
     if (exitCode !== undefined) return exitCode;

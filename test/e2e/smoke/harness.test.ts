@@ -62,6 +62,17 @@ test('deliberate failures in the suite and in specs: exit 1, counted, screenshot
   assert.equal(await listening(serverPort(lines)), false, 'server still listening after the run');
 });
 
+test('a suite that never finishes times out, fails the run and leaves no server behind', async () => {
+  const started = Date.now();
+  const { code, lines } = runE2E(['--suite', path.join(fixture, 'suite', 'hanging.js'), '--only', 'ext', '--suite-timeout', '20000']);
+  const out = lines.join('\n');
+  assert.equal(code, 1, out);
+  assert.match(out, /the extension-host test run \(20 s in all\) timed out/);
+  assert.equal(lines.at(-1), '0 passed, 1 failed', out);
+  assert.ok(Date.now() - started < 60_000, 'the run took far longer than its suite timeout');
+  assert.equal(await listening(serverPort(lines)), false, 'server still listening after the run');
+});
+
 test('an unbuilt extension fails fast with a clear message, without starting a server', () => {
   const ext = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-unbuilt-'));
   fs.writeFileSync(path.join(ext, 'package.json'), JSON.stringify({ name: 'x', main: './dist/extension.js' }));
