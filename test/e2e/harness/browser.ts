@@ -69,6 +69,9 @@ export async function openWorkbench(server: VsCodeServer, opts: WorkbenchOptions
       headless: true,
       args: chromiumArgs,
       viewport: { width: 1400, height: 900 },
+      // Debian's wrapper starts a crash reporter that writes under the config folder: keep
+      // that (and the cache) inside the throwaway profile.
+      env: { ...process.env, XDG_CONFIG_HOME: path.join(profile, 'config'), XDG_CACHE_HOME: path.join(profile, 'cache') },
       timeout: 60_000,
     });
     const page = context.pages()[0] ?? (await context.newPage());
