@@ -21,7 +21,7 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 
 # Debian packages: the browser, the search binary VS Code shells out to, and kerberos headers
 # (VS Code's kerberos module builds from source).
-if [ -x "$ROOT/scripts/setup/apt.sh" ] || [ -f "$ROOT/scripts/setup/apt.sh" ]; then
+if [ -f "$ROOT/scripts/setup/apt.sh" ]; then
   bash "$ROOT/scripts/setup/apt.sh" chromium ripgrep libkrb5-dev
 else
   need=()
@@ -35,9 +35,11 @@ else
   fi
 fi
 
-# The stamp records what was installed; a changed package.json, lockfile or this script
-# triggers a clean reinstall instead of patching a half-old tree.
-want=$(cat "$DEPS/package.json" "$DEPS/package-lock.json" "$0" | sha256sum | cut -d' ' -f1)
+# The stamp records what was installed; a changed package.json or lockfile (or a bump of
+# RECIPE, when the steps below change what gets built) triggers a clean reinstall instead of
+# patching a half-old tree.
+RECIPE=1
+want="$(cat "$DEPS/package.json" "$DEPS/package-lock.json" | sha256sum | cut -d' ' -f1)-r$RECIPE"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -f "$VS/out/server-main.js" ]; then
   echo "$VS"
   exit 0
