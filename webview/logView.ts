@@ -40,7 +40,8 @@ export class LogView {
       fontSize: 12,
       fontFamily: cssVar('--vscode-editor-font-family') || 'monospace',
       theme: terminalTheme(),
-      allowProposedApi: false,
+      // the search addon's match highlights use the decorations API, which xterm gates as proposed
+      allowProposedApi: true,
       // OSC 8 hyperlinks in build output must stay inert.
       linkHandler: { activate: () => undefined, allowNonHttpProtocols: false },
     });
@@ -51,7 +52,14 @@ export class LogView {
       const q = input.value;
       if (!q) return this.search.clearDecorations();
       const opts = { decorations: searchDecorations() };
-      const hit = back ? this.search.findPrevious(q, opts) : this.search.findNext(q, opts);
+      let hit: boolean;
+      try {
+        hit = back ? this.search.findPrevious(q, opts) : this.search.findNext(q, opts);
+      } catch {
+        // without highlights the selection still shows the match
+        hit = back ? this.search.findPrevious(q) : this.search.findNext(q);
+        this.status.textContent = hit ? '' : 'No results';
+      }
       if (!hit) this.status.textContent = 'No results';
     };
     this.search.onDidChangeResults((r) => {
