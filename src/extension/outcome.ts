@@ -43,6 +43,12 @@ export function failureLocation(
 ): FailureLocation | undefined {
   const ranges = rangesForFile(error.sources ?? [], dockerfileBase);
   if (ranges.length) return ranges[0];
+  // Engines before source mapping only say it in words: "dockerfile parse error line 3: …"
+  const said = /dockerfile parse error (?:on )?line (\d+)/i.exec(error.message);
+  if (said) {
+    const line = Number(said[1]);
+    return { startLine: line, endLine: line, startCharacter: 0, endCharacter: 0 };
+  }
   const stage: StageInfo | undefined = error.vertex ? stepOf(error.vertex)?.stage : undefined;
   if (!stage || text === undefined) return undefined;
   const ins = instructionOfVertex(parseStages(text), stage, target);

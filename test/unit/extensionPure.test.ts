@@ -69,6 +69,8 @@ test('failure location: engine ranges first, else the failing step\'s instructio
   const noSource = { message: 'process "/bin/sh -c echo one" did not complete successfully: exit code: 1', code: 2, sources: [], vertex: 'v' };
   assert.deepEqual(failureLocation(noSource, 'Dockerfile', MULTI, () => stepWith({ name: 'build', index: 3, total: 4 })), { startLine: 4, endLine: 5, startCharacter: 0, endCharacter: 7 });
   assert.equal(failureLocation(noSource, 'Dockerfile', MULTI, () => undefined), undefined);
+  const old = { message: 'failed to create LLB definition: dockerfile parse error line 3: unknown instruction: RUNN', code: 2, sources: [] };
+  assert.deepEqual(failureLocation(old, 'Dockerfile', MULTI, () => undefined), { startLine: 3, endLine: 3, startCharacter: 0, endCharacter: 0 });
 });
 
 test('outcome: image id on success, excerpt around the failing lines', () => {

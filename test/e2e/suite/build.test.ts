@@ -55,6 +55,26 @@ suite('builds against a real engine', function () {
     await eventually(() => vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length === 0, 'errors cleared');
   });
 
+  test('a Dockerfile syntax error is reported on its line', async () => {
+    const uri = writeFile('syntax/Dockerfile', `FROM busybox:latest\nRUN echo fine\nRUNN echo typo\n`);
+    const r = await (await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri)).done;
+    assert.equal(r.ok, false);
+    const err = await eventually(() => vscode.languages.getDiagnostics(uri).find((d) => d.severity === vscode.DiagnosticSeverity.Error), 'an error diagnostic');
+    assert.match(err.message, /unknown instruction/i);
+    assert.equal(err.range.start.line, 2, `got line ${err.range.start.line + 1}: ${err.message}`);
+  });
+
+  test('Rebuild Last repeats the previous build with the same target', async () => {
+    const { ctx } = await api();
+    const before = ctx.store.lastRequest();
+    assert.ok(before, 'an earlier build was remembered');
+    const ticket = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.rebuildLast');
+    await ticket.done;
+    const again = ctx.sessions.get(ticket.id)!;
+    assert.equal(again.options.dockerfile, before.options.dockerfile);
+    assert.equal(again.options.target, before.options.target);
+  });
+
   test('cancel stops a running build', async () => {
     const uri = writeFile('cancel/Dockerfile', `FROM busybox:latest\nRUN echo start-${Date.now()} && sleep 60\n`);
     const ticket = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri);
