@@ -21,6 +21,11 @@ export interface StageDef {
   image: string;
   /** [FROM, ...following instructions of the stage] */
   instructions: InstructionDef[];
+  /**
+   * What BuildKit numbers "[stage i/n]": the FROM only when it pulls an image; FROM scratch and
+   * FROM <earlier stage> make no vertex of their own.
+   */
+  numbered: InstructionDef[];
   fromLine: number;
 }
 
@@ -38,15 +43,20 @@ export function parseStages(text: string): StageDef[] {
     if (def.keyword === 'FROM') {
       const from = ins as unknown as { getBuildStage(): string | null; getImageName(): string | null; getArgumentsContent?(): string | null };
       const alias = from.getBuildStage();
+      const image = from.getImageName() ?? '';
+      const base = image.toLowerCase();
+      const own = base !== 'scratch' && !stages.some((s) => s.name === base);
       stages.push({
         index: stages.length,
         name: alias ? alias.toLowerCase() : undefined,
-        image: from.getImageName() ?? '',
+        image,
         instructions: [def],
+        numbered: own ? [def] : [],
         fromLine: def.startLine,
       });
     } else if (stages.length > 0) {
       stages[stages.length - 1].instructions.push(def);
+      stages[stages.length - 1].numbered.push(def);
     }
   }
   return stages;
@@ -76,8 +86,8 @@ export function instructionOfVertex(stages: StageDef[], info: StageInfo, target?
   const stage = stageOfVertex(stages, info, target);
   if (!stage) return undefined;
   // A stale editor buffer or a different file: refuse rather than point at the wrong line.
-  if (info.total && info.total !== stage.instructions.length) return undefined;
-  return stage.instructions[info.index - 1];
+  if (info.total && info.total !== stage.numbered.length) return undefined;
+  return stage.numbered[info.index - 1];
 }
 
 /** The stage whose instructions cover a 0-based line. */

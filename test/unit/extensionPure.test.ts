@@ -41,13 +41,22 @@ test('stages: names are lower-cased, instructions keep their lines, ARG before F
 test('vertex "[stage i/n]" maps to its instruction; unnamed final and stage-N forms too', () => {
   const stages = parseStages(MULTI);
   assert.equal(instructionOfVertex(stages, { name: 'build', index: 3, total: 4 })?.startLine, 3);
-  assert.equal(instructionOfVertex(stages, { index: 2, total: 2 })?.startLine, 8);
-  assert.equal(instructionOfVertex(stages, { name: 'stage-1', index: 2, total: 2 })?.startLine, 8);
+  // FROM scratch makes no vertex: the COPY is "[1/1]"
+  assert.equal(instructionOfVertex(stages, { index: 1, total: 1 })?.startLine, 8);
+  assert.equal(instructionOfVertex(stages, { name: 'stage-1', index: 1, total: 1 })?.startLine, 8);
+  assert.equal(instructionOfVertex(stages, { name: 'stage-1', index: 2, total: 2 }), undefined);
   // with --target build the unnamed prefix means that stage
   assert.equal(instructionOfVertex(stages, { index: 2, total: 4 }, 'build')?.startLine, 2);
   // a count that does not fit the text (edited file) is refused
   assert.equal(instructionOfVertex(stages, { name: 'build', index: 2, total: 7 }), undefined);
   assert.equal(instructionOfVertex(stages, { name: 'internal', index: 0, total: 0 }), undefined);
+});
+
+test('a stage built FROM an earlier stage numbers its steps from the first instruction after FROM', () => {
+  const stages = parseStages('FROM busybox AS a\nRUN one\nFROM A\nRUN two\nRUN three\n');
+  assert.equal(instructionOfVertex(stages, { name: 'stage-1', index: 1, total: 2 })?.startLine, 3);
+  assert.equal(instructionOfVertex(stages, { name: 'stage-1', index: 2, total: 2 })?.startLine, 4);
+  assert.equal(instructionOfVertex(stages, { name: 'a', index: 1, total: 2 })?.keyword, 'FROM');
 });
 
 test('Dockerfile names', () => {

@@ -46,6 +46,8 @@ export default async function (ctx: SpecContext): Promise<void> {
     await ctx.runCommand(page, 'BuildKit: Build with BuildKit…');
     const pick = (label: RegExp) => page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: label }).first().click();
     await pick(/No cache/);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: /No cache/ }).filter({ hasText: 'on' }).first().waitFor({ timeout: 10_000 });
+    ctx.log(`screenshot: ${await ctx.screenshot(page, 'quickpick-options')}`);
     await pick(/Start build/);
     const live = await panelFrame(page, 'Build: Dockerfile');
     await waitForBuildStatus(live, ['ok']);
