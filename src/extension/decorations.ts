@@ -78,7 +78,8 @@ export class StepDecorations implements vscode.Disposable {
     const stages = parseStages(doc.getText());
     const seen = new Set<number>();
     for (const step of session.model.steps()) {
-      if (!step.stage) continue;
+      // after the build, steps that never ran have nothing to say
+      if (!step.stage || (step.state === 'queued' && !session.running)) continue;
       const ins = instructionOfVertex(stages, step.stage, session.options.target);
       if (!ins || seen.has(ins.endLine) || ins.endLine >= doc.lineCount) continue;
       seen.add(ins.endLine);
