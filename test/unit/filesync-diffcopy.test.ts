@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
+import { sessionServices } from '../../src/buildkit/proto';
 import { Metadata, status } from '@grpc/grpc-js';
 import { CHUNK_SIZE, serveDiffCopy } from '../../src/buildkit/filesync/diffcopy';
 import { metadataValues, parseDiffCopyRequest, queryUnescape } from '../../src/buildkit/filesync/metadata';
@@ -230,8 +231,10 @@ class FakeCall extends EventEmitter {
   blocked = false;
   ended = false;
   written: any[] = [];
+  writableLength = 0;
   write(p: any): boolean {
-    this.written.push(p);
+    // hot packets arrive pre-encoded; decode them as the engine would
+    this.written.push(Buffer.isBuffer(p) ? sessionServices.fileSync.DiffCopy.requestDeserialize(p) : p);
     return !this.blocked;
   }
   end(): void {

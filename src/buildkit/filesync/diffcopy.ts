@@ -3,8 +3,11 @@
 // FIN to FIN. The engine is the receiver and asks only for the regular files it lacks.
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
+import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
+import { enableBatchedWrites } from './batchedWrites';
 import { parseDiffCopyRequest } from './metadata';
+import { encodeDataPacket, encodeStatPacket } from './packetCodec';
 import { canRequestData } from './stat';
 import { fsReason, walkContext } from './walk';
 
@@ -20,6 +23,23 @@ export interface DiffCopyOptions {
 export const CHUNK_SIZE = 1 << 20;
 /** Files read and sent at once, as fsutil's sender does. */
 const FILE_SENDERS = 4;
+/**
+ * Files up to this size are read with one synchronous call and sent at once: three thread-pool
+ * round trips (open, read, close) per tiny file cost far more than the read itself.
+ */
+const SMALL_FILE = 64 * 1024;
+/**
+ * grpc-js's Writable says "wait" after 16 queued messages, whatever their size: for 20,000 tiny
+ * STAT packets that is a stall every 16 entries. Small packets may queue up to this many.
+ */
+const MAX_QUEUED_SMALL = 2048;
+
+interface FileRef {
+  abs: string;
+  rel: string;
+  /** size at walk time; only picks the read strategy */
+  size: number;
+}
 
 interface Packet {
   type: 'PACKET_STAT' | 'PACKET_REQ' | 'PACKET_DATA' | 'PACKET_FIN' | 'PACKET_ERR';
@@ -29,8 +49,11 @@ interface Packet {
 }
 
 class Transfer {
-  private readonly files = new Map<number, { abs: string; rel: string }>();
-  private readonly queue: { id: number; file: { abs: string; rel: string } }[] = [];
+  private readonly files = new Map<number, FileRef>();
+  private readonly queue: { id: number; file: FileRef }[] = [];
+  /** grpc-js asked us to wait for 'drain'; small files queue up too until then */
+  private backedUp = false;
+
   private running = 0;
   private finished = false;
   /** FIN arrived: the receiver may half-close now without that being an error */
@@ -39,7 +62,7 @@ class Transfer {
   private wakeSender?: () => void;
 
   constructor(
-    private readonly call: ServerDuplexStream<Packet, Packet>,
+    private readonly call: ServerDuplexStream<Packet, Packet | Buffer>,
     private readonly opts: DiffCopyOptions,
   ) {}
 
@@ -48,12 +71,15 @@ class Transfer {
   }
 
   /** Writes one packet, waiting for 'drain' when grpc-js's buffer is full. */
-  async send(p: Packet): Promise<void> {
+  /** Pre-encoded packets (Buffers) pass the service's serializer untouched; see proto/index.ts. */
+  async send(p: Packet | Buffer): Promise<void> {
     if (this.finished) throw new Error('transfer ended');
-    if (this.call.write(p)) return;
+    if (this.call.write(p) || !this.mustWait(p)) return;
+    this.backedUp = true;
     await new Promise<void>((resolve) => {
       const signal = this.abort.signal;
       const done = () => {
+        this.backedUp = false;
         this.call.off('drain', done);
         this.call.off('close', done);
         signal.removeEventListener('abort', done);
@@ -63,6 +89,11 @@ class Transfer {
       this.call.on('close', done);
       signal.addEventListener('abort', done);
     });
+  }
+
+  /** Large DATA respects grpc-js's own limit; small packets only a much deeper queue. */
+  private mustWait(p: Packet | Buffer): boolean {
+    return (Buffer.isBuffer(p) ? p.length : p.data?.length ?? 0) > SMALL_FILE || this.call.writableLength >= MAX_QUEUED_SMALL;
   }
 
   /** Ends the call with PACKET_ERR and an error status; the engine reports "error from sender: …". */
@@ -85,19 +116,56 @@ class Transfer {
     let id = 0;
     for await (const entry of walkContext(root, { ...req, signal: this.abort.signal })) {
       if (this.finished) return;
-      if (canRequestData(entry.stat.mode)) this.files.set(id, { abs: entry.absPath, rel: entry.stat.path });
+      if (canRequestData(entry.stat.mode)) {
+        this.files.set(id, { abs: entry.absPath, rel: entry.stat.path, size: Number(entry.stat.size) });
+      }
       id++;
-      await this.send({ type: 'PACKET_STAT', stat: entry.stat });
+      await this.send(encodeStatPacket(entry.stat));
     }
-    if (!this.finished) await this.send({ type: 'PACKET_STAT' });
+    if (!this.finished) await this.send(encodeStatPacket(undefined));
   }
 
   request(id: number): void {
     const file = this.files.get(id);
     if (file === undefined) return this.fail(`invalid file id ${id}`);
     this.files.delete(id);
+    if (file.size <= SMALL_FILE && !this.backedUp && this.queue.length === 0 && !this.finished) {
+      try {
+        this.sendSmallFile(id, file);
+      } catch (err) {
+        this.fail((err as Error).message);
+      }
+      return;
+    }
     this.queue.push({ id, file });
     this.pump();
+  }
+
+  /** Reads a small file in one go and writes its DATA and EOF packets right away. */
+  private sendSmallFile(id: number, file: FileRef): void {
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(file.abs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENXIO') throw new Error(`cannot read ${file.rel}: ${fsReason(err)}`);
+      data = Buffer.alloc(0);
+    }
+    // A file that grew past the chunk size since the walk still goes out in bounded packets.
+    for (let off = 0; off < data.length; off += CHUNK_SIZE) {
+      this.call.write(encodeDataPacket(id, data.subarray(off, off + CHUNK_SIZE)));
+    }
+    const eof = encodeDataPacket(id);
+    if (!this.call.write(eof) && this.mustWait(eof)) this.watchDrain();
+  }
+
+  private watchDrain(): void {
+    if (this.backedUp) return;
+    this.backedUp = true;
+    this.call.once('drain', () => {
+      this.backedUp = false;
+      this.pump();
+    });
   }
 
   private pump(): void {
@@ -114,7 +182,7 @@ class Transfer {
     }
   }
 
-  private async sendFile(id: number, file: { abs: string; rel: string }): Promise<void> {
+  private async sendFile(id: number, file: FileRef): Promise<void> {
     let fh: fsp.FileHandle;
     try {
       fh = await fsp.open(file.abs, 'r');
@@ -122,7 +190,7 @@ class Transfer {
       const code = (err as NodeJS.ErrnoException).code;
       // fsutil sends a file it cannot open as empty: it vanished, or it is a socket (ENXIO)
       if (code !== 'ENOENT' && code !== 'ENXIO') throw new Error(`cannot read ${file.rel}: ${fsReason(err)}`);
-      if (!this.finished) await this.send({ type: 'PACKET_DATA', ID: id });
+      if (!this.finished) await this.send(encodeDataPacket(id));
       return;
     }
     try {
@@ -130,6 +198,7 @@ class Transfer {
       // is sent as it is now, as fsutil does.
       for (;;) {
         if (this.finished) return;
+        // A fresh buffer each chunk: a Writable may hold the packet unserialised for a while.
         const buf = Buffer.allocUnsafe(CHUNK_SIZE);
         let n: number;
         try {
@@ -139,9 +208,9 @@ class Transfer {
         }
         if (this.finished) return;
         if (n === 0) break;
-        await this.send({ type: 'PACKET_DATA', ID: id, data: n === CHUNK_SIZE ? buf : buf.subarray(0, n) });
+        await this.send(encodeDataPacket(id, buf.subarray(0, n)));
       }
-      await this.send({ type: 'PACKET_DATA', ID: id });
+      await this.send(encodeDataPacket(id));
     } finally {
       await fh.close();
     }
@@ -169,6 +238,7 @@ export function serveDiffCopy(call: ServerDuplexStream<any, any>, dirs: LocalDir
     call.emit('error', { code: status.NOT_FOUND, details: message });
     return;
   }
+  enableBatchedWrites(call);
   const t = new Transfer(call, opts);
   call.on('cancelled', () => t.stop());
   call.on('error', () => t.stop());

@@ -18,9 +18,16 @@ const session = grpc.loadPackageDefinition(sessionDef) as any;
 
 export const ControlClient: grpc.ServiceClientConstructor = control.moby.buildkit.v1.Control;
 
+/** DiffCopy's hot packets are encoded by filesync/packetCodec.ts and arrive here as Buffers. */
+function passEncodedBuffers(def: grpc.ServiceDefinition, method: string): grpc.ServiceDefinition {
+  const m = def[method];
+  const serialize = m.responseSerialize;
+  return { ...def, [method]: { ...m, responseSerialize: (v: unknown) => (Buffer.isBuffer(v) ? v : serialize(v)) } };
+}
+
 export const sessionServices = {
   health: session.grpc.health.v1.Health.service as grpc.ServiceDefinition,
-  fileSync: session.moby.filesync.v1.FileSync.service as grpc.ServiceDefinition,
+  fileSync: passEncodedBuffers(session.moby.filesync.v1.FileSync.service, 'DiffCopy'),
   auth: session.moby.filesync.v1.Auth.service as grpc.ServiceDefinition,
   secrets: session.moby.buildkit.secrets.v1.Secrets.service as grpc.ServiceDefinition,
 };

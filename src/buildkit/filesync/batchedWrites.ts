@@ -1,0 +1,48 @@
+// grpc-js's server stream is an object-mode Writable without _writev: it hands one message to
+// HTTP/2 and waits for that write's callback before the next. For 20,000 STAT packets that
+// is an event-loop round trip each (measured: 20k STATs 1.1–1.9 s locally, 0.5 s batched).
+// Giving the call a _writev lets Node pass every queued message at once; we frame them the
+// way grpc-js does and write them to the HTTP/2 stream in one go.
+//
+// This reaches into grpc-js's call object (pinned by the lockfile). If its shape changes the
+// call is left alone and works as before, only slower; a unit test notices the change.
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { Http2ServerRequest } from 'node:http2';
+
+interface BaseCall {
+  stream: Http2ServerRequest['stream'];
+  serializeMessage(m: unknown): Buffer;
+  maybeSendMetadata(): void;
+  checkCancelled?(): boolean;
+}
+
+type WritevChunk = { chunk: unknown };
+
+function baseCallOf(call: unknown): BaseCall | undefined {
+  let c = (call as { call?: unknown }).call as Record<string, unknown> | undefined;
+  for (let depth = 0; c && depth < 4; depth++) {
+    if (c.stream && typeof c.serializeMessage === 'function' && typeof c.maybeSendMetadata === 'function') {
+      return c as unknown as BaseCall;
+    }
+    c = c.nextCall as Record<string, unknown> | undefined;
+  }
+  return undefined;
+}
+
+/** Returns whether batching is on for this call. Only for handlers without interceptors. */
+export function enableBatchedWrites(call: ServerDuplexStream<unknown, unknown>): boolean {
+  const base = baseCallOf(call);
+  if (!base) return false;
+  (call as unknown as { _writev: (chunks: WritevChunk[], cb: (e?: Error | null) => void) => void })._writev = (chunks, cb) => {
+    if (base.checkCancelled?.()) return cb();
+    let frames: Buffer[];
+    try {
+      frames = chunks.map((c) => base.serializeMessage(c.chunk));
+    } catch (e) {
+      return cb(e as Error);
+    }
+    base.maybeSendMetadata();
+    base.stream.write(frames.length === 1 ? frames[0] : Buffer.concat(frames), (err?: Error | null) => cb(err));
+  };
+  return true;
+}

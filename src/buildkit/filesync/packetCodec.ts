@@ -1,0 +1,101 @@
+// fsutil.types.Packet encoded by hand for the two hot cases (STAT and DATA), so a 20,000-entry
+// listing does not go through protobufjs' generic fromObject + encode per packet. Field
+// numbers: Packet{type=1 enum, stat=2, ID=3 uint32, data=4 bytes};
+// Stat{path=1, mode=2, uid=3, gid=4, size=5 int64, modTime=6 int64, linkname=7, devmajor=8, devminor=9}.
+import type { WireStat } from './stat';
+
+const PACKET_STAT = 0;
+const PACKET_DATA = 2;
+
+function varintSize(v: bigint): number {
+  let n = 1;
+  while (v >= 0x80n) {
+    v >>= 7n;
+    n++;
+  }
+  return n;
+}
+
+function smallVarintSize(v: number): number {
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
+}
+
+class Out {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+  byte(b: number): void {
+    this.buf[this.pos++] = b;
+  }
+  varint(v: number): void {
+    while (v >= 0x80) {
+      this.buf[this.pos++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    this.buf[this.pos++] = v;
+  }
+  bigVarint(v: bigint): void {
+    while (v >= 0x80n) {
+      this.buf[this.pos++] = Number(v & 0x7fn) | 0x80;
+      v >>= 7n;
+    }
+    this.buf[this.pos++] = Number(v);
+  }
+  bytes(b: Buffer): void {
+    b.copy(this.buf, this.pos);
+    this.pos += b.length;
+  }
+}
+
+/** int64 as protobuf wants it on the wire: negative values as 64-bit two's complement. */
+function int64(decimal: string): bigint {
+  return BigInt.asUintN(64, BigInt(decimal));
+}
+
+export function encodeStatPacket(stat: WireStat | undefined): Buffer {
+  if (!stat) return Buffer.from([0x08, PACKET_STAT]); // the end-of-listing STAT: type only
+  const path = Buffer.from(stat.path, 'utf8');
+  const link = stat.linkname ? Buffer.from(stat.linkname, 'utf8') : undefined;
+  const size = int64(stat.size);
+  const mtime = int64(stat.modTime);
+  // uint32 fields: a mode built with `|` on 1 << 31 is negative as a JS number
+  const mode = stat.mode >>> 0;
+  // proto3 skips zero values: mode 0 and size 0 are legal and then omitted.
+  let inner = 1 + smallVarintSize(path.length) + path.length;
+  if (mode) inner += 1 + smallVarintSize(mode);
+  if (stat.uid) inner += 1 + smallVarintSize(stat.uid);
+  if (stat.gid) inner += 1 + smallVarintSize(stat.gid);
+  if (size) inner += 1 + varintSize(size);
+  if (mtime) inner += 1 + varintSize(mtime);
+  if (link) inner += 1 + smallVarintSize(link.length) + link.length;
+  if (stat.devmajor) inner += 1 + smallVarintSize(stat.devmajor);
+  if (stat.devminor) inner += 1 + smallVarintSize(stat.devminor);
+  const out = new Out(Buffer.allocUnsafe(2 + 1 + smallVarintSize(inner) + inner));
+  // STAT is 0, proto3's default; written anyway (decoders accept an explicit default).
+  out.byte(0x08);
+  out.byte(PACKET_STAT);
+  out.byte(0x12);
+  out.varint(inner);
+  out.byte(0x0a);
+  out.varint(path.length);
+  out.bytes(path);
+  if (mode) (out.byte(0x10), out.varint(mode));
+  if (stat.uid) (out.byte(0x18), out.varint(stat.uid));
+  if (stat.gid) (out.byte(0x20), out.varint(stat.gid));
+  if (size) (out.byte(0x28), out.bigVarint(size));
+  if (mtime) (out.byte(0x30), out.bigVarint(mtime));
+  if (link) (out.byte(0x3a), out.varint(link.length), out.bytes(link));
+  if (stat.devmajor) (out.byte(0x40), out.varint(stat.devmajor));
+  if (stat.devminor) (out.byte(0x48), out.varint(stat.devminor));
+  return out.buf.subarray(0, out.pos);
+}
+
+/** DATA{ID, data}; an empty data is the end of that file. */
+export function encodeDataPacket(id: number, data?: Buffer): Buffer {
+  const len = data?.length ?? 0;
+  const out = new Out(Buffer.allocUnsafe(2 + 1 + smallVarintSize(id) + (len ? 1 + smallVarintSize(len) + len : 0)));
+  out.byte(0x08);
+  out.byte(PACKET_DATA);
+  if (id) (out.byte(0x18), out.varint(id));
+  if (len) (out.byte(0x22), out.varint(len), out.bytes(data!));
+  return out.buf.subarray(0, out.pos);
+}
