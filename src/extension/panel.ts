@@ -7,7 +7,7 @@ import type { BuildRecord } from './buildRecords';
 import type { BuildSession } from './buildSession';
 import type { Ctx } from './context';
 import { panelHtml, panelOptions } from './panelHtml';
-import { UpdateBatcher } from './updateBatcher';
+import { capLog, UpdateBatcher } from './updateBatcher';
 
 export const PANEL_VIEW_TYPE = 'buildkitLens.buildPanel';
 
@@ -129,7 +129,7 @@ class BuildPanel {
       // Queued chunks are part of what read() returns now; sending both would repeat them.
       this.batcher?.flush();
       this.batcher?.subscribe(digest);
-      this.post({ type: 'log', digest, text: this.session.model.logs.read(digest) });
+      this.post({ type: 'log', digest, text: capLog(this.session.model.logs.read(digest)) });
       return;
     }
     const text = this.record?.logs[digest];

@@ -92,3 +92,14 @@ export class UpdateBatcher {
     this.timer = undefined;
   }
 }
+
+/** The panel gets the end of a huge log; a terminal cannot usefully hold more than this. */
+const MAX_LOG_CHARS = 8 * 1024 * 1024;
+
+export function capLog(text: string, max = MAX_LOG_CHARS): string {
+  if (text.length <= max) return text;
+  const cut = text.indexOf('\n', text.length - max);
+  const tail = text.slice(cut < 0 ? text.length - max : cut + 1);
+  const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
+  return `\x1b[2m(showing the last ${mib(tail.length)} MiB of ${mib(text.length)} MiB; the Output channel "BuildKit" has the rest)\x1b[0m\n${tail}`;
+}

@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { expandTagPattern, instructionOfVertex, isDockerfileName, parseStages, stageAtLine } from '../../src/extension/dockerfileModel';
 import { failureLocation, resultLabel, toOutcome } from '../../src/extension/outcome';
-import { UpdateBatcher, type Timers } from '../../src/extension/updateBatcher';
+import { capLog, UpdateBatcher, type Timers } from '../../src/extension/updateBatcher';
 import { BuildSession, type BuildDeps } from '../../src/extension/buildSession';
 import type { HostMessage } from '../../webview/protocol';
 import type { BuildOptions, BuildResult } from '../../src/buildkit/types';
@@ -168,4 +168,15 @@ test('a build session that cannot reach the engine ends with its one-line messag
   assert.equal(r.error?.message, 'cannot reach the Docker engine at unix:///nope.sock');
   assert.equal(s.outcome?.excerpt, undefined);
   s.dispose();
+});
+
+test('a huge log is cut at a line start, keeping its end and saying so', () => {
+  assert.equal(capLog('short\n', 100), 'short\n');
+  const log = Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n') + '\n';
+  const cut = capLog(log, 50);
+  assert.match(cut, /^\x1b\[2m\(showing the last .* MiB of .* MiB/);
+  assert.ok(cut.endsWith('line 99\n'));
+  const body = cut.slice(cut.indexOf('\n') + 1);
+  assert.ok(body.startsWith('line '), 'starts at a whole line');
+  assert.ok(body.length <= 50);
 });
