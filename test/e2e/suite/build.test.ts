@@ -75,6 +75,22 @@ suite('builds against a real engine', function () {
     assert.equal(again.options.target, before.options.target);
   });
 
+  test('an unreachable engine ends the build with one clear line and no Problems entry', async () => {
+    const c = vscode.workspace.getConfiguration('buildkitLens');
+    await c.update('engine.host', 'unix:///tmp/bkl-no-such-engine.sock', vscode.ConfigurationTarget.Global);
+    try {
+      const uri = writeFile('unreachable/Dockerfile', 'FROM busybox:latest\n');
+      const r = await (await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri)).done;
+      assert.equal(r.ok, false);
+      assert.ok(r.error && !r.error.message.includes('\n'), `one line: ${r.error?.message}`);
+      assert.match(r.error.message, /bkl-no-such-engine\.sock/);
+      await new Promise((res) => setTimeout(res, 300));
+      assert.equal(vscode.languages.getDiagnostics(uri).length, 0);
+    } finally {
+      await c.update('engine.host', host, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('cancel stops a running build', async () => {
     const uri = writeFile('cancel/Dockerfile', `FROM busybox:latest\nRUN echo start-${Date.now()} && sleep 60\n`);
     const ticket = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri);
