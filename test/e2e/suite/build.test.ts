@@ -91,6 +91,21 @@ suite('builds against a real engine', function () {
     }
   });
 
+  test('two builds at once run side by side, each in its own panel', async () => {
+    const a = writeFile('pair/a.Dockerfile', `FROM busybox:latest\nRUN echo a-${Date.now()} && sleep 1\n`);
+    const b = writeFile('pair/b.Dockerfile', `FROM busybox:latest\nRUN echo b-${Date.now()} && sleep 1\n`);
+    const [ta, tb] = await Promise.all([
+      vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', a),
+      vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', b),
+    ]);
+    const { ctx } = await api();
+    assert.equal(ctx.running.length >= 2, true, 'both run at once');
+    const [ra, rb] = await Promise.all([ta.done, tb.done]);
+    assert.equal(ra.ok && rb.ok, true, ra.error?.message ?? rb.error?.message);
+    const labels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label);
+    await eventually(() => labels().some((l) => /Build: a\.Dockerfile/.test(l)) && labels().some((l) => /Build: b\.Dockerfile/.test(l)), `two panels (tabs: ${labels().join(', ')})`);
+  });
+
   test('cancel stops a running build', async () => {
     const uri = writeFile('cancel/Dockerfile', `FROM busybox:latest\nRUN echo start-${Date.now()} && sleep 60\n`);
     const ticket = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri);
