@@ -50,9 +50,11 @@ interface Packet {
 
 class Transfer {
   private readonly files = new Map<number, FileRef>();
+  /** large files, read by up to FILE_SENDERS async readers */
   private readonly queue: { id: number; file: FileRef }[] = [];
-  /** grpc-js asked us to wait for 'drain'; small files queue up too until then */
-  private backedUp = false;
+  /** small files waiting for room in grpc-js's queue; never stuck behind a large file */
+  private readonly smallQueue: { id: number; file: FileRef }[] = [];
+  private waitingForDrain = false;
 
   private running = 0;
   private finished = false;
@@ -75,11 +77,9 @@ class Transfer {
   async send(p: Packet | Buffer): Promise<void> {
     if (this.finished) throw new Error('transfer ended');
     if (this.call.write(p) || !this.mustWait(p)) return;
-    this.backedUp = true;
     await new Promise<void>((resolve) => {
       const signal = this.abort.signal;
       const done = () => {
-        this.backedUp = false;
         this.call.off('drain', done);
         this.call.off('close', done);
         signal.removeEventListener('abort', done);
@@ -129,16 +129,36 @@ class Transfer {
     const file = this.files.get(id);
     if (file === undefined) return this.fail(`invalid file id ${id}`);
     this.files.delete(id);
-    if (file.size <= SMALL_FILE && !this.backedUp && this.queue.length === 0 && !this.finished) {
+    if (file.size <= SMALL_FILE) {
+      this.smallQueue.push({ id, file });
+      this.flushSmall();
+    } else {
+      this.queue.push({ id, file });
+      this.pump();
+    }
+  }
+
+  /** Sends queued small files while grpc-js's queue has room; resumes on 'drain'. */
+  private flushSmall(): void {
+    while (this.smallQueue.length > 0 && !this.finished) {
+      if (this.call.writableLength >= MAX_QUEUED_SMALL) {
+        if (!this.waitingForDrain) {
+          this.waitingForDrain = true;
+          this.call.once('drain', () => {
+            this.waitingForDrain = false;
+            this.flushSmall();
+          });
+        }
+        return;
+      }
+      const { id, file } = this.smallQueue.shift()!;
       try {
         this.sendSmallFile(id, file);
       } catch (err) {
-        this.fail((err as Error).message);
+        return this.fail((err as Error).message);
       }
-      return;
     }
-    this.queue.push({ id, file });
-    this.pump();
+    if (this.running === 0) this.wakeSender?.();
   }
 
   /** Reads a small file in one go and writes its DATA and EOF packets right away. */
@@ -155,17 +175,7 @@ class Transfer {
     for (let off = 0; off < data.length; off += CHUNK_SIZE) {
       this.call.write(encodeDataPacket(id, data.subarray(off, off + CHUNK_SIZE)));
     }
-    const eof = encodeDataPacket(id);
-    if (!this.call.write(eof) && this.mustWait(eof)) this.watchDrain();
-  }
-
-  private watchDrain(): void {
-    if (this.backedUp) return;
-    this.backedUp = true;
-    this.call.once('drain', () => {
-      this.backedUp = false;
-      this.pump();
-    });
+    this.call.write(encodeDataPacket(id));
   }
 
   private pump(): void {
@@ -177,7 +187,7 @@ class Transfer {
         .finally(() => {
           this.running--;
           this.pump();
-          if (this.running === 0) this.wakeSender?.();
+          if (this.running === 0 && this.smallQueue.length === 0) this.wakeSender?.();
         });
     }
   }
@@ -218,7 +228,9 @@ class Transfer {
 
   /** FIN from the receiver: let in-flight files finish, answer FIN, end with OK. */
   async finish(): Promise<void> {
-    while (this.running > 0 && !this.finished) await new Promise<void>((r) => (this.wakeSender = r));
+    while ((this.running > 0 || this.smallQueue.length > 0) && !this.finished) {
+      await new Promise<void>((r) => (this.wakeSender = r));
+    }
     if (this.finished) return;
     await this.send({ type: 'PACKET_FIN' });
     this.finished = true;
