@@ -125,6 +125,12 @@ class BuildPanel {
 
   private sendLog(digest: string): void {
     if (typeof digest !== 'string') return;
+    if (this.session && !this.ctx.sessions.has(this.session.id)) {
+      // The session was pruned (its logs disposed): read from its saved record from now on.
+      this.record = this.ctx.records.load(this.session.id);
+      this.detach();
+      this.session = undefined;
+    }
     if (this.session) {
       // Queued chunks are part of what read() returns now; sending both would repeat them.
       this.batcher?.flush();
