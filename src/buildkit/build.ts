@@ -58,15 +58,14 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
     let session: Session | undefined;
     let statusStream: grpc.ClientReadableStream<StatusResponse> | undefined;
     try {
-      const traits = await preflight(engine, opts);
-      const control = await controlFor(engine);
-      if (cancelRequested) return end({ ok: false, canceled: true, exporterResponse: {} });
       session = new Session({
         dirs: { context: opts.contextDir, dockerfile: path.dirname(opts.dockerfile) },
         sharedKey: sharedKeyFor(opts.contextDir),
         secrets: opts.secrets,
       });
-      await session.attach(engine.endpoint);
+      // Independent round trips, side by side: checks, the control connection, the session.
+      const [traits, control] = await Promise.all([preflight(engine, opts), controlFor(engine), session.attach(engine.endpoint)]);
+      if (cancelRequested) return end({ ok: false, canceled: true, exporterResponse: {} });
 
       statusStream = control.status(ref);
       const statusDone = new Promise<void>((resolve) => {

@@ -48,7 +48,9 @@ export class Session {
     });
     this.server.addService(sessionServices.fileSync, {
       DiffCopy: (call: grpc.ServerDuplexStream<any, any>) =>
-        serveDiffCopy(call, { get: (name: string) => opts.dirs[name] }),
+        serveDiffCopy(call, {
+          get: (name: string) => (Object.hasOwn(opts.dirs, name) ? opts.dirs[name] : undefined),
+        }),
     });
     this.server.addService(sessionServices.auth, {
       Credentials: (call: grpc.ServerUnaryCall<{ Host: string }, object>, cb: grpc.sendUnaryData<object>) => {

@@ -4,12 +4,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { configKeysFor, credentialsFor } from '../../src/buildkit/auth';
-import { parseDockerignore } from '../../src/buildkit/dockerignore';
+import { parseIgnoreLines } from '../../src/buildkit/filesync/patterns';
 import { readSecret } from '../../src/buildkit/secrets';
 
 test('.dockerignore lines are read like the frontend reads them', () => {
   const text = '# comment\n\n  node_modules/ \n!keep/this\n/abs\n./rel/../x\r\n**/*.log\n';
-  assert.deepEqual(parseDockerignore(text), [
+  assert.deepEqual(parseIgnoreLines(text), [
     { line: 3, pattern: 'node_modules' },
     { line: 4, pattern: '!keep/this' },
     { line: 5, pattern: 'abs' },

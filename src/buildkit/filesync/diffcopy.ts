@@ -6,7 +6,7 @@ import { status } from '@grpc/grpc-js';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { enableBatchedWrites } from './batchedWrites';
-import { parseDiffCopyRequest } from './metadata';
+import { parseDiffCopyRequest, type DiffCopyRequest } from './metadata';
 import { encodeDataPacket, encodeStatPacket } from './packetCodec';
 import { canRequestData } from './stat';
 import { fsReason, walkContext } from './walk';
@@ -112,7 +112,7 @@ class Transfer {
     this.wakeSender?.();
   }
 
-  async streamStats(root: string, req: ReturnType<typeof parseDiffCopyRequest>): Promise<void> {
+  async streamStats(root: string, req: DiffCopyRequest): Promise<void> {
     let id = 0;
     for await (const entry of walkContext(root, { ...req, signal: this.abort.signal })) {
       if (this.finished) return;

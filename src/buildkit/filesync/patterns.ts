@@ -228,11 +228,16 @@ export function compilePatterns(patterns: readonly string[]): PatternMatcher {
 
 /** moby/patternmatcher/ignorefile.ReadAll: .dockerignore text to the pattern list. */
 export function parseIgnoreFile(text: string): string[] {
-  const out: string[] = [];
+  return parseIgnoreLines(text).map((l) => l.pattern);
+}
+
+/** parseIgnoreFile, keeping each pattern's 1-based line number for error messages. */
+export function parseIgnoreLines(text: string): { line: number; pattern: string }[] {
+  const out: { line: number; pattern: string }[] = [];
   text
     .replace(/^\uFEFF/, '')
     .split(/\r?\n/)
-    .forEach((line) => {
+    .forEach((line, i) => {
       if (line.startsWith('#')) return;
       let p = goTrimSpace(line);
       if (p === '') return;
@@ -242,7 +247,7 @@ export function parseIgnoreFile(text: string): string[] {
         p = cleanPath(p);
         if (p.length > 1 && p.startsWith('/')) p = p.slice(1);
       }
-      out.push(invert ? '!' + p : p);
+      out.push({ line: i + 1, pattern: invert ? '!' + p : p });
     });
   return out;
 }
