@@ -26,6 +26,9 @@ export class Header {
   constructor(private readonly state: PanelState, private readonly host: HeaderHost) {
     this.cancelBtn = h('vscode-button', { secondary: true, icon: 'debug-stop', id: 'cancel', title: 'Cancel this build' }, 'Cancel');
     this.rebuildBtn = h('vscode-button', { icon: 'refresh', id: 'rebuild', title: 'Run this build again' }, 'Rebuild');
+    // nothing to cancel or rebuild until the host says which build this is
+    this.cancelBtn.hidden = true;
+    this.rebuildBtn.hidden = true;
     this.cancelBtn.addEventListener('click', () => this.host.cancel());
     this.rebuildBtn.addEventListener('click', () => this.host.rebuild());
     const tab = (view: PanelView, label: string, codicon: string) => {

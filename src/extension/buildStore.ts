@@ -25,6 +25,7 @@ export interface LastResult {
 const CHOICES = 'buildkitLens.choices';
 const RESULTS = 'buildkitLens.results';
 const LAST_REQUEST = 'buildkitLens.lastRequest';
+const OPEN_PANELS = 'buildkitLens.openPanels';
 
 /** "" stands for the default (last) stage. */
 export function targetKey(target?: string): string {
@@ -59,6 +60,15 @@ export class BuildStore {
     const all = { ...this.memento.get<Record<string, Record<string, LastResult>>>(RESULTS, {}) };
     all[dockerfile] = { ...(all[dockerfile] ?? {}), [targetKey(target)]: r };
     await this.memento.update(RESULTS, all);
+  }
+
+  /** Builds shown in panels, so a panel restored without its webview state still finds its build. */
+  openPanels(): string[] {
+    return this.memento.get<string[]>(OPEN_PANELS, []);
+  }
+
+  async setOpenPanels(ids: string[]): Promise<void> {
+    await this.memento.update(OPEN_PANELS, ids);
   }
 
   lastRequest(): SessionRequest | undefined {

@@ -28,6 +28,7 @@ class BuildPanel {
     private readonly ctx: Ctx,
     private readonly actions: PanelActions,
     private readonly onDispose: (p: BuildPanel) => void,
+    private readonly onShow: () => void,
   ) {
     panel.iconPath = vscode.Uri.joinPath(ctx.ext.extensionUri, 'media', 'buildkit.svg');
     panel.webview.html = panelHtml(panel.webview, ctx.ext.extensionUri);
@@ -71,6 +72,7 @@ class BuildPanel {
       }),
     );
     this.post({ type: 'snapshot', snapshot: session.snapshot() });
+    this.onShow();
   }
 
   showRecord(record: BuildRecord): void {
@@ -80,6 +82,7 @@ class BuildPanel {
     const o = record.snapshot.outcome;
     this.panel.title = titleOf(b.dockerfileLabel, b.target, !o ? '' : o.ok ? '✓' : o.canceled ? '⊘' : '✗');
     this.post({ type: 'snapshot', snapshot: record.snapshot });
+    this.onShow();
   }
 
   private detach(): void {
@@ -205,15 +208,31 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
     // Builds share one editor group beside the code rather than splitting the window further each time.
     const column = [...this.panels].map((p) => p.panel.viewColumn).find((c) => c !== undefined) ?? vscode.ViewColumn.Beside;
     panel ??= vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Build', { viewColumn: column, preserveFocus: true }, panelOptions(this.ctx.ext.extensionUri));
-    const p = new BuildPanel(panel, this.ctx, this.actions, (x) => this.panels.delete(x));
+    const p = new BuildPanel(
+      panel,
+      this.ctx,
+      this.actions,
+      (x) => {
+        this.panels.delete(x);
+        this.rememberOpen();
+      },
+      () => this.rememberOpen(),
+    );
     this.panels.add(p);
     return p;
   }
 
+  private rememberOpen(): void {
+    const ids = [...this.panels].map((p) => p.buildId).filter((id): id is string => !!id);
+    void this.ctx.store.setOpenPanels(ids);
+  }
+
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PersistedState | undefined): Promise<void> {
     panel.webview.options = panelOptions(this.ctx.ext.extensionUri);
+    // The web workbench can lose a webview's state on reload; then take a remembered build not yet shown.
+    const shown = new Set([...this.panels].map((p) => p.buildId));
+    const id = state?.snapshot?.build?.id ?? this.ctx.store.openPanels().find((x) => !shown.has(x));
     const p = this.create(panel);
-    const id = state?.snapshot?.build?.id;
     const live = id ? this.ctx.sessions.get(id) : undefined;
     if (live) return p.attach(live);
     let record = id ? this.ctx.records.load(id) : undefined;

@@ -20,28 +20,57 @@ export class DockerfileTree implements vscode.TreeDataProvider<Node>, vscode.Dis
   private pending?: NodeJS.Timeout;
 
   constructor(private readonly ctx: Ctx) {
-    const watcher = vscode.workspace.createFileSystemWatcher(DOCKERFILE_GLOB);
     const reset = () => {
       this.files = undefined;
       this.refresh();
     };
+    const changed = (u: vscode.Uri) => {
+      this.stages.delete(u.fsPath);
+      this.refresh();
+    };
+    this.watch(reset, changed);
     this.disposables.push(
-      watcher,
-      watcher.onDidCreate(reset),
-      watcher.onDidDelete(reset),
-      watcher.onDidChange((u) => {
-        this.stages.delete(u.fsPath);
-        this.refresh();
-      }),
       vscode.workspace.onDidSaveTextDocument((d) => {
         if (this.stages.delete(d.uri.fsPath)) this.refresh();
       }),
-      vscode.workspace.onDidChangeWorkspaceFolders(reset),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.watch(reset, changed);
+        reset();
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('files.exclude') && reset()),
       ctx.onDidStartBuild(() => this.refresh()),
       ctx.onDidEndBuild(() => this.refresh()),
       this.changed,
     );
+  }
+
+  private watchers: vscode.Disposable[] = [];
+
+  /**
+   * One watcher per workspace folder. It watches everything, not just Dockerfile names: a folder
+   * created or deleted with Dockerfiles inside reports only the folder.
+   */
+  private watch(reset: () => void, changed: (u: vscode.Uri) => void): void {
+    for (const w of this.watchers) w.dispose();
+    this.watchers = [];
+    const created = async (u: vscode.Uri) => {
+      if (isDockerfileName(u.fsPath)) return reset();
+      const stat = await vscode.workspace.fs.stat(u).then((s) => s, () => undefined);
+      if (stat && stat.type & vscode.FileType.Directory) reset();
+    };
+    const deleted = (u: vscode.Uri) => {
+      const gone = u.fsPath;
+      if (isDockerfileName(gone) || this.files?.some((f) => f.fsPath.startsWith(gone + path.sep))) reset();
+    };
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'), false, false, false);
+      this.watchers.push(
+        w,
+        w.onDidCreate((u) => void created(u)),
+        w.onDidDelete(deleted),
+        w.onDidChange((u) => isDockerfileName(u.fsPath) && changed(u)),
+      );
+    }
   }
 
   refresh(): void {
@@ -125,6 +154,7 @@ export class DockerfileTree implements vscode.TreeDataProvider<Node>, vscode.Dis
 
   dispose(): void {
     if (this.pending) clearTimeout(this.pending);
+    for (const w of this.watchers) w.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,10 +1,14 @@
 // A running step's log streams into the panel without repeats; a finished build survives a window
 // reload (serializer + build record); the BuildKit view lists the Dockerfile with its result.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { SpecContext } from '../harness';
 import { engineHost, engineSettings, explorerContextMenu, nonce, panelFrame, stepRow, waitForBuildStatus, waitForState } from './uiHelpers';
 
 async function reloadWorkbench(page: Page): Promise<void> {
+  // the panel saves its state at most twice a second
+  await page.waitForTimeout(1000);
   await page.reload({ timeout: 60_000 });
   await page.waitForFunction(() => (window as unknown as { driver?: unknown }).driver !== undefined, undefined, { timeout: 90_000 });
   await page.evaluate(() => (window as unknown as { driver: { whenWorkbenchRestored(): Promise<void> } }).driver.whenWorkbenchRestored());
@@ -22,7 +26,11 @@ export default async function (ctx: SpecContext): Promise<void> {
   }
   const n = nonce();
   const dockerfile = ['FROM busybox:latest AS counter', `RUN for i in 1 2 3 4 5 6 7 8; do echo "line-$i-${n}"; sleep 0.6; done`, ''].join('\n');
-  const { page } = await ctx.openWorkbench({ files: { Dockerfile: dockerfile, '.vscode/settings.json': engineSettings(host) } });
+  const settings = { ...JSON.parse(engineSettings(host)), 'files.exclude': { 'hidden/**': true } };
+  const folder = ctx.workspace({
+    files: { Dockerfile: dockerfile, 'hidden/Dockerfile': 'FROM scratch\n', '.vscode/settings.json': JSON.stringify(settings) },
+  });
+  const { page } = await ctx.openWorkbench({ folder });
   const runStep = /RUN for i in/;
 
   await ctx.test('a running step\'s log streams in, each line once', async () => {
@@ -69,6 +77,15 @@ export default async function (ctx: SpecContext): Promise<void> {
     await file.locator('.monaco-tl-twistie').click();
     await ctx.waitForText(page.locator('.monaco-list-row[aria-level="2"]').first(), 'counter');
     void view;
+    const level1 = page.locator('.monaco-list-row[aria-level="1"]');
+    if ((await level1.count()) !== 1) throw new Error(`files.exclude not respected: ${(await level1.allInnerTexts()).join(' | ')}`);
+    // a new Dockerfile on disk shows up by itself
+    fs.mkdirSync(path.join(folder, 'api'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'api', 'api.Dockerfile'), 'FROM busybox:latest AS api\nRUN true\n');
+    const added = page.locator('.monaco-list-row[aria-level="1"]', { hasText: 'api.Dockerfile' }).first();
+    if (!(await added.waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false))) {
+      throw new Error(`new Dockerfile not listed: ${(await level1.allInnerTexts()).join(' | ')}`);
+    }
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'buildkit-view')}`);
   }, { timeoutMs: 60_000 });
 }
