@@ -40,11 +40,20 @@ export class DockerfileTree implements vscode.TreeDataProvider<Node>, vscode.Dis
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('files.exclude') && reset()),
       ctx.onDidStartBuild(() => this.refresh()),
       ctx.onDidEndBuild(() => this.refresh()),
+      // running builds' step counts, at most twice a second
+      ctx.onDidChangeBuild(() => {
+        if (this.progressTimer) return;
+        this.progressTimer = setTimeout(() => {
+          this.progressTimer = undefined;
+          if (ctx.running.length) this.refresh();
+        }, 500);
+      }),
       this.changed,
     );
   }
 
   private watchers: vscode.Disposable[] = [];
+  private progressTimer?: NodeJS.Timeout;
 
   /**
    * One watcher per workspace folder. It watches everything, not just Dockerfile names: a folder
@@ -154,6 +163,7 @@ export class DockerfileTree implements vscode.TreeDataProvider<Node>, vscode.Dis
 
   dispose(): void {
     if (this.pending) clearTimeout(this.pending);
+    if (this.progressTimer) clearTimeout(this.progressTimer);
     for (const w of this.watchers) w.dispose();
     for (const d of this.disposables) d.dispose();
   }

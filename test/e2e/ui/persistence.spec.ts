@@ -88,4 +88,20 @@ export default async function (ctx: SpecContext): Promise<void> {
     }
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'buildkit-view')}`);
   }, { timeoutMs: 60_000 });
+
+  await ctx.test('a build that ends out of sight says so in a notification that opens it', async () => {
+    fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ ...settings, 'buildkitLens.panel.revealOnBuild': false }));
+    // close the panel so the build is not in view
+    const tab = page.locator('.tabs-container .tab', { hasText: 'Build: Dockerfile' }).first();
+    await tab.click();
+    await page.keyboard.press('Control+W');
+    await tab.waitFor({ state: 'detached', timeout: 10_000 });
+    await page.waitForTimeout(1000); // the settings file change to reach the extension
+    await ctx.runCommand(page, 'BuildKit: Rebuild Last');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /Build of Dockerfile finished/ }).first();
+    await toast.waitFor({ state: 'visible', timeout: 60_000 });
+    ctx.log(`screenshot: ${await ctx.screenshot(page, 'notification')}`);
+    await toast.getByRole('button', { name: 'Show Build' }).click();
+    await page.locator('.tabs-container .tab', { hasText: 'Build: Dockerfile' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  }, { timeoutMs: 90_000 });
 }
