@@ -89,6 +89,11 @@ export class Session {
   /** Opens POST /session and starts serving on it. */
   async attach(ep: Endpoint): Promise<void> {
     const socket = await upgradeH2c(ep, '/session', this.headers());
+    // closed while the upgrade was in flight (a failed preflight or a cancel): serve nothing
+    if (this.closedByUs) {
+      socket.destroy();
+      return;
+    }
     this.serveOn(socket);
   }
 

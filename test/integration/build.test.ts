@@ -110,10 +110,12 @@ for (const eng of engines) {
     test('cache mounts persist between builds', async () => {
       // --no-cache would also reset cache mounts (as with buildx); a changed ARG re-runs the step.
       const ctx = writeTree({ Dockerfile: `FROM busybox\nARG RUNID\nRUN --mount=type=cache,target=/c,id=bkl-${eng.name}-${Date.now()} echo "$RUNID" >> /c/f && echo "lines=$(wc -l < /c/f)"\n` });
-      const a = await build(eng.host, options(ctx, { buildArgs: { RUNID: '1' } }));
+      // cache mounts are not part of the step's cache key: the ARG must be new on every run
+      const run = `${Date.now()}-${Math.random()}`;
+      const a = await build(eng.host, options(ctx, { buildArgs: { RUNID: `${run}-1` } }));
       assert.equal(a.result.ok, true, a.result.error?.message);
       assert.match(logText(a), /lines=1/);
-      const b = await build(eng.host, options(ctx, { buildArgs: { RUNID: '2' } }));
+      const b = await build(eng.host, options(ctx, { buildArgs: { RUNID: `${run}-2` } }));
       assert.match(logText(b), /lines=2/);
     });
 
