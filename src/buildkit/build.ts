@@ -18,14 +18,13 @@ const controls = new WeakMap<Engine, Promise<Control>>();
 export function controlFor(engine: Engine): Promise<Control> {
   let c = controls.get(engine);
   if (!c) {
-    c = Control.open(engine);
-    controls.set(engine, c);
-    const close = engine.close.bind(engine);
-    engine.close = async () => {
+    const opened = Control.open(engine);
+    c = opened;
+    controls.set(engine, opened);
+    engine.onClose(async () => {
       controls.delete(engine);
-      await (await c!).close().catch(() => undefined);
-      await close();
-    };
+      await (await opened).close();
+    });
   }
   return c;
 }

@@ -1,7 +1,7 @@
 // The moby.buildkit.v1.Control client, reached through the /grpc bridge.
 import * as grpc from '@grpc/grpc-js';
 import type { Engine } from '../engine/connect';
-import { bridgeError, openGrpcBridge, type GrpcBridge } from '../engine/bridge';
+import { openGrpcBridge, type GrpcBridge } from '../engine/bridge';
 import { EngineError } from '../engine/errors';
 import type { StatusResponse } from '../progress/wire';
 import { ControlClient } from './proto';
@@ -55,7 +55,7 @@ export class Control {
 
   /** Explains a transport-level failure with what the bridge saw, instead of "No connection established". */
   explain(err: grpc.ServiceError): Error {
-    const cause = bridgeError(this.bridge);
+    const cause = this.bridge.lastError();
     if (err.code === grpc.status.UNAVAILABLE && cause) return cause;
     if (err.code === grpc.status.UNAVAILABLE) {
       return new EngineError(`lost the connection to BuildKit in the Docker engine at ${this.engine.endpoint.host}: ${err.details}`);
@@ -87,6 +87,11 @@ export class Control {
 
   status(ref: string): grpc.ClientReadableStream<StatusResponse> {
     return this.client.Status({ Ref: ref });
+  }
+
+  /** Control.ListenBuildHistory (BuildKit >= 0.11); decoded by ./history.ts. */
+  listenBuildHistory(req: { ActiveOnly?: boolean; Ref?: string; EarlyExit?: boolean }): grpc.ClientReadableStream<unknown> {
+    return this.client.ListenBuildHistory(req);
   }
 
   /** Control.Session: the session tunnelled over the control connection (for daemons without /session). */

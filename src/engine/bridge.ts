@@ -13,6 +13,8 @@ export interface GrpcBridge {
   target: string;
   /** sockets currently piped (for leak checks) */
   readonly openConnections: number;
+  /** why the last upgrade failed: grpc-js itself only sees a closed socket */
+  lastError(): Error | undefined;
   close(): Promise<void>;
 }
 
@@ -65,7 +67,7 @@ export async function openGrpcBridge(ep: Endpoint): Promise<GrpcBridge> {
   });
   fs.chmodSync(sockPath, 0o600);
   let closed: Promise<void> | undefined;
-  const bridge: GrpcBridge & { lastError(): Error | undefined } = {
+  const bridge: GrpcBridge = {
     target: `unix://${sockPath}`,
     get openConnections() {
       return live.size;
@@ -82,8 +84,4 @@ export async function openGrpcBridge(ep: Endpoint): Promise<GrpcBridge> {
       })),
   };
   return bridge;
-}
-
-export function bridgeError(b: GrpcBridge): Error | undefined {
-  return (b as GrpcBridge & { lastError?(): Error | undefined }).lastError?.();
 }

@@ -22,6 +22,8 @@ export interface Engine {
   endpoint: Endpoint;
   docker: Docker;
   info(): Promise<EngineInfo>;
+  /** runs fn when the engine is closed (connections layered on top of it) */
+  onClose(fn: () => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function connectEngine(opts: ResolveOptions & { timeoutMs?: number 
     );
   }
   let cached: Promise<EngineInfo> | undefined;
+  const closers: (() => Promise<void>)[] = [];
   return {
     endpoint,
     docker,
@@ -95,6 +98,10 @@ export async function connectEngine(opts: ResolveOptions & { timeoutMs?: number 
           platforms: [],
         };
       })()),
-    close: async () => agent.destroy(),
+    onClose: (fn) => void closers.push(fn),
+    close: async () => {
+      for (const fn of closers.splice(0)) await fn().catch(() => undefined);
+      agent.destroy();
+    },
   };
 }
