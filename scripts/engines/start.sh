@@ -7,6 +7,8 @@
 # Each engine gets its own folder under ${BKL_ENGINE_ROOT:-/tmp/bkl-engines}: socket, pidfile, log,
 # data root and exec root (so each dockerd runs its own containerd on its own socket and state).
 # No bridge, no iptables: builds must use network mode none. An engine already up is left alone.
+# Tests may add dockerd flags with BKL_ENGINE_ARGS (e.g. a TLS tcp listener) and replace daemon.json
+# with BKL_ENGINE_DAEMON_JSON (e.g. insecure-registries), for engines under their own BKL_ENGINE_ROOT.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -27,12 +29,18 @@ launch() {
   mkdir -p "$dir"
   # A dead engine may leave a stale socket, pidfile or containerd pidfile that blocks a restart.
   rm -f "$dir/docker.sock" "$dir/docker.pid" "$dir/exec/containerd/containerd.pid"
-  engine_daemon_json "$name" > "$dir/daemon.json"
+  if [ -n "${BKL_ENGINE_DAEMON_JSON:-}" ]; then
+    printf '%s\n' "$BKL_ENGINE_DAEMON_JSON" > "$dir/daemon.json"
+  else
+    engine_daemon_json "$name" > "$dir/daemon.json"
+  fi
   local args=(--config-file "$dir/daemon.json" --iptables=false --bridge=none
               --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid"
               -H "unix://$dir/docker.sock")
   # 20.10 predates --ip6tables; later engines would otherwise touch ip6tables.
   [ "$name" = d20 ] || args+=(--ip6tables=false)
+  # shellcheck disable=SC2206 # word splitting wanted: a list of flags
+  [ -z "${BKL_ENGINE_ARGS:-}" ] || args+=($BKL_ENGINE_ARGS)
   : > "$dir/engine.log"
   env PATH="$(engine_path "$name")" setsid "$(engine_dockerd "$name")" "${args[@]}" \
     >> "$dir/engine.log" 2>&1 < /dev/null 8>&- &

@@ -33,7 +33,12 @@ export function describeConnectError(err: unknown, host: string): EngineError {
       return new EngineError(`the Docker engine at ${host} closed the connection`, e.code);
     default:
       if (err instanceof EngineError) return err;
-      return new EngineError(`cannot reach the Docker engine at ${host}: ${e?.message ?? String(err)}`, e?.code);
+      {
+        const msg = (e?.message ?? String(err)).replace(/\s+/g, ' ').trim();
+        // a plain connection to a TLS listener: the engine answers 400 in plain text
+        const hint = /HTTP request to an HTTPS server/.test(msg) ? ' (it expects TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH)' : '';
+        return new EngineError(`cannot reach the Docker engine at ${host}: ${msg}${hint}`, e?.code);
+      }
   }
 }
 

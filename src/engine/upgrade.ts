@@ -1,7 +1,7 @@
 // POST /grpc and POST /session upgraded to h2c, the way the Docker CLI's DialHijack does it.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import type { Endpoint } from './endpoint';
 import { describeConnectError, EngineError } from './errors';
 
@@ -30,6 +30,33 @@ export function requestBase(ep: Endpoint): http.RequestOptions & https.RequestOp
       };
     }
   }
+}
+
+/**
+ * A TLS socket seen as a plain stream. Node's HTTP/2 server, handed a TLSSocket through
+ * grpc-js's connection injector, wraps the bytes in TLS a second time (the engine then
+ * reports "http2: frame too large"); through a JS stream it writes via the TLS socket once.
+ */
+function overTls(tls: Duplex): Duplex {
+  const plain = new Duplex({
+    read: () => tls.resume(),
+    write: (chunk, _enc, cb) => (tls.write(chunk) ? cb() : tls.once('drain', () => cb())),
+    final: (cb) => {
+      tls.end();
+      cb();
+    },
+    destroy: (err, cb) => {
+      tls.destroy();
+      cb(err);
+    },
+  });
+  tls.on('data', (d: Buffer) => {
+    if (!plain.push(d)) tls.pause();
+  });
+  tls.on('end', () => plain.push(null));
+  tls.on('error', (e) => plain.destroy(e));
+  tls.on('close', () => plain.destroy());
+  return plain;
 }
 
 /**
@@ -71,7 +98,7 @@ export function upgradeH2c(
       clearTimeout(timer);
       if (head.length > 0) socket.unshift(head);
       socket.setNoDelay?.(true);
-      resolve(socket);
+      resolve(secure ? overTls(socket) : socket);
     });
     req.on('response', (res) => {
       res.resume();
