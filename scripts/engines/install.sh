@@ -11,7 +11,8 @@ set -euo pipefail
 
 TRIXIE_PKGS=(docker.io containerd docker-buildx)
 
-"$ENGINES_REPO/scripts/setup/apt.sh" docker.io busybox-static
+# docker-registry + apache2-utils (htpasswd): the private registry of test/integration/registry.test.ts
+"$ENGINES_REPO/scripts/setup/apt.sh" docker.io busybox-static docker-registry apache2-utils
 
 mkdir -p "$ENGINES_CACHE"
 

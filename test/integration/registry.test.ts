@@ -1,0 +1,107 @@
+// Registry auth end to end: a private TLS registry with basic auth, busybox pushed into it, then
+// `FROM <registry>/busybox` builds whose pulls get their credentials from our session's Auth service:
+// none (fails clearly), config.json auths, a credential helper on PATH.
+import { after, before, describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startBuild } from '../../src/buildkit/build';
+import { connectEngine, type Engine } from '../../src/engine/connect';
+import { options, writeTree } from '../support/build';
+import { makeCerts } from '../support/certs';
+import { testEngines } from '../support/engines';
+import { startPrivateEngine, type PrivateEngine } from '../support/privateEngine';
+import { registryAvailable, startRegistry, type TestRegistry } from '../support/registry';
+
+const enabled = testEngines().some((e) => e.name === 'd26');
+const skip = !enabled ? 'needs the d26 engine' : !registryAvailable() ? 'needs docker-registry and apache2-utils (scripts/setup/apt.sh)' : false;
+
+/** Runs fn with process.env changed (the session reads credentials from this process's env). */
+async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+describe('registry auth', { skip, timeout: 300_000 }, () => {
+  let reg: TestRegistry;
+  let priv: PrivateEngine;
+  let engine: Engine;
+  let scratch: string;
+  let ctx: string;
+  before(async () => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-reg-'));
+    const certs = makeCerts();
+    reg = await startRegistry(certs, path.join(scratch, 'registry'));
+    // dockerd reads registry CAs only from /etc/docker/certs.d (machine-wide); a private engine
+    // marks the registry insecure instead: still HTTPS, certificate not verified, auth unchanged.
+    priv = startPrivateEngine('/tmp/bkl-reg', { daemonJson: { 'insecure-registries': [reg.host] } });
+    engine = await connectEngine({ host: priv.unixHost });
+    const repo = `${reg.host}/busybox`;
+    await engine.docker.getImage('busybox:latest').tag({ repo, tag: 'latest' });
+    const stream = await engine.docker.getImage(`${repo}:latest`).push({
+      authconfig: { username: reg.user, password: reg.password, serveraddress: reg.host },
+    });
+    const events = await new Promise<{ error?: string }[]>((resolve, reject) =>
+      engine.docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err ? reject(err) : resolve(out))),
+    );
+    const failed = events.find((e) => e.error);
+    assert.equal(failed, undefined, `push failed: ${failed?.error}`);
+    // only the registry holds it now: the builds must pull
+    await engine.docker.getImage(`${repo}:latest`).remove();
+    ctx = writeTree({ Dockerfile: `FROM ${repo}\nRUN busybox echo pulled > /p\n` });
+  });
+  after(async () => {
+    await engine?.close();
+    priv?.stop();
+    reg?.stop();
+  });
+
+  const buildNow = () => startBuild(engine, options(ctx, { noCache: true }), () => {}).done;
+
+  test('no credentials: the build fails with one line naming the refusal', async (t) => {
+    const empty = path.join(scratch, 'cfg-empty');
+    fs.mkdirSync(empty);
+    const r = await withEnv({ DOCKER_CONFIG: empty }, buildNow);
+    assert.equal(r.ok, false);
+    assert.ok(r.error && !r.error.message.includes('\n'), r.error?.message);
+    assert.match(r.error!.message, /401|unauthorized|authoriz/i);
+    assert.ok(r.error!.message.includes(reg.host), r.error!.message);
+    t.diagnostic(r.error!.message);
+  });
+
+  test('credentials from config.json auths', async () => {
+    const cfg = path.join(scratch, 'cfg-auths');
+    fs.mkdirSync(cfg);
+    const auth = Buffer.from(`${reg.user}:${reg.password}`).toString('base64');
+    fs.writeFileSync(path.join(cfg, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth } } }));
+    const r = await withEnv({ DOCKER_CONFIG: cfg }, buildNow);
+    assert.equal(r.ok, true, r.error?.message);
+  });
+
+  test('credentials from a credential helper on PATH (credHelpers), asked for this host', async () => {
+    const cfg = path.join(scratch, 'cfg-helper');
+    const bin = path.join(scratch, 'bin');
+    fs.mkdirSync(cfg);
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(cfg, 'config.json'), JSON.stringify({ credHelpers: { [reg.host]: 'test' } }));
+    const asked = path.join(scratch, 'helper-asked');
+    fs.writeFileSync(
+      path.join(bin, 'docker-credential-test'),
+      `#!/bin/sh\n[ "$1" = get ] || exit 1\nread host\necho "$host" >> ${asked}\n` +
+        `printf '{"ServerURL":"%s","Username":"${reg.user}","Secret":"${reg.password}"}' "$host"\n`,
+      { mode: 0o755 },
+    );
+    const r = await withEnv({ DOCKER_CONFIG: cfg, PATH: `${bin}:${process.env.PATH}` }, buildNow);
+    assert.equal(r.ok, true, r.error?.message);
+    assert.match(fs.readFileSync(asked, 'utf8'), new RegExp(`^${reg.host.replace(/\./g, '\\.')}$`, 'm'));
+  });
+});
