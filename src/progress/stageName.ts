@@ -3,8 +3,9 @@ import type { StageInfo } from './types';
 
 const BRACKET = /^\[([^\]]+)\]\s/;
 const COUNTER = /^(\d+)\/(\d+)$/;
-// os/arch[/variant]; stage names can never contain a slash, so this is unambiguous
-const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9.]+)?$/i;
+// os/arch[/variant], and for a stage running on the build platform for another target the frontend
+// appends "->arch[/variant]" or "->os/arch[/variant]"; stage names never contain a slash
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9.]+)?(->[a-z0-9_]+(\/[a-z0-9_.]+){0,2})?$/i;
 
 export function parseStage(vertexName: string): StageInfo | undefined {
   const m = BRACKET.exec(vertexName);

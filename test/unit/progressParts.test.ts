@@ -11,6 +11,9 @@ test('parseStage: stage, counter, platform, internal, none', () => {
   assert.deepEqual(parseStage('[linux/arm64 1/1] COPY . /app/'), { platform: 'linux/arm64', index: 1, total: 1 });
   assert.deepEqual(parseStage('[linux/arm/v7 internal] load metadata for x'), { name: 'internal', platform: 'linux/arm/v7', index: 0, total: 0 });
   assert.deepEqual(parseStage('[internal] load .dockerignore'), { name: 'internal', index: 0, total: 0 });
+  // a stage on the build platform for another target (FROM --platform=$BUILDPLATFORM), as 26.1 names it
+  assert.deepEqual(parseStage('[linux/amd64->arm64 gen 2/2] RUN x'), { name: 'gen', platform: 'linux/amd64->arm64', index: 2, total: 2 });
+  assert.deepEqual(parseStage('[linux/amd64->windows/amd64 2/2] RUN x'), { platform: 'linux/amd64->windows/amd64', index: 2, total: 2 });
   assert.deepEqual(parseStage('[auth] library/alpine:pull token for registry'), { name: 'auth', index: 0, total: 0 });
   assert.equal(parseStage('exporting to image'), undefined);
   assert.equal(parseStage('[no closing bracket RUN x'), undefined);
