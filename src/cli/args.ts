@@ -12,6 +12,7 @@ import {
   UsageError,
 } from '../buildkit/options';
 import type { BuildOptions } from '../buildkit/types';
+import { parseHistoryCommand, type HistoryCommand } from './historyArgs';
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'rawjson' | 'quiet';
 
@@ -32,7 +33,7 @@ export interface InfoCommand {
   json: boolean;
 }
 
-export type Command = BuildCommand | InfoCommand | { kind: 'help'; text: string } | { kind: 'version' };
+export type Command = BuildCommand | InfoCommand | HistoryCommand | { kind: 'help'; text: string } | { kind: 'version' };
 
 export const USAGE = `Usage: buildkit-lens COMMAND
 
@@ -41,6 +42,8 @@ Build Dockerfiles with the Docker engine's embedded BuildKit, with live progress
 Commands:
   build [OPTIONS] PATH   Build an image from a Dockerfile (flags as for "docker buildx build")
   info [--json]          Show the engine, its BuildKit and its image store
+  history ls|attach|compare
+                         The engine's recent builds: list, follow one live, compare two
 
 Global options:
   -H, --host HOST        Engine to use (default: DOCKER_HOST, the current docker context, /var/run/docker.sock)
@@ -95,6 +98,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     );
     return { kind: 'info', host: values.host, context: values.context, json: !!values.json };
   }
+  if (cmd === 'history') return parseHistoryCommand(rest, parseOrUsage);
   if (cmd !== 'build') throw new UsageError(`unknown command "${cmd}" (try "buildkit-lens --help")`);
 
   const { values, positionals } = parseOrUsage(() =>

@@ -1,7 +1,7 @@
 // `buildkit-lens build`: one build, progress on stderr like buildx, result on stdout / metadata file.
 import * as fs from 'node:fs';
 import { startBuild } from '../buildkit/build';
-import type { BuildResult } from '../buildkit/types';
+import type { BuildHandle, BuildResult } from '../buildkit/types';
 import { connectEngine } from '../engine/connect';
 import { FileLogStore } from '../progress/fileLogStore';
 import { BuildModel } from '../progress/model';
@@ -18,11 +18,24 @@ export interface CliIO {
 
 type Renderer = { update(model: BuildModel, delta: ReturnType<BuildModel['apply']>): void; end(model: BuildModel, result: BuildResult): void };
 
-function chooseRenderer(cmd: BuildCommand, io: CliIO): Renderer | undefined {
+export function chooseRenderer(cmd: Pick<BuildCommand, 'progress'>, io: CliIO): Renderer | undefined {
   const mode = cmd.progress === 'auto' ? (io.stderr.isTTY ? 'tty' : 'plain') : cmd.progress;
   if (mode === 'quiet' || mode === 'rawjson') return undefined;
   if (mode === 'tty') return createTtyRenderer(io.stderr);
   return createPlainRenderer((s) => io.stderr.write(s));
+}
+
+/** Ctrl-C / SIGTERM call handle.cancel() while the build runs. */
+export async function doneOrSignal(handle: BuildHandle): Promise<BuildResult> {
+  const onSignal = () => handle.cancel();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await handle.done;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 export async function runBuild(cmd: BuildCommand, io: CliIO): Promise<number> {
@@ -37,12 +50,7 @@ export async function runBuild(cmd: BuildCommand, io: CliIO): Promise<number> {
       const delta = model.apply(status);
       renderer?.update(model, delta);
     });
-    const onSignal = () => handle.cancel();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    const result = await handle.done;
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    const result = await doneOrSignal(handle);
     const finalDelta = model.finish({ ok: result.ok, canceled: result.canceled, error: result.error });
     renderer?.update(model, finalDelta);
     renderer?.end(model, result);

@@ -4,6 +4,7 @@ import { PreflightError } from '../buildkit/preflight';
 import { EngineError } from '../engine/errors';
 import { parseCommand } from './args';
 import { runBuild } from './buildCommand';
+import { runHistory } from './historyCommand';
 import { runInfo } from './infoCommand';
 
 const VERSION = '0.1.0';
@@ -22,6 +23,8 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
         return await runInfo(cmd, io);
       case 'build':
         return await runBuild(cmd, io);
+      case 'history':
+        return await runHistory(cmd, io);
     }
   } catch (e) {
     if (e instanceof UsageError) {
