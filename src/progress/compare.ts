@@ -178,11 +178,14 @@ export function compareBuilds(a: CompareInput, b: CompareInput): BuildComparison
     return cmp;
   }
   cmp.steps = pairSteps(a.steps, b.steps);
-  const missed = b.steps.filter((s) => isDockerfileStep(s) && !s.cached && s.state !== 'queued').sort(byStart)[0];
+  // A step that never hits the cache in either build (e.g. a FROM of a local image) says nothing;
+  // the first one that A had cached, or that A did not have, is where B's cache broke.
+  const pairOf = (s: Step) => cmp.steps!.find((r) => r.b?.name === s.name);
+  const ran = b.steps.filter((s) => isDockerfileStep(s) && !s.cached && s.state !== 'queued').sort(byStart);
+  const missed = ran.find((s) => !pairOf(s)?.a || pairOf(s)!.a!.cached) ?? ran[0];
   if (missed) {
     const key = stepKey(missed.name);
-    const pair = cmp.steps.find((r) => r.b?.name === missed.name);
-    cmp.firstMiss = { key, name: missed.name, reasons: missReasons(key, pair, cmp) };
+    cmp.firstMiss = { key, name: missed.name, reasons: missReasons(key, pairOf(missed), cmp) };
   }
   return cmp;
 }

@@ -35,6 +35,7 @@ test('a changed context file: COPY is the first miss, later steps pair up, durat
   const b = build('B', [ctxLoad(12), step('[1/3] FROM docker.io/library/busybox:latest', 'cached'), step('[2/3] COPY a.txt /a.txt', 'done', 50), step('[3/3] RUN sleep 3', 'done', 3100)], {}, 3500);
   const c = compareBuilds(a, b);
   assert.equal(c.durationDeltaMs, 3100);
+  assert.match(formatComparison(c), /^B took 3\.1s longer than A$/m);
   assert.deepEqual([c.a.cached, c.a.total, c.b.cached, c.b.total], [3, 4, 1, 4]);
   assert.equal(c.firstMiss?.name, '[2/3] COPY a.txt /a.txt');
   assert.match(c.firstMiss!.reasons.join('\n'), /build-context files it copies changed: a\.txt \/a\.txt \(context transfer 4\.00kB → 12B\)/);
@@ -43,6 +44,12 @@ test('a changed context file: COPY is the first miss, later steps pair up, durat
   const text = formatComparison(c);
   assert.match(text, /first cache miss in B: \[2\/3\] COPY a\.txt \/a\.txt/);
   assert.match(text, /RUN sleep 3\s+CACHED\s+3\.1s/);
+});
+
+test('a step cached in neither build (FROM of a local image) is passed over for the one A had cached', () => {
+  const a = build('A', [step('[1/2] FROM busybox', 'done'), step('[2/2] COPY x /x', 'cached')]);
+  const b = build('B', [step('[1/2] FROM busybox', 'done'), step('[2/2] COPY x /x', 'done')]);
+  assert.equal(compareBuilds(a, b).firstMiss?.key, 'COPY x /x');
 });
 
 test('an inserted instruction is the first miss and does not shift the pairing of the rest', () => {

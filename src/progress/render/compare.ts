@@ -22,7 +22,10 @@ function sideLine(tag: string, s: BuildSideSummary): string {
 
 export function formatComparison(c: BuildComparison): string {
   const out = [sideLine('A', c.a), sideLine('B', c.b)];
-  if (c.durationDeltaMs !== undefined) out.push(`B took ${c.durationDeltaMs >= 0 ? '+' : '-'}${formatSeconds(Math.abs(c.durationDeltaMs))} compared with A`);
+  if (c.durationDeltaMs !== undefined) {
+    const d = c.durationDeltaMs;
+    out.push(Math.abs(d) < 50 ? 'B took as long as A' : `B took ${formatSeconds(Math.abs(d))} ${d > 0 ? 'longer' : 'less'} than A`);
+  }
   if (c.targetChange) out.push(`target: ${c.targetChange.a ?? '(last stage)'} → ${c.targetChange.b ?? '(last stage)'}`);
   for (const ch of c.argChanges) out.push(`build arg ${ch.name}: ${ch.a ?? '(unset)'} → ${ch.b ?? '(unset)'}`);
   if (c.note) out.push(c.note);
