@@ -9,6 +9,7 @@ import { Control } from './control';
 import { decodeBuildError } from './errorDetails';
 import { preflight } from './preflight';
 import { newId, Session } from './session';
+import { attachOverControl } from './sessionTunnel';
 import { solveRequest } from './solveRequest';
 import type { BuildError, BuildHandle, BuildOptions, BuildResult, StatusListener } from './types';
 
@@ -63,7 +64,10 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
         secrets: opts.secrets,
       });
       // Independent round trips, side by side: checks, the control connection, the session.
-      const [traits, control] = await Promise.all([preflight(engine, opts), controlFor(engine), session.attach(engine.endpoint)]);
+      // A standalone buildkitd has no POST /session: the session rides inside Control.Session.
+      const controlReady = controlFor(engine);
+      const sessionUp = engine.buildkit ? controlReady.then((c) => attachOverControl(session!, c)) : session.attach(engine.endpoint);
+      const [traits, control] = await Promise.all([preflight(engine, opts), controlReady, sessionUp]);
       if (cancelRequested) return end({ ok: false, canceled: true, exporterResponse: {} });
 
       statusStream = control.status(ref);

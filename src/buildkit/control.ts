@@ -31,16 +31,30 @@ export interface SolveResponse {
   ExporterResponse: Record<string, string>;
 }
 
+/** grpc-js connection details on one line: no timestamp and resolver note, OpenSSL's reason only. */
+export function oneLine(details: string): string {
+  return details
+    .replace(/\s+/g, ' ')
+    .replace(/ ?\(\d{4}-\d\d-\d\dT[^)]*\)\.? ?Resolution note:.*$/, '')
+    .replace(/[0-9A-F]+:error:[0-9A-F]+:SSL routines:[^:]+:([^:]+):\S+( alert number \d+)?/g, 'TLS: $1')
+    .trim();
+}
+
 export class Control {
   private constructor(
     readonly engine: Engine,
-    private readonly bridge: GrpcBridge,
+    /** undefined for a standalone buildkitd, dialed directly */
+    private readonly bridge: GrpcBridge | undefined,
     private readonly client: grpc.Client & Record<string, any>,
   ) {}
 
   static async open(engine: Engine): Promise<Control> {
-    const bridge = await openGrpcBridge(engine.endpoint);
-    const client = new ControlClient(bridge.target, grpc.credentials.createInsecure(), {
+    const bk = engine.buildkit;
+    const bridge = bk ? undefined : await openGrpcBridge(engine.endpoint);
+    const creds = bk?.tls
+      ? grpc.credentials.createSsl(bk.tls.ca ?? null, bk.tls.key ?? null, bk.tls.cert ?? null)
+      : grpc.credentials.createInsecure();
+    const client = new ControlClient(bk?.target ?? bridge!.target, creds, {
       'grpc.max_receive_message_length': MAX_MESSAGE,
       'grpc.max_send_message_length': MAX_MESSAGE,
       // One HTTP/2 connection carries every call; keep it from idling out between builds.
@@ -50,15 +64,16 @@ export class Control {
   }
 
   get openBridgeConnections(): number {
-    return this.bridge.openConnections;
+    return this.bridge?.openConnections ?? 0;
   }
 
   /** Explains a transport-level failure with what the bridge saw, instead of "No connection established". */
   explain(err: grpc.ServiceError): Error {
-    const cause = this.bridge.lastError();
+    const cause = this.bridge?.lastError();
     if (err.code === grpc.status.UNAVAILABLE && cause) return cause;
     if (err.code === grpc.status.UNAVAILABLE) {
-      return new EngineError(`lost the connection to BuildKit in the Docker engine at ${this.engine.endpoint.host}: ${err.details}`);
+      const where = this.bridge ? 'in the Docker engine at' : 'at';
+      return new EngineError(`lost the connection to BuildKit ${where} ${this.engine.endpoint.host}: ${oneLine(err.details)}`);
     }
     return err;
   }
@@ -101,6 +116,6 @@ export class Control {
 
   async close(): Promise<void> {
     this.client.close();
-    await this.bridge.close();
+    await this.bridge?.close();
   }
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../engine/connect';
 import { checkDockerignore } from './dockerignore';
+import { unsupportedOutput } from './exporters';
 import { checkSecrets } from './secrets';
 import type { EngineTraits } from './solveRequest';
 import type { BuildOptions } from './types';
@@ -58,5 +59,9 @@ export async function preflight(engine: Engine, opts: BuildOptions): Promise<Eng
   if (ignore) checkDockerignore(ignore);
   const info = await engine.info();
   if (opts.platforms.length > 1 && !info.containerdStore) throw new PreflightError(MULTI_PLATFORM_NEEDS_CONTAINERD);
-  return { containerdStore: info.containerdStore };
+  for (const o of opts.outputs ?? []) {
+    const why = unsupportedOutput(o);
+    if (why) throw new PreflightError(why);
+  }
+  return { containerdStore: info.containerdStore, standalone: !!engine.buildkit };
 }

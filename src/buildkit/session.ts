@@ -4,6 +4,7 @@ import * as crypto from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Duplex } from 'node:stream';
 import type { Endpoint } from '../engine/endpoint';
+import { EngineError } from '../engine/errors';
 import { upgradeH2c } from '../engine/upgrade';
 import { credentialsFor } from './auth';
 import { serveDiffCopy } from './filesync/diffcopy';
@@ -101,10 +102,14 @@ export class Session {
   serveOn(socket: Duplex): void {
     this.socket = socket;
     this.injector = this.server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+    // a tunnel over Control.Session fails with the control connection, and says why (EngineError)
+    let cause: Error | undefined;
     socket.on('close', () => {
-      if (!this.closedByUs) this.dropped?.(new Error('the engine closed the build session'));
+      if (!this.closedByUs) this.dropped?.(cause ?? new Error('the engine closed the build session'));
     });
-    socket.on('error', () => undefined);
+    socket.on('error', (e) => {
+      if (e instanceof EngineError) cause = e;
+    });
     this.injector.injectConnection(socket);
   }
 

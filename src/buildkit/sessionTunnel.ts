@@ -15,7 +15,10 @@ export function tunnelMetadata(headers: Record<string, string | string[]>): grpc
 }
 
 class TunnelDuplex extends Duplex {
-  constructor(private readonly call: grpc.ClientDuplexStream<{ data: Buffer }, { data: Buffer }>) {
+  constructor(
+    private readonly call: grpc.ClientDuplexStream<{ data: Buffer }, { data: Buffer }>,
+    explain: (e: grpc.ServiceError) => Error,
+  ) {
     super();
     call.on('data', (m: { data: Buffer }) => {
       if (!this.push(m.data)) call.pause();
@@ -23,7 +26,7 @@ class TunnelDuplex extends Duplex {
     call.on('end', () => this.push(null));
     call.on('error', (e: grpc.ServiceError) => {
       if (e.code === grpc.status.CANCELLED) this.push(null);
-      else this.destroy(e);
+      else this.destroy(explain(e));
     });
   }
 
@@ -50,5 +53,5 @@ class TunnelDuplex extends Duplex {
 /** Serves the session over Control.Session on the given control connection. */
 export function attachOverControl(session: Session, control: Control): void {
   const call = control.session(tunnelMetadata(session.headers()));
-  session.serveOn(new TunnelDuplex(call));
+  session.serveOn(new TunnelDuplex(call, (e) => control.explain(e)));
 }

@@ -1,10 +1,13 @@
 // BuildOptions → the SolveRequest buildx's docker driver would send, as a direct dockerfile.v0 solve.
 import * as path from 'node:path';
 import type { SolveRequest } from './control';
+import { exporterEntries } from './exporters';
 import type { BuildOptions } from './types';
 
 export interface EngineTraits {
   containerdStore: boolean;
+  /** a standalone buildkitd: no moby exporter, session over Control.Session */
+  standalone?: boolean;
 }
 
 export function frontendAttrs(opts: BuildOptions): Record<string, string> {
@@ -24,18 +27,16 @@ export function frontendAttrs(opts: BuildOptions): Record<string, string> {
 }
 
 export function solveRequest(ref: string, sessionId: string, opts: BuildOptions, traits: EngineTraits): SolveRequest {
-  const exportAttrs: Record<string, string> = {};
-  if (opts.tags.length) exportAttrs.name = opts.tags.join(',');
-  if (traits.containerdStore) exportAttrs['prefer-image-digest'] = 'true';
+  const exporters = exporterEntries(opts.outputs, opts.tags, traits);
   return {
     Ref: ref,
     Session: sessionId,
     Frontend: 'dockerfile.v0',
     FrontendAttrs: frontendAttrs(opts),
     // Engines before 26.0 read only the legacy pair; newer ones prefer Exporters. Both, always.
-    ExporterDeprecated: 'moby',
-    ExporterAttrsDeprecated: exportAttrs,
-    Exporters: [{ Type: 'moby', Attrs: exportAttrs }],
+    ExporterDeprecated: exporters[0]?.Type ?? '',
+    ExporterAttrsDeprecated: exporters[0]?.Attrs ?? {},
+    Exporters: exporters,
     Entitlements: opts.network === 'host' ? ['network.host'] : [],
   };
 }

@@ -26,6 +26,14 @@ export interface BuildOptions {
   secrets: SecretSpec[];
   /** host=ip entries for add-hosts */
   addHosts: string[];
+  /** where the result goes (buildx -o); unset = the engine's image store, or nothing on a buildkitd */
+  outputs?: ExportSpec[];
+}
+
+export interface ExportSpec {
+  /** moby, image, oci, docker, local, tar, cacheonly */
+  type: string;
+  attrs: Record<string, string>;
 }
 
 /** A Dockerfile location an error or warning points at (lines are 1-based). */

@@ -2,6 +2,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import Docker from 'dockerode';
+import { connectBuildkit, isBuildkitHost, type BuildkitAddress } from './buildkitd';
 import { resolveEndpoint, type Endpoint, type ResolveOptions } from './endpoint';
 import { compareApiVersions, describeConnectError, EngineError, MIN_API_VERSION } from './errors';
 
@@ -21,6 +22,8 @@ export interface EngineInfo {
 export interface Engine {
   endpoint: Endpoint;
   docker: Docker;
+  /** set for a standalone buildkitd (buildkit+unix:// or buildkit+tcp://): gRPC dialed directly */
+  buildkit?: BuildkitAddress;
   info(): Promise<EngineInfo>;
   /** runs fn when the engine is closed (connections layered on top of it) */
   onClose(fn: () => Promise<void>): void;
@@ -54,6 +57,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string, host: string): 
 
 /** Pings the engine and checks it can serve BuildKit over gRPC. Throws EngineError with one clear line. */
 export async function connectEngine(opts: ResolveOptions & { timeoutMs?: number } = {}): Promise<Engine> {
+  if (isBuildkitHost(opts.host)) return connectBuildkit(opts.host, '--host', opts.env);
   const endpoint = resolveEndpoint(opts);
   const agent = endpoint.kind === 'tcp' && endpoint.tls ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
   const docker = new Docker(dockerodeOptions(endpoint, agent));

@@ -37,11 +37,15 @@ export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker');
 }
 
+export const CONTEXT_PREFIX = 'context:';
+
 export function resolveEndpoint(opts: ResolveOptions = {}): Endpoint {
   const env = opts.env ?? process.env;
   if (opts.host && opts.context) {
     throw new EngineError('conflicting options: either specify --host or --context, not both');
   }
+  // the extension's engine setting names a context as "context:NAME" (its TLS files come along)
+  if (opts.host?.startsWith(CONTEXT_PREFIX)) return contextEndpoint(dockerConfigDir(env), opts.host.slice(CONTEXT_PREFIX.length));
   if (opts.host) return parseHost(opts.host, '--host', tlsFromEnv(env));
   if (!opts.context && env.DOCKER_HOST) return parseHost(env.DOCKER_HOST, 'DOCKER_HOST', tlsFromEnv(env));
   const configDir = dockerConfigDir(env);
@@ -87,7 +91,7 @@ function contextEndpoint(configDir: string, name: string): Endpoint {
   return parseHost(docker.Host, `context ${name}`, tls);
 }
 
-function tlsFromEnv(env: NodeJS.ProcessEnv): TlsMaterial | undefined {
+export function tlsFromEnv(env: NodeJS.ProcessEnv): TlsMaterial | undefined {
   const verify = !!env.DOCKER_TLS_VERIFY && env.DOCKER_TLS_VERIFY !== '0';
   const certPath = env.DOCKER_CERT_PATH || (verify ? dockerConfigDir(env) : undefined);
   if (!certPath) return undefined;
