@@ -6,6 +6,7 @@ import { h } from './dom';
 import { Header } from './header';
 import { StepList } from './steps';
 import { renderGraph, renderTimeline } from './views';
+import { showComparison } from './compare';
 
 declare function acquireVsCodeApi(): { postMessage(m: WebviewMessage): void; getState(): unknown; setState(s: unknown): void };
 
@@ -87,6 +88,7 @@ let secondaryDirty = false;
 window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
   const msg = ev.data;
   if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return;
+  if (msg.type === 'compare') return showComparison(msg.comparison);
   const now = Date.now();
   const change = applyMessage(state, msg, now);
   if (change.all) {

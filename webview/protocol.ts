@@ -2,6 +2,7 @@
 // everything crossing is plain JSON data (step names and logs are data, never markup).
 import type { Step, Summary, Warning } from '../src/progress/types';
 import type { BuildError } from '../src/buildkit/types';
+import type { BuildComparison } from '../src/progress/compare';
 
 export type { Step, Summary, Warning };
 
@@ -57,7 +58,9 @@ export type HostMessage =
   | { type: 'log'; digest: string; text: string; truncated?: boolean }
   | { type: 'end'; outcome: BuildOutcome; summary: Summary; now: number }
   /** the build's logs are gone (e.g. restored after a reload without a record) */
-  | { type: 'logUnavailable'; digest: string };
+  | { type: 'logUnavailable'; digest: string }
+  /** turns the panel into the "Compare Builds" view */
+  | { type: 'compare'; comparison: BuildComparison };
 
 export type WebviewMessage =
   | { type: 'ready' }

@@ -92,6 +92,9 @@ export function applyMessage(state: PanelState, msg: HostMessage, localNow: numb
     case 'logUnavailable':
       change.unavailable.push(msg.digest);
       return change;
+    case 'compare':
+      // drawn by webview/compare.ts; a compare panel keeps no build state
+      return change;
     case 'end':
       state.clockSkew = msg.now - localNow;
       state.outcome = msg.outcome;

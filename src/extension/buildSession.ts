@@ -20,6 +20,8 @@ export interface SessionRequest {
   engineHost?: string;
   /** for display: the Dockerfile path relative to its workspace folder */
   label: string;
+  /** set when this session follows an engine build by its ref instead of running one */
+  attachRef?: string;
 }
 
 type Listener<T> = (v: T) => void;
