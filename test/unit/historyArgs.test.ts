@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCommand } from '../../src/cli/args';
+import { UsageError } from '../../src/buildkit/options';
+import { bareRef } from '../../src/buildkit/attach';
+
+test('history subcommands parse, with one-line usage errors', () => {
+  assert.deepEqual(parseCommand(['history', 'ls', '--json', '-n', '5', '-H', 'unix:///x']), { kind: 'history', action: 'ls', host: 'unix:///x', context: undefined, json: true, limit: 5 });
+  assert.equal((parseCommand(['history', 'ls']) as { limit: number }).limit, 20);
+  assert.deepEqual(parseCommand(['history', 'attach', '--progress', 'plain', 'abc']), { kind: 'history', action: 'attach', host: undefined, context: undefined, ref: 'abc', progress: 'plain' });
+  assert.deepEqual(parseCommand(['history', 'compare', 'a', 'b']), { kind: 'history', action: 'compare', host: undefined, context: undefined, refs: ['a', 'b'], json: false });
+  assert.equal(parseCommand(['history']).kind, 'help');
+  assert.throws(() => parseCommand(['history', 'compare', 'a']), (e: Error) => e instanceof UsageError && /requires exactly 2 arguments/.test(e.message));
+  assert.throws(() => parseCommand(['history', 'ls', '-n', 'x']), UsageError);
+  assert.throws(() => parseCommand(['history', 'attach', '--progress', 'fancy', 'r']), UsageError);
+  assert.throws(() => parseCommand(['history', 'rm', 'r']), /unknown history command "rm"/);
+});
+
+test('refs from buildx and our metadata files reduce to the engine ref', () => {
+  assert.equal(bareRef('default/default/jrpujft2737fj1rbraodp42ym'), 'jrpujft2737fj1rbraodp42ym');
+  assert.equal(bareRef('buildkit-lens/7kj32'), '7kj32');
+  assert.equal(bareRef('abc'), 'abc');
+});
