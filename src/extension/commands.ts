@@ -9,6 +9,7 @@ import { DOCKERFILE_GLOB, isDockerfileName } from './dockerfileModel';
 import { readConfig } from './config';
 import { checkTrust } from './trust';
 import { nodeTarget } from './treeView';
+import { fitPlatforms } from './platformFit';
 
 export interface BuildTicket {
   id: string;
@@ -41,7 +42,9 @@ export function registerCommands(ctx: Ctx, panels: BuildPanels): vscode.Disposab
     // Save the Dockerfile first: the engine reads it from disk.
     const doc = uri && vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (doc?.isDirty) await doc.save();
-    const session = ctx.startBuild(request);
+    const fitted = await fitPlatforms(request, ctx.deps);
+    if (!fitted) return undefined;
+    const session = ctx.startBuild(fitted);
     if (readConfig(uri).revealPanel) panels.show(session, true);
     return ticket(session);
   };

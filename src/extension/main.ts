@@ -7,6 +7,7 @@ import { StageCodeLensProvider } from './codeLens';
 import { StepDecorations } from './decorations';
 import { registerDiagnostics } from './diagnostics';
 import { BuildStatusBar } from './statusBar';
+import { registerEnginePicker } from './enginePicker';
 import { DockerfileTree } from './treeView';
 import { makeRequest } from './buildRequest';
 import type { BuildSession } from './buildSession';
@@ -43,6 +44,7 @@ export function activate(ext: vscode.ExtensionContext): ExtensionApi {
     new StepDecorations(ctx),
     registerDiagnostics(ctx),
     new BuildStatusBar(ctx),
+    ...registerEnginePicker(),
     tree,
     vscode.window.createTreeView('buildkitLens.dockerfiles', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('buildkitLens.refreshDockerfiles', () => tree.refresh()),
