@@ -25,16 +25,26 @@ const common = {
 const nodeExternals = ['vscode', 'cpu-features', '*.node'];
 
 // ssh2 (a quarter of the bundle) is only needed for ssh:// engines: the extension loads it from
-// its own file on first use, so activation stays small and fast.
+// its own file on first use, so activation stays small and fast. docker-modem reads
+// `require('ssh2').Client` when it loads, so Client is a stand-in constructor that loads the real
+// one only when an ssh connection is made (`new` returns the real instance).
 const lazySsh2 = {
   name: 'lazy-ssh2',
   setup(build) {
     build.onResolve({ filter: /^ssh2$/ }, () => ({ path: 'ssh2', namespace: 'lazy-ssh2' }));
     build.onLoad({ filter: /.*/, namespace: 'lazy-ssh2' }, () => ({
-      contents: "module.exports = { get Client() { return require('./ssh2.js').Client; } };",
+      contents: "module.exports = { Client: function Client(...a) { return new (require('./ssh2.js').Client)(...a); } };",
       loader: 'js',
     }));
     build.onResolve({ filter: /^\.\/ssh2\.js$/ }, () => ({ path: './ssh2.js', external: true }));
+  },
+};
+
+// The engine side (gRPC, protobuf, dockerode) is required by context.ts on first use: its own file.
+const lazyEngineCore = {
+  name: 'lazy-engine-core',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/engineCore$/ }, () => ({ path: './engineCore.js', external: true }));
   },
 };
 
@@ -42,6 +52,16 @@ const builds = [
   {
     ...common,
     entryPoints: { extension: 'src/extension/main.ts' },
+    outdir: dist,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+    plugins: [lazySsh2, lazyEngineCore],
+  },
+  {
+    ...common,
+    entryPoints: { engineCore: 'src/extension/engineCore.ts' },
     outdir: dist,
     platform: 'node',
     format: 'cjs',
@@ -97,7 +117,7 @@ if (watch) {
   console.log('build: watching');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
-  for (const f of ['extension.js', 'ssh2.js', 'webview.js', 'webview.css', 'cli.js']) {
+  for (const f of ['extension.js', 'engineCore.js', 'ssh2.js', 'webview.js', 'webview.css', 'cli.js']) {
     const p = join(dist, f);
     if (existsSync(p)) console.log(`build: dist/${f} ${(statSync(p).size / 1024).toFixed(0)} KiB`);
   }

@@ -2,16 +2,21 @@
 // every feature (panel, CodeLens, tree, decorations) listens to.
 import * as vscode from 'vscode';
 import * as path from 'path';
-import { startBuild } from '../buildkit/build';
-import { connectEngine } from '../engine/connect';
 import { createPlainRenderer } from '../progress/render/plain';
 import { BuildRecords } from './buildRecords';
 import { BuildSession, type BuildDeps, type SessionRequest } from './buildSession';
 import { BuildStore } from './buildStore';
 
+type EngineCore = typeof import('./engineCore');
+let core: EngineCore | undefined;
+/** Loads the engine side on first use (see engineCore.ts); scripts/build.mjs keeps it a separate file. */
+export function engineCore(): EngineCore {
+  return (core ??= require('./engineCore') as EngineCore);
+}
+
 export const realDeps: BuildDeps = {
-  connect: (host) => connectEngine(host ? { host } : {}),
-  start: startBuild,
+  connect: (host) => engineCore().connectEngine(host ? { host } : {}),
+  start: (engine, opts, onStatus) => engineCore().startBuild(engine, opts, onStatus),
 };
 
 /** Recent finished sessions kept in memory (their logs stay readable in open panels). */

@@ -1,6 +1,6 @@
 // Entry point: wires the features to the shared context. Everything else lives in its own module.
 import * as vscode from 'vscode';
-import { Ctx } from './context';
+import { Ctx, engineCore } from './context';
 import { registerCommands } from './commands';
 import { BuildPanels, PANEL_VIEW_TYPE } from './panel';
 import { StageCodeLensProvider } from './codeLens';
@@ -52,6 +52,9 @@ export function activate(ext: vscode.ExtensionContext): ExtensionApi {
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('buildkitLens') && codeLens.refresh()),
     ctx.onDidEndBuild((s) => notifyIfHidden(s, panels)),
   );
+  // The engine side stays out of activation; load it once the window has settled, not on the first click.
+  const warm = setTimeout(() => vscode.workspace.isTrusted && engineCore(), 3000);
+  ext.subscriptions.push({ dispose: () => clearTimeout(warm) });
   return { ctx };
 }
 

@@ -1,0 +1,5 @@
+// The engine side of a build (gRPC, protobuf descriptors, dockerode): about 80% of the extension's
+// code. It is bundled into its own file (dist/engineCore.js) and required on first use, so the
+// extension activates without parsing it.
+export { startBuild } from '../buildkit/build';
+export { connectEngine } from '../engine/connect';
