@@ -39,6 +39,8 @@ interface FileRef {
   rel: string;
   /** size at walk time; only picks the read strategy */
   size: number;
+  /** sent as an empty file, as fsutil does for a file its filter refuses to open */
+  empty?: boolean;
 }
 
 interface Packet {
@@ -117,7 +119,7 @@ class Transfer {
     for await (const entry of walkContext(root, { ...req, signal: this.abort.signal })) {
       if (this.finished) return;
       if (canRequestData(entry.stat.mode)) {
-        this.files.set(id, { abs: entry.absPath, rel: entry.stat.path, size: Number(entry.stat.size) });
+        this.files.set(id, entry.emptyOnOpen ? { abs: entry.absPath, rel: entry.stat.path, size: 0, empty: true } : { abs: entry.absPath, rel: entry.stat.path, size: Number(entry.stat.size) });
       }
       id++;
       await this.send(encodeStatPacket(entry.stat));
@@ -165,7 +167,7 @@ class Transfer {
   private sendSmallFile(id: number, file: FileRef): void {
     let data: Buffer;
     try {
-      data = fs.readFileSync(file.abs);
+      data = file.empty ? Buffer.alloc(0) : fs.readFileSync(file.abs);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENXIO') throw new Error(`cannot read ${file.rel}: ${fsReason(err)}`);

@@ -21,6 +21,12 @@ export interface WalkEntry {
   stat: WireStat;
   /** where to read a regular file's bytes from */
   absPath: string;
+  /**
+   * fsutil's filterFS.Open re-checks a requested file with MatchesOrParentMatches, which can
+   * disagree with the walk's incremental matching (a dir excluded after a '!' re-include):
+   * the file is listed but refused on open, and sent empty. Same bytes as buildx.
+   */
+  emptyOnOpen?: boolean;
 }
 
 export class WalkError extends Error {
@@ -205,7 +211,7 @@ export async function* walkContext(root: string, opts: WalkOptions = {}): AsyncG
         if (ancestorFound) yield { stat: ancestorFound.stat, absPath: ancestor.abs };
       }
       links.apply(found.stat, found.st);
-      yield { stat: found.stat, absPath: abs };
+      yield { stat: found.stat, absPath: abs, ...(!isDir && refusedOnOpen(filter, rel) ? { emptyOnOpen: true } : {}) };
     }
     if (frame) {
       try {
@@ -219,6 +225,12 @@ export async function* walkContext(root: string, opts: WalkOptions = {}): AsyncG
       stack.push(frame);
     }
   }
+}
+
+/** filterFS.Open's check; it can only differ from the walk's when a matcher has '!' patterns. */
+function refusedOnOpen(f: Filter, rel: string): boolean {
+  if (f.include?.hasExclusions && !f.include.matchesOrParentMatches(rel)) return true;
+  return !!f.exclude?.hasExclusions && f.exclude.matchesOrParentMatches(rel);
 }
 
 function infoOf(v: Verdict): { includeInfo?: MatchInfo; excludeInfo?: MatchInfo } {
