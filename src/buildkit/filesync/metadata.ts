@@ -1,6 +1,6 @@
 // The options the engine puts in DiffCopy's gRPC metadata (buildkit session/filesync:
 // FSSync encodeOpts → handle decodeOpts), read from what grpc-js hands a server.
-import type { Metadata } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 
 export interface DiffCopyRequest {
   dirName: string;
@@ -42,5 +42,32 @@ export function parseDiffCopyRequest(md: Metadata): DiffCopyRequest {
     includePatterns: metadataValues(md, 'include-patterns'),
     excludePatterns: metadataValues(md, 'exclude-patterns'),
     followPaths: metadataValues(md, 'followpaths'),
+  };
+}
+
+const FILESYNC_KEYS = ['dir-name', 'include-patterns', 'exclude-patterns', 'followpaths'];
+let rawValuesKept = false;
+
+/**
+ * BuildKit before 0.10 (Docker 20.10) sends non-ASCII patterns as raw UTF-8 header bytes, with no
+ * `-encoded` flag. grpc-js refuses such a value and drops the whole key, which would silently
+ * turn off every .dockerignore exclude. Go's gRPC passes them through, so buildx honours them:
+ * here they are query-escaped on the way in and flagged `-encoded`, as newer engines send them.
+ */
+export function keepNonAsciiFilesyncValues(): void {
+  if (rawValuesKept) return;
+  rawValuesKept = true;
+  const original = Metadata.fromHttp2Headers.bind(Metadata);
+  Metadata.fromHttp2Headers = (headers) => {
+    const fixed: typeof headers = { ...headers };
+    for (const key of FILESYNC_KEYS) {
+      const v = headers[key];
+      const values = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+      if (!values.some((s) => /[^ -~]/.test(s)) || headers[`${key}-encoded`] !== undefined) continue;
+      // Node's http2 hands header bytes over as latin1 text; joined repeats are split again later
+      fixed[key] = values.map((s) => s.split(', ').map((p) => encodeURIComponent(Buffer.from(p, 'latin1').toString('utf8'))).join(', '));
+      fixed[`${key}-encoded`] = 'true';
+    }
+    return original(fixed);
   };
 }
