@@ -53,10 +53,11 @@ export class Ctx implements vscode.Disposable {
     return best;
   }
 
-  startBuild(request: SessionRequest): BuildSession {
-    const session = new BuildSession(request, this.deps);
+  /** remember=false for builds we only follow (attached engine builds): not "last build" of a Dockerfile. */
+  startBuild(request: SessionRequest, deps = this.deps, remember = true): BuildSession {
+    const session = new BuildSession(request, deps);
     this.sessions.set(session.id, session);
-    void this.store.setLastRequest(request);
+    if (remember) void this.store.setLastRequest(request);
     const renderer = createPlainRenderer((s) => this.output.append(s), { desc: `building ${request.label}${request.options.target ? ` (target ${request.options.target})` : ''}` });
     this.output.appendLine(`\n=== ${new Date().toLocaleTimeString()} build ${request.label} ===`);
     const off = session.onDelta((delta) => {
@@ -68,7 +69,7 @@ export class Ctx implements vscode.Disposable {
       renderer.end(session.model, result);
       this.records.save(session.snapshot(), (d) => session.model.logs.read(d));
       const summary = session.model.summary();
-      void this.store.setResult(request.options.dockerfile, request.options.target, {
+      if (remember) void this.store.setResult(request.options.dockerfile, request.options.target, {
         ok: result.ok,
         canceled: result.canceled,
         durationMs: result.durationMs,

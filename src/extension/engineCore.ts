@@ -3,3 +3,5 @@
 // extension activates without parsing it.
 export { startBuild } from '../buildkit/build';
 export { connectEngine } from '../engine/connect';
+export { watchHistory } from '../buildkit/history';
+export { attachBuild, engineBuildForCompare } from '../buildkit/attach';

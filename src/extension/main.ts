@@ -9,6 +9,8 @@ import { registerDiagnostics } from './diagnostics';
 import { BuildStatusBar } from './statusBar';
 import { registerEnginePicker } from './enginePicker';
 import { DockerfileTree } from './treeView';
+import { HistoryTree } from './historyTree';
+import { attachSession, registerHistoryCommands } from './historyCommands';
 import { makeRequest } from './buildRequest';
 import type { BuildSession } from './buildSession';
 
@@ -27,6 +29,7 @@ export function activate(ext: vscode.ExtensionContext): ExtensionApi {
   const panels = new BuildPanels(ctx, {
     rebuild: async (session, record) => {
       if (!vscode.workspace.isTrusted) return void vscode.commands.executeCommand('buildkitLens.rebuildLast');
+      if (session?.request.attachRef) return attachSession(ctx, session.request.attachRef, session.request.label);
       if (session) return ctx.startBuild(session.request);
       if (!record) return undefined;
       const uri = vscode.Uri.file(record.snapshot.build.dockerfile);
@@ -35,6 +38,7 @@ export function activate(ext: vscode.ExtensionContext): ExtensionApi {
   });
   const codeLens = new StageCodeLensProvider(ctx);
   const tree = new DockerfileTree(ctx);
+  const history = new HistoryTree(ctx);
   ext.subscriptions.push(
     ctx,
     panels,
@@ -48,6 +52,9 @@ export function activate(ext: vscode.ExtensionContext): ExtensionApi {
     tree,
     vscode.window.createTreeView('buildkitLens.dockerfiles', { treeDataProvider: tree, showCollapseAll: true }),
     vscode.commands.registerCommand('buildkitLens.refreshDockerfiles', () => tree.refresh()),
+    history,
+    vscode.window.createTreeView('buildkitLens.history', { treeDataProvider: history }),
+    ...registerHistoryCommands(ctx, panels, history),
     vscode.workspace.onDidGrantWorkspaceTrust(() => codeLens.refresh()),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('buildkitLens') && codeLens.refresh()),
     ctx.onDidEndBuild((s) => notifyIfHidden(s, panels)),

@@ -1,0 +1,103 @@
+// Engine build history in the editor: attach the build panel to any engine build (a buildx build
+// from a terminal included), and "Compare Builds…" drawn in a panel.
+import * as vscode from 'vscode';
+import type { HistoryRecord } from '../buildkit/history';
+import type { BuildComparison } from '../progress/compare';
+import { compareBuilds } from '../progress/compare';
+import type { HostMessage } from '../../webview/protocol';
+import type { BuildDeps, BuildSession } from './buildSession';
+import { readConfig } from './config';
+import { engineCore, realDeps, type Ctx } from './context';
+import { describeRecord, type HistoryTree } from './historyTree';
+import type { BuildPanels } from './panel';
+import { panelHtml, panelOptions } from './panelHtml';
+
+export const COMPARE_VIEW_TYPE = 'buildkitLens.comparePanel';
+
+/** A session that follows the engine build ref: the same model, panel and output as our own builds. */
+export function attachSession(ctx: Ctx, ref: string, label: string): BuildSession {
+  const engineHost = readConfig().engineHost || undefined;
+  const options = { contextDir: '', dockerfile: '', tags: [], buildArgs: {}, labels: {}, platforms: [], noCache: false, network: 'default' as const, secrets: [], addHosts: [] };
+  const deps: BuildDeps = { connect: realDeps.connect, start: (engine, _opts, onStatus) => engineCore().attachBuild(engine, ref, onStatus) };
+  return ctx.startBuild({ options, engineHost, label, attachRef: ref }, deps, false);
+}
+
+async function pickBuild(tree: HistoryTree, title: string, except?: string): Promise<HistoryRecord | undefined> {
+  await tree.getChildren();
+  const builds = tree.builds.filter((r) => r.state !== 'running' && r.ref !== except);
+  if (!builds.length) {
+    void vscode.window.showInformationMessage('No finished builds in the engine\'s history to compare.');
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    builds.map((r) => ({ label: tree.labelOf(r), description: describeRecord(r), detail: r.ref, r })),
+    { title, matchOnDescription: true, matchOnDetail: true },
+  );
+  return pick?.r;
+}
+
+class ComparePanel {
+  private static current?: ComparePanel;
+  private comparison?: BuildComparison;
+
+  static show(ctx: Ctx, comparison: BuildComparison): void {
+    const p = (ComparePanel.current ??= new ComparePanel(ctx));
+    p.comparison = comparison;
+    p.panel.title = `Compare: ${comparison.a.label ?? comparison.a.ref.slice(0, 8)} ↔ ${comparison.b.label ?? comparison.b.ref.slice(0, 8)}`;
+    p.post();
+    p.panel.reveal();
+  }
+
+  private readonly panel: vscode.WebviewPanel;
+
+  private constructor(ctx: Ctx) {
+    this.panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, 'Compare builds', vscode.ViewColumn.Beside, panelOptions(ctx.ext.extensionUri));
+    this.panel.webview.html = panelHtml(this.panel.webview, ctx.ext.extensionUri);
+    this.panel.webview.onDidReceiveMessage((m: { type?: string }) => m?.type === 'ready' && this.post());
+    this.panel.onDidDispose(() => (ComparePanel.current = undefined));
+  }
+
+  private post(): void {
+    if (this.comparison) void this.panel.webview.postMessage({ type: 'compare', comparison: this.comparison } satisfies HostMessage);
+  }
+}
+
+export function registerHistoryCommands(ctx: Ctx, panels: BuildPanels, tree: HistoryTree): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('buildkitLens.attachBuild', async (ref?: unknown) => {
+      if (typeof ref !== 'string') {
+        ref = (await pickBuild(tree, 'Show which engine build?'))?.ref;
+        if (typeof ref !== 'string') return undefined;
+      }
+      const record = tree.builds.find((r) => r.ref === ref);
+      const session = attachSession(ctx, ref, record ? tree.labelOf(record) : `engine build ${ref.slice(0, 8)}`);
+      panels.show(session);
+      return { id: session.id, done: session.done };
+    }),
+    vscode.commands.registerCommand('buildkitLens.compareBuilds', async (a?: unknown, b?: unknown) => {
+      const refA = typeof a === 'string' ? a : (await pickBuild(tree, 'Compare builds: pick the first (older) build'))?.ref;
+      if (!refA) return undefined;
+      const refB = typeof b === 'string' ? b : (await pickBuild(tree, 'Compare builds: pick the second build', refA))?.ref;
+      if (!refB) return undefined;
+      return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Comparing builds…' }, async () => {
+        let engine;
+        try {
+          const core = engineCore();
+          const host = readConfig().engineHost;
+          engine = await core.connectEngine(host ? { host } : {});
+          const [x, y] = await Promise.all([core.engineBuildForCompare(engine, refA), core.engineBuildForCompare(engine, refB)]);
+          const label = (r: HistoryRecord) => tree.labelOf(r);
+          const comparison = compareBuilds({ ...x, label: label(x.record) }, { ...y, label: label(y.record) });
+          ComparePanel.show(ctx, comparison);
+          return comparison;
+        } catch (e) {
+          void vscode.window.showErrorMessage(`Compare builds: ${(e as Error).message}`);
+          return undefined;
+        } finally {
+          void engine?.close().catch(() => undefined);
+        }
+      });
+    }),
+    vscode.commands.registerCommand('buildkitLens.refreshHistory', () => tree.restart()),
+  ];
+}

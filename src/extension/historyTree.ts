@@ -1,0 +1,152 @@
+// The "Engine Builds" view: the engine's build history, live (builds started from a terminal with
+// buildx show up too). Clicking one attaches the build panel to it.
+import * as vscode from 'vscode';
+import type { HistoryRecord } from '../buildkit/history';
+import type { Engine } from '../engine/connect';
+import { readConfig, SECTION } from './config';
+import { engineCore, type Ctx } from './context';
+
+const SHOWN = 50;
+
+type Node = { kind: 'build'; record: HistoryRecord } | { kind: 'message'; text: string; detail?: string };
+
+export function describeRecord(r: HistoryRecord, now = Date.now()): string {
+  const took = r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)}s` : r.createdAt ? `${((now - r.createdAt) / 1000).toFixed(0)}s…` : '';
+  const when = r.createdAt ? new Date(r.createdAt).toLocaleTimeString() : '';
+  return [r.state, took, `${r.cachedSteps}/${r.totalSteps} cached`, r.frontend ? '' : 'buildx', when].filter(Boolean).join(' · ');
+}
+
+export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly records = new Map<string, HistoryRecord>();
+  private engine?: Engine;
+  private watch?: { close(): void };
+  private error?: string;
+  private starting?: Promise<void>;
+  private pending?: NodeJS.Timeout;
+
+  private readonly disposables: vscode.Disposable[];
+
+  constructor(private readonly ctx: Ctx) {
+    // A new engine (setting, status-bar picker) or newly granted trust: list that engine's builds.
+    const again = () => this.starting && void this.restart();
+    this.disposables = [
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(`${SECTION}.engine.host`) && again()),
+      vscode.workspace.onDidGrantWorkspaceTrust(again),
+    ];
+  }
+
+  /** Newest first, as listed. */
+  get builds(): HistoryRecord[] {
+    return [...this.records.values()].sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+  }
+
+  /** Our own builds carry the Dockerfile they built; the engine only knows their ref. */
+  labelOf(r: HistoryRecord): string {
+    const mine = [...this.ctx.sessions.values()].find((s) => s.result?.ref === r.ref);
+    if (mine) return `${mine.request.label}${mine.options.target ? ` › ${mine.options.target}` : ''}`;
+    return `${r.frontendAttrs.filename ?? 'build'}${r.target ? ` › ${r.target}` : ''} (${r.ref.slice(0, 8)})`;
+  }
+
+  async restart(): Promise<void> {
+    this.stop();
+    this.records.clear();
+    this.error = undefined;
+    await this.start();
+    this.changed.fire(undefined);
+  }
+
+  private start(): Promise<void> {
+    this.starting ??= (async () => {
+      if (!vscode.workspace.isTrusted) {
+        this.error = 'Trust this workspace to list the engine\'s builds.';
+        return;
+      }
+      try {
+        const core = engineCore();
+        const host = readConfig().engineHost;
+        this.engine = await core.connectEngine(host ? { host } : {});
+        this.watch = await core.watchHistory(
+          this.engine,
+          (type, record) => {
+            if (type === 'DELETED') this.records.delete(record.ref);
+            else this.records.set(record.ref, record);
+            this.refresh();
+          },
+          (err) => {
+            this.error = err.message;
+            this.refresh();
+          },
+        );
+      } catch (e) {
+        this.error = (e as Error).message;
+      }
+    })();
+    return this.starting;
+  }
+
+  private stop(): void {
+    this.watch?.close();
+    this.watch = undefined;
+    void this.engine?.close().catch(() => undefined);
+    this.engine = undefined;
+    this.starting = undefined;
+  }
+
+  private refresh(): void {
+    if (this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      this.changed.fire(undefined);
+    }, 150);
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (node) return [];
+    await this.start();
+    if (this.error) return [{ kind: 'message', text: this.error }];
+    const builds = this.builds;
+    if (!builds.length) return [{ kind: 'message', text: 'No builds in the engine\'s history yet.' }];
+    return builds.slice(0, SHOWN).map((record) => ({ kind: 'build', record }));
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'message') {
+      const item = new vscode.TreeItem(node.text);
+      item.iconPath = new vscode.ThemeIcon('info');
+      item.tooltip = node.text;
+      return item;
+    }
+    const r = node.record;
+    const item = new vscode.TreeItem(this.labelOf(r));
+    item.id = `engine-build:${r.ref}`;
+    item.description = describeRecord(r);
+    item.iconPath = stateIcon(r.state);
+    item.contextValue = r.state === 'running' ? 'engineBuild.running' : 'engineBuild';
+    const args = Object.entries(r.buildArgs).map(([k, v]) => `${k}=${v}`).join(' ');
+    item.tooltip = [`ref ${r.ref}`, `frontend ${r.frontend || '(client-side: buildx)'}`, args && `args ${args}`, r.images.length ? `image ${r.images.join(', ')}` : '', r.error ?? ''].filter(Boolean).join('\n');
+    item.command = { title: 'Show build', command: 'buildkitLens.attachBuild', arguments: [r.ref] };
+    return item;
+  }
+
+  dispose(): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.stop();
+    for (const d of this.disposables) d.dispose();
+    this.changed.dispose();
+  }
+}
+
+function stateIcon(state: HistoryRecord['state']): vscode.ThemeIcon {
+  switch (state) {
+    case 'running':
+      return new vscode.ThemeIcon('sync~spin');
+    case 'completed':
+      return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+    case 'canceled':
+      return new vscode.ThemeIcon('circle-slash');
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+  }
+}

@@ -1,0 +1,96 @@
+// The Engine Builds view: a buildx build started outside VS Code shows up live, clicking it attaches
+// the build panel; "Compare Builds…" draws two builds side by side with the first cache miss.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SpecContext } from '../harness';
+import { runCli } from '../../support/cli';
+import { dockerCliEnv, testEngines } from '../../support/engines';
+import { engineSettings, nonce, panelFrame, stepRow, waitForBuildStatus, waitForState } from './uiHelpers';
+
+export default async function (ctx: SpecContext): Promise<void> {
+  // Build history needs BuildKit 0.11+: the d26 engine, whatever engine comes first in the list.
+  const d26 = testEngines().find((e) => e.name === 'd26');
+  if (!d26) {
+    ctx.log('no d26 engine in BKL_TEST_ENGINES: history spec skipped');
+    return;
+  }
+  const n = nonce();
+  const folder = ctx.workspace({
+    files: {
+      Dockerfile: `FROM busybox:latest\nRUN echo ${n} > /id\nCOPY a.txt /a.txt\nRUN cat /a.txt\n`,
+      'a.txt': 'one\n',
+      'term/Dockerfile': `FROM busybox:latest\nARG N\nRUN echo start-$N && sleep 4 && echo done-$N\n`,
+      '.vscode/settings.json': engineSettings(d26.host),
+    },
+  });
+  const { page } = await ctx.openWorkbench({ folder });
+  const refOf = async (filter: (r: { ref: string; buildArgs: Record<string, string> }) => boolean) => {
+    const r = await runCli(['history', 'ls', '--json', '-n', '30', '-H', d26.host]);
+    return (JSON.parse(r.stdout) as { ref: string; buildArgs: Record<string, string> }[]).find(filter)?.ref;
+  };
+
+  await ctx.test('Engine Builds lists a buildx build from a terminal while it runs; a click attaches the panel', async () => {
+    await page.locator('.activitybar .action-item a[aria-label^="BuildKit"]').first().click();
+    // collapsed by default: it reaches the engine only once opened
+    const header = page.locator('.pane-header', { hasText: 'Engine Builds' }).first();
+    await header.waitFor({ state: 'visible', timeout: 20_000 });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const buildx = spawn('docker', ['buildx', 'build', '--network', 'none', '--progress', 'plain', '--build-arg', `N=${n}`, path.join(folder, 'term')], {
+      env: dockerCliEnv(d26) as NodeJS.ProcessEnv,
+      stdio: 'ignore',
+    });
+    const exited = new Promise((r) => buildx.on('close', r));
+    let ref: string | undefined;
+    for (let i = 0; i < 50 && !ref; i++) {
+      ref = await refOf((r) => r.buildArgs.N === n);
+      if (!ref) await page.waitForTimeout(200);
+    }
+    if (!ref) throw new Error('the buildx build never showed up in the engine history');
+    const row = page.locator('.monaco-list-row', { hasText: ref.slice(0, 8) }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    await ctx.waitForText(row, /running · .*buildx/, 5_000);
+    ctx.log(`screenshot: ${await ctx.screenshot(page, 'history-view-running')}`);
+    await row.click();
+    const frame = await panelFrame(page, `Build: Dockerfile (${ref.slice(0, 8)})`);
+    await waitForState(frame, /RUN echo start-/, ['running', 'done'], 15_000);
+    ctx.log(`screenshot: ${await ctx.screenshot(page, 'history-attach-live')}`);
+    await waitForBuildStatus(frame, ['ok'], 30_000);
+    await waitForState(frame, /RUN echo start-/, ['done']);
+    const step = stepRow(frame, /RUN echo start-/);
+    await step.locator('.step-head').click();
+    await ctx.waitForText(step.locator('.xterm-rows'), `done-${n}`, 15_000);
+    await ctx.waitForText(row, /completed · \d+\.\ds · \d+\/\d+ cached · buildx/, 10_000);
+    await exited;
+    ctx.log(`screenshot: ${await ctx.screenshot(page, 'history-attach-done')}`);
+  }, { timeoutMs: 90_000 });
+
+  await ctx.test('Compare Builds… names the COPY of the changed file as the first cache miss', async () => {
+    const build = async () => {
+      const md = path.join(folder, '..', `md-${nonce()}.json`);
+      const r = await runCli(['build', '--network', 'none', '--progress', 'quiet', '--metadata-file', md, '-H', d26.host, folder]);
+      if (r.code !== 0) throw new Error(`CLI build failed: ${r.stderr}`);
+      return (JSON.parse(fs.readFileSync(md, 'utf8'))['buildx.build.ref'] as string).split('/').pop()!;
+    };
+    await build();
+    const a = await build();
+    fs.writeFileSync(path.join(folder, 'a.txt'), 'two, longer\n');
+    const b = await build();
+    await page.locator('.monaco-list-row', { hasText: b.slice(0, 8) }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await ctx.runCommand(page, 'BuildKit: Compare Builds…');
+    for (const ref of [a, b]) {
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(ref);
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: ref.slice(0, 8) }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(300);
+    }
+    const frame = await panelFrame(page, 'Compare:');
+    await ctx.waitForText(frame.locator('.cmp-miss'), /First cache miss in B: \[3\/4\] COPY a\.txt \/a\.txt/, 20_000);
+    await ctx.waitForText(frame.locator('.cmp-miss'), /build-context files it copies changed/);
+    await ctx.waitForText(frame.locator('.cmp-first-miss'), 'COPY a.txt /a.txt');
+    await ctx.waitForText(frame.locator('.cmp-summary'), a);
+    ctx.log(`screenshot: ${await ctx.screenshot(page, 'history-compare')}`);
+  }, { timeoutMs: 90_000 });
+}
