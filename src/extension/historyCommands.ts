@@ -2,7 +2,7 @@
 // from a terminal included), and "Compare Builds…" drawn in a panel.
 import * as vscode from 'vscode';
 import type { HistoryRecord } from '../buildkit/history';
-import type { BuildComparison } from '../progress/compare';
+import type { BuildComparison, CompareInput } from '../progress/compare';
 import { compareBuilds } from '../progress/compare';
 import type { HostMessage } from '../../webview/protocol';
 import type { BuildDeps, BuildSession } from './buildSession';
@@ -34,6 +34,13 @@ async function pickBuild(tree: HistoryTree, title: string, except?: string): Pro
     { title, matchOnDescription: true, matchOnDetail: true },
   );
   return pick?.r;
+}
+
+/** A build this window ran knows its steps even when the engine kept no progress for it. */
+function withOwnSteps(ctx: Ctx, x: CompareInput): CompareInput {
+  if (x.steps?.length) return x;
+  const own = [...ctx.sessions.values()].find((s) => s.result?.ref === x.ref);
+  return own ? { ...x, steps: own.model.steps(), buildArgs: own.options.buildArgs, target: own.options.target } : x;
 }
 
 class ComparePanel {
@@ -86,8 +93,8 @@ export function registerHistoryCommands(ctx: Ctx, panels: BuildPanels, tree: His
           const host = readConfig().engineHost;
           engine = await core.connectEngine(host ? { host } : {});
           const [x, y] = await Promise.all([core.engineBuildForCompare(engine, refA), core.engineBuildForCompare(engine, refB)]);
-          const label = (r: HistoryRecord) => tree.labelOf(r);
-          const comparison = compareBuilds({ ...x, label: label(x.record) }, { ...y, label: label(y.record) });
+          const side = (z: typeof x) => ({ ...withOwnSteps(ctx, z), label: tree.labelOf(z.record) });
+          const comparison = compareBuilds(side(x), side(y));
           ComparePanel.show(ctx, comparison);
           return comparison;
         } catch (e) {
