@@ -11,8 +11,9 @@ set -euo pipefail
 
 TRIXIE_PKGS=(docker.io containerd docker-buildx)
 
-# docker-registry + apache2-utils (htpasswd): the private registry of test/integration/registry.test.ts
-"$ENGINES_REPO/scripts/setup/apt.sh" docker.io busybox-static docker-registry apache2-utils
+# docker-registry + apache2-utils (htpasswd): the private registry of test/integration/registry.test.ts;
+# openssh-server: the private sshd of test/integration/engines-ssh.test.ts (the test runs its own sshd; the package's service is not used)
+"$ENGINES_REPO/scripts/setup/apt.sh" docker.io busybox-static docker-registry apache2-utils openssh-server
 
 mkdir -p "$ENGINES_CACHE"
 

@@ -4,6 +4,7 @@ import * as https from 'node:https';
 import Docker from 'dockerode';
 import { connectBuildkit, isBuildkitHost, type BuildkitAddress } from './buildkitd';
 import { resolveEndpoint, type Endpoint, type ResolveOptions } from './endpoint';
+import { sshDialAgent } from './sshDial';
 import { compareApiVersions, describeConnectError, EngineError, MIN_API_VERSION } from './errors';
 
 export interface EngineInfo {
@@ -41,7 +42,8 @@ function dockerodeOptions(ep: Endpoint, agent: http.Agent): Docker.DockerOptions
         ? { host: ep.hostname, port: ep.port, protocol: 'https', ca: ep.tls.ca, cert: ep.tls.cert, key: ep.tls.key, agent }
         : { host: ep.hostname, port: ep.port, protocol: 'http', agent };
     case 'ssh':
-      return { host: ep.hostname, port: ep.port, protocol: 'ssh', username: ep.username, sshOptions: { agent: process.env.SSH_AUTH_SOCK } } as Docker.DockerOptions;
+      // plain HTTP carried by `docker system dial-stdio` over ssh (docker-modem's own ssh mode warns DEP0170)
+      return { host: ep.hostname, port: ep.port, protocol: 'http', agent: sshDialAgent(ep) };
   }
 }
 

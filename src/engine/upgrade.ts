@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { Duplex } from 'node:stream';
 import type { Endpoint } from './endpoint';
+import { sshDialAgent } from './sshDial';
 import { describeConnectError, EngineError } from './errors';
 
 export type UpgradeHeaders = Record<string, string | string[]>;
@@ -21,14 +22,8 @@ export function requestBase(ep: Endpoint): http.RequestOptions & https.RequestOp
           ? { ca: ep.tls.ca, cert: ep.tls.cert, key: ep.tls.key, rejectUnauthorized: ep.tls.verify, ALPNProtocols: ['http/1.1'] }
           : {}),
       };
-    case 'ssh': {
-      // docker-modem's agent runs `docker system dial-stdio` over ssh2, like the CLI's ssh helper.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const sshAgent = require('docker-modem/lib/ssh') as (o: object) => http.Agent;
-      return {
-        agent: sshAgent({ host: ep.hostname, port: ep.port, username: ep.username, agent: process.env.SSH_AUTH_SOCK }),
-      };
-    }
+    case 'ssh':
+      return { agent: sshDialAgent(ep) };
   }
 }
 
