@@ -7,6 +7,7 @@ import { EngineError } from '../engine/errors';
 import type { StatusResponse } from '../progress/wire';
 import { Control } from './control';
 import { decodeBuildError } from './errorDetails';
+import { explainResetByDockerfile } from './invalidUtf8';
 import { preflight } from './preflight';
 import { newId, Session } from './session';
 import { attachOverControl } from './sessionTunnel';
@@ -105,6 +106,8 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       if (solveErr.code === grpc.status.UNAVAILABLE) {
         return end({ ok: false, canceled: false, exporterResponse: {}, error: messageOf(control.explain(solveErr)) });
       }
+      const reset = solveErr.code === grpc.status.INTERNAL ? explainResetByDockerfile(solveErr.details ?? '', opts.dockerfile) : undefined;
+      if (reset) return end({ ok: false, canceled: false, exporterResponse: {}, error: { message: reset, code: solveErr.code, sources: [] } });
       return end({ ok: false, canceled: false, exporterResponse: {}, error: decodeBuildError(solveErr) });
     } catch (e) {
       return end({ ok: false, canceled: cancelRequested, exporterResponse: {}, error: messageOf(e) });
