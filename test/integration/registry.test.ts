@@ -1,21 +1,22 @@
 // Registry auth end to end: a private TLS registry with basic auth, busybox pushed into it, then
 // `FROM <registry>/busybox` builds whose pulls get their credentials from our session's Auth service:
-// none (fails clearly), config.json auths, a credential helper on PATH.
+// none (fails clearly), config.json auths, a credential helper on PATH; and a build that pushes.
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startBuild } from '../../src/buildkit/build';
 import { connectEngine, type Engine } from '../../src/engine/connect';
 import { options, writeTree } from '../support/build';
-import { makeCerts } from '../support/certs';
+import { makeCerts, type TestCerts } from '../support/certs';
 import { testEngines } from '../support/engines';
 import { startPrivateEngine, type PrivateEngine } from '../support/privateEngine';
 import { registryAvailable, startRegistry, type TestRegistry } from '../support/registry';
 
-const enabled = testEngines().some((e) => e.name === 'd26');
-const skip = !enabled ? 'needs the d26 engine' : !registryAvailable() ? 'needs docker-registry and apache2-utils (scripts/setup/apt.sh)' : false;
+const enabled = testEngines().some((e) => e.name === 'd26c');
+const skip = !enabled ? 'needs the d26c engine' : !registryAvailable() ? 'needs docker-registry and apache2-utils (scripts/setup/apt.sh)' : false;
 
 /** Runs fn with process.env changed (the session reads credentials from this process's env). */
 async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
@@ -37,13 +38,18 @@ describe('registry auth', { skip, timeout: 300_000 }, () => {
   let engine: Engine;
   let scratch: string;
   let ctx: string;
+  let certs: TestCerts;
   before(async () => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-reg-'));
-    const certs = makeCerts();
+    certs = makeCerts();
     reg = await startRegistry(certs, path.join(scratch, 'registry'));
     // dockerd reads registry CAs only from /etc/docker/certs.d (machine-wide); a private engine
     // marks the registry insecure instead: still HTTPS, certificate not verified, auth unchanged.
-    priv = startPrivateEngine('/tmp/bkl-reg', { daemonJson: { 'insecure-registries': [reg.host] } });
+    // the containerd image store: its exporter can also push, which asks our session for credentials too
+    priv = startPrivateEngine('/tmp/bkl-reg', {
+      name: 'd26c',
+      daemonJson: { 'insecure-registries': [reg.host], features: { 'containerd-snapshotter': true } },
+    });
     engine = await connectEngine({ host: priv.unixHost });
     const repo = `${reg.host}/busybox`;
     await engine.docker.getImage('busybox:latest').tag({ repo, tag: 'latest' });
@@ -78,12 +84,17 @@ describe('registry auth', { skip, timeout: 300_000 }, () => {
     t.diagnostic(r.error!.message);
   });
 
-  test('credentials from config.json auths', async () => {
+  /** A DOCKER_CONFIG whose config.json holds the registry's credentials under auths. */
+  const authsConfig = () => {
     const cfg = path.join(scratch, 'cfg-auths');
-    fs.mkdirSync(cfg);
+    fs.mkdirSync(cfg, { recursive: true });
     const auth = Buffer.from(`${reg.user}:${reg.password}`).toString('base64');
     fs.writeFileSync(path.join(cfg, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth } } }));
-    const r = await withEnv({ DOCKER_CONFIG: cfg }, buildNow);
+    return cfg;
+  };
+
+  test('credentials from config.json auths', async () => {
+    const r = await withEnv({ DOCKER_CONFIG: authsConfig() }, buildNow);
     assert.equal(r.ok, true, r.error?.message);
   });
 
@@ -103,5 +114,28 @@ describe('registry auth', { skip, timeout: 300_000 }, () => {
     const r = await withEnv({ DOCKER_CONFIG: cfg, PATH: `${bin}:${process.env.PATH}` }, buildNow);
     assert.equal(r.ok, true, r.error?.message);
     assert.match(fs.readFileSync(asked, 'utf8'), new RegExp(`^${reg.host.replace(/\./g, '\\.')}$`, 'm'));
+  });
+
+  test('a build that pushes: the exporter gets credentials from the session, the registry has the image', async () => {
+    const cfg = authsConfig();
+    const name = `${reg.host}/pushed:1`;
+    const pctx = writeTree({ Dockerfile: 'FROM busybox\nCOPY a /a\n', a: String(Date.now()) });
+    const r = await withEnv({ DOCKER_CONFIG: cfg }, () =>
+      startBuild(engine, options(pctx, { outputs: [{ type: 'moby', attrs: { name, push: 'true' } }] }), () => {}).done,
+    );
+    assert.equal(r.ok, true, r.error?.message);
+    const got = await new Promise<{ status: number; digest?: string }>((resolve, reject) => {
+      const req = https.get(`https://${reg.host}/v2/pushed/manifests/1`, {
+        ca: fs.readFileSync(certs.ca),
+        auth: `${reg.user}:${reg.password}`,
+        headers: { Accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json' },
+      }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, digest: res.headers['docker-content-digest'] as string | undefined });
+      });
+      req.on('error', reject);
+    });
+    assert.equal(got.status, 200);
+    assert.equal(got.digest, r.exporterResponse['containerimage.digest']);
   });
 });

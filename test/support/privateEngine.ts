@@ -1,4 +1,4 @@
-// A d26 engine of a test's own (its own BKL_ENGINE_ROOT), started by scripts/engines/start.sh with
+// A d26 or d26c engine of a test's own (its own BKL_ENGINE_ROOT), started by scripts/engines/start.sh with
 // extra dockerd flags or daemon.json: a TLS tcp listener, a trusted test registry.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -8,12 +8,14 @@ const repo = path.resolve(__dirname, '..', '..', '..');
 
 export interface PrivateEngine {
   root: string;
-  /** unix:///…/d26/docker.sock (always there, used for readiness and image setup) */
+  /** unix:///…/<name>/docker.sock (always there, used for readiness and image setup) */
   unixHost: string;
   stop(): void;
 }
 
-export function startPrivateEngine(root: string, extra: { args?: string[]; daemonJson?: object } = {}): PrivateEngine {
+/** name: which engine recipe (d26, or d26c for the containerd image store). */
+export function startPrivateEngine(root: string, extra: { args?: string[]; daemonJson?: object; name?: 'd26' | 'd26c' } = {}): PrivateEngine {
+  const name = extra.name ?? 'd26';
   const env = {
     ...process.env,
     BKL_ENGINE_ROOT: root,
@@ -21,12 +23,12 @@ export function startPrivateEngine(root: string, extra: { args?: string[]; daemo
     BKL_ENGINE_DAEMON_JSON: extra.daemonJson ? JSON.stringify(extra.daemonJson) : '',
   };
   // a leftover engine from an interrupted run would keep its old flags
-  execFileSync('bash', [path.join(repo, 'scripts/engines/stop.sh'), '--purge', 'd26'], { env, stdio: 'pipe' });
+  execFileSync('bash', [path.join(repo, 'scripts/engines/stop.sh'), '--purge', name], { env, stdio: 'pipe' });
   fs.mkdirSync(root, { recursive: true });
-  execFileSync('bash', [path.join(repo, 'scripts/engines/start.sh'), 'd26'], { env, stdio: 'pipe' });
+  execFileSync('bash', [path.join(repo, 'scripts/engines/start.sh'), name], { env, stdio: 'pipe' });
   return {
     root,
-    unixHost: `unix://${root}/d26/docker.sock`,
-    stop: () => execFileSync('bash', [path.join(repo, 'scripts/engines/stop.sh'), '--purge', 'd26'], { env, stdio: 'pipe' }),
+    unixHost: `unix://${root}/${name}/docker.sock`,
+    stop: () => execFileSync('bash', [path.join(repo, 'scripts/engines/stop.sh'), '--purge', name], { env, stdio: 'pipe' }),
   };
 }
