@@ -121,7 +121,8 @@ describe('registry auth', { skip, timeout: 300_000 }, () => {
     const name = `${reg.host}/pushed:1`;
     const pctx = writeTree({ Dockerfile: 'FROM busybox\nCOPY a /a\n', a: String(Date.now()) });
     const r = await withEnv({ DOCKER_CONFIG: cfg }, () =>
-      startBuild(engine, options(pctx, { outputs: [{ type: 'moby', attrs: { name, push: 'true' } }] }), () => {}).done,
+      // type=image: the exporter a standalone buildkitd has; the containerd-store engine has it too
+      startBuild(engine, options(pctx, { outputs: [{ type: 'image', attrs: { name, push: 'true' } }] }), () => {}).done,
     );
     assert.equal(r.ok, true, r.error?.message);
     const got = await new Promise<{ status: number; digest?: string }>((resolve, reject) => {
