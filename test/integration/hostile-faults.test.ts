@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { controlFor } from '../../src/buildkit/build';
 import { listHistory } from '../../src/buildkit/history';
 import { Session } from '../../src/buildkit/session';
+import type { BuildOptions } from '../../src/buildkit/types';
 import type { StatusResponse } from '../../src/progress/wire';
 import { build, closeEngines, engineFor, options, writeTree, type Built } from '../support/build';
 import { testEngines, type TestEngine } from '../support/engines';
@@ -54,49 +55,45 @@ async function engineStillWorks(eng: TestEngine, ref: string): Promise<void> {
   assert.equal(next.result.ok, true, next.result.error?.message);
 }
 
+/** Builds, injects `fault` once at the first status `when` accepts; then nothing may be left open or running. */
+async function buildWithFault(
+  eng: TestEngine, opts: BuildOptions, when: (s: StatusResponse) => boolean, fault: (cancel: () => void) => void,
+): Promise<{ b: Built; ms: number }> {
+  const leaks = await leakGuard(eng);
+  let at = 0;
+  const b = await build(eng.host, opts, (s, cancel) => {
+    if (!at && when(s)) {
+      at = Date.now();
+      fault(cancel);
+    }
+  });
+  const ms = Date.now() - at;
+  assert.ok(at > 0, 'the build reached the point of the fault');
+  await leaks();
+  await engineStillWorks(eng, b.result.ref);
+  return { b, ms };
+}
+
 describe('faults mid-build', { timeout: 300_000 }, () => {
   test('cancel during the context transfer: canceled within 2 s, nothing left open', { skip: !d26 && 'needs d26' }, async (t) => {
-    const eng = d26!;
-    const leaks = await leakGuard(eng);
-    let at = 0;
-    const b: Built = await build(eng.host, options(largeContext(1024)), (s, cancel) => {
-      if (!at && transferring(s)) {
-        at = Date.now();
-        cancel();
-      }
-    });
-    assert.ok(at > 0, 'the transfer started');
+    const { b, ms } = await buildWithFault(d26!, options(largeContext(1024)), transferring, (cancel) => cancel());
+    t.diagnostic(`ended ${ms} ms after cancel`);
     assert.equal(b.result.canceled, true, JSON.stringify(b.result.error));
-    t.diagnostic(`ended ${Date.now() - at} ms after cancel`);
-    assert.ok(Date.now() - at < 2000, `ended ${Date.now() - at} ms after cancel`);
-    await leaks();
-    await engineStillWorks(eng, b.result.ref);
+    assert.ok(ms < 2000, `ended ${ms} ms after cancel`);
   });
 
   test('cancel at "exporting to image" of a large COPY: canceled within 2 s, nothing left open', { skip: !d26c && 'needs d26c (its export compresses layers: seconds long)' }, async (t) => {
-    const eng = d26c!;
-    const leaks = await leakGuard(eng);
     const ctx = writeTree({
       Dockerfile: `FROM busybox AS gen\nRUN dd if=/dev/urandom of=/big bs=1M count=150 2>/dev/null && echo ${Date.now()}\nFROM scratch\nCOPY --from=gen /big /big\n`,
     });
-    let at = 0;
-    const b = await build(eng.host, options(ctx), (s, cancel) => {
-      if (!at && s.vertexes.some((v) => v.name === 'exporting to image' && v.started)) {
-        at = Date.now();
-        cancel();
-      }
-    });
-    assert.ok(at > 0, 'the export started');
+    const exporting = (s: StatusResponse) => s.vertexes.some((v) => v.name === 'exporting to image' && !!v.started);
+    const { b, ms } = await buildWithFault(d26c!, options(ctx), exporting, (cancel) => cancel());
+    t.diagnostic(`ended ${ms} ms after cancel`);
     assert.equal(b.result.canceled, true, JSON.stringify(b.result.error));
-    t.diagnostic(`ended ${Date.now() - at} ms after cancel`);
-    assert.ok(Date.now() - at < 2000, `ended ${Date.now() - at} ms after cancel`);
-    await leaks();
-    await engineStillWorks(eng, b.result.ref);
+    assert.ok(ms < 2000, `ended ${ms} ms after cancel`);
   });
 
   test('the session socket dies during the transfer: a clear one-line error, no hang', { skip: !d26 && 'needs d26' }, async (t) => {
-    const eng = d26!;
-    const leaks = await leakGuard(eng);
     // keep a handle on the real session socket to destroy it, as a dying connection would
     const sockets: Duplex[] = [];
     const serveOn = Session.prototype.serveOn;
@@ -104,23 +101,14 @@ describe('faults mid-build', { timeout: 300_000 }, () => {
       sockets.push(socket);
       return serveOn.call(this, socket);
     };
-    let at = 0;
     try {
-      const b = await build(eng.host, options(largeContext(1024)), (s) => {
-        if (!at && transferring(s)) {
-          at = Date.now();
-          sockets[0].destroy();
-        }
-      });
-      assert.ok(at > 0, 'the transfer started');
-      t.diagnostic(`ended ${Date.now() - at} ms after the socket died: ${b.result.error?.message}`);
-      assert.ok(Date.now() - at < 5000, `ended ${Date.now() - at} ms after the socket died`);
+      const { b, ms } = await buildWithFault(d26!, options(largeContext(1024)), transferring, () => sockets[0].destroy());
+      t.diagnostic(`ended ${ms} ms after the socket died: ${b.result.error?.message}`);
+      assert.ok(ms < 5000, `ended ${ms} ms after the socket died`);
       assert.equal(b.result.ok, false);
       assert.equal(b.result.canceled, false);
       assert.match(b.result.error!.message, /session/);
       assert.ok(!b.result.error!.message.includes('\n'), b.result.error!.message);
-      await leaks();
-      await engineStillWorks(eng, b.result.ref);
     } finally {
       Session.prototype.serveOn = serveOn;
     }
