@@ -1,6 +1,7 @@
 // Differential: the same contexts built by BuildKit Lens and by `docker buildx build` 0.13 on the
 // same engine give the same image filesystem, entry by entry (type, mode, size, content, link).
 // All fixtures share one context per engine (test/fixtures/differential): builds cost seconds.
+// --no-cache on both sides: a COPY cached from the other client's transfer would hide a difference.
 import { after, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
@@ -33,8 +34,8 @@ for (const eng of engines) {
       const theirs = `bkl-diff-buildx-${eng.name}:latest`;
       const t0 = Date.now();
       const [b, x] = await Promise.all([
-        build(eng.host, options(ctx.dir, { tags: [ours] })),
-        buildx(eng, ['--network', 'none', '--progress', 'quiet', '-t', theirs, ctx.dir]),
+        build(eng.host, options(ctx.dir, { tags: [ours], noCache: true })),
+        buildx(eng, ['--network', 'none', '--no-cache', '--progress', 'quiet', '-t', theirs, ctx.dir]),
       ]);
       assert.equal(b.result.ok, true, b.result.error?.message);
       assert.equal(x.code, 0, x.stderr);
@@ -74,8 +75,8 @@ for (const eng of engines) {
       const ours = `bkl-dfi-ours-${eng.name}:latest`;
       const theirs = `bkl-dfi-buildx-${eng.name}:latest`;
       const [b, x] = await Promise.all([
-        build(eng.host, options(ctx.dir, { dockerfile: ctx.dockerfile, tags: [ours] })),
-        buildx(eng, ['--network', 'none', '--progress', 'quiet', '-f', ctx.dockerfile, '-t', theirs, ctx.dir]),
+        build(eng.host, options(ctx.dir, { dockerfile: ctx.dockerfile, tags: [ours], noCache: true })),
+        buildx(eng, ['--network', 'none', '--no-cache', '--progress', 'quiet', '-f', ctx.dockerfile, '-t', theirs, ctx.dir]),
       ]);
       assert.equal(b.result.ok, true, b.result.error?.message);
       assert.equal(x.code, 0, x.stderr);

@@ -147,8 +147,8 @@ describe('hostile input', { skip: !eng && 'needs the d26 engine', timeout: 300_0
     const ctx = writeTree({ 'a.txt': 'a', 'sub/b.txt': 'b' });
     const tag = (w: string) => `bkl-hostile-outside-${w}:latest`;
     const [b, x] = await Promise.all([
-      build(eng!.host, options(ctx, { dockerfile: df, tags: [tag('ours')] })),
-      buildx(eng!, ['--progress', 'quiet', '-f', df, '-t', tag('buildx'), ctx]),
+      build(eng!.host, options(ctx, { dockerfile: df, tags: [tag('ours')], noCache: true })),
+      buildx(eng!, ['--no-cache', '--progress', 'quiet', '-f', df, '-t', tag('buildx'), ctx]),
     ]);
     assert.equal(b.result.ok, true, b.result.error?.message);
     assert.equal(x.code, 0, x.stderr);
