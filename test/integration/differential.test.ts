@@ -5,6 +5,8 @@
 import { after, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DEPTH, differentialContext, dockerfileIgnoreContext, MANY, ODD_NAMES } from '../fixtures/differential/context';
 import { IGNORE_CASES } from '../fixtures/differential/ignoreCases';
 import { build, closeEngines, options } from '../support/build';
@@ -30,6 +32,9 @@ for (const eng of engines) {
   describe(`differential vs buildx on ${eng.name}`, { skip, timeout: 600_000 }, () => {
     test(`one context, every fixture${full ? ' (with 20,000 files)' : ''}`, async (t) => {
       const ctx = differentialContext({ many: full });
+      t.after(() => {
+        for (const d of [ctx.dir, path.dirname(ctx.outsideFile)]) fs.rmSync(d, { recursive: true, force: true });
+      });
       const ours = `bkl-diff-ours-${eng.name}:latest`;
       const theirs = `bkl-diff-buildx-${eng.name}:latest`;
       const t0 = Date.now();
