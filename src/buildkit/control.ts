@@ -49,7 +49,7 @@ export class Control {
   ) {}
 
   static async open(engine: Engine): Promise<Control> {
-    const bk = engine.buildkit;
+    const bk = engine.buildkit ?? (engine.nativeGrpc ? { target: engine.nativeGrpc } : undefined);
     const bridge = bk ? undefined : await openGrpcBridge(engine.endpoint);
     const creds = bk?.tls
       ? grpc.credentials.createSsl(bk.tls.ca ?? null, bk.tls.key ?? null, bk.tls.cert ?? null)

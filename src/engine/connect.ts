@@ -25,6 +25,8 @@ export interface Engine {
   docker: Docker;
   /** set for a standalone buildkitd (buildkit+unix:// or buildkit+tcp://): gRPC dialed directly */
   buildkit?: BuildkitAddress;
+  /** Docker ≥ 29.2 serves gRPC on its own socket: the Control client needs no /grpc upgrade */
+  nativeGrpc?: string;
   info(): Promise<EngineInfo>;
   /** runs fn when the engine is closed (connections layered on top of it) */
   onClose(fn: () => Promise<void>): void;
@@ -57,6 +59,20 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string, host: string): 
   ]);
 }
 
+/** The first API with gRPC served natively on the engine socket (Docker 29.2, moby PR 50744). */
+export const NATIVE_GRPC_API = '1.53';
+
+/**
+ * Where to dial Control directly, or undefined to go through the /grpc upgrade. Only local
+ * sockets: the engine's TCP+TLS listener negotiates HTTP/1.1 only, so remote engines keep
+ * the upgrade. BUILDKIT_LENS_NATIVE_GRPC=0 forces the upgrade everywhere.
+ */
+export function nativeGrpcTarget(ep: Endpoint, apiVersion: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (env.BUILDKIT_LENS_NATIVE_GRPC === '0') return undefined;
+  if (ep.kind !== 'unix' || !ep.socketPath) return undefined;
+  return compareApiVersions(apiVersion, NATIVE_GRPC_API) >= 0 ? `unix://${ep.socketPath}` : undefined;
+}
+
 /** Pings the engine and checks it can serve BuildKit over gRPC. Throws EngineError with one clear line. */
 export async function connectEngine(opts: ResolveOptions & { timeoutMs?: number } = {}): Promise<Engine> {
   if (isBuildkitHost(opts.host)) return connectBuildkit(opts.host, '--host', opts.env);
@@ -83,6 +99,7 @@ export async function connectEngine(opts: ResolveOptions & { timeoutMs?: number 
   return {
     endpoint,
     docker,
+    nativeGrpc: nativeGrpcTarget(endpoint, api, opts.env ?? process.env),
     info: () =>
       (cached ??= (async () => {
         let info: { Driver?: string; DriverStatus?: [string, string][] | null };

@@ -92,3 +92,15 @@ test('host forms', () => {
   assert.throws(() => parseHost('ftp://x', 'x', undefined), /unsupported engine host scheme/);
   assert.throws(() => parseHost('tcp://[bad', 'x', undefined), /invalid engine host/);
 });
+
+test('native gRPC on the engine socket from API 1.53, local sockets only, with an opt-out', async () => {
+  const { nativeGrpcTarget } = await import('../../src/engine/connect');
+  const unix = parseHost('unix:///run/docker.sock', 'x', undefined);
+  const tcp = parseHost('tcp://10.0.0.1:2376', 'x', undefined);
+  assert.equal(nativeGrpcTarget(unix, '1.53', {}), 'unix:///run/docker.sock');
+  assert.equal(nativeGrpcTarget(unix, '1.54', {}), 'unix:///run/docker.sock');
+  assert.equal(nativeGrpcTarget(unix, '1.52', {}), undefined);
+  assert.equal(nativeGrpcTarget(unix, '1.45', {}), undefined);
+  assert.equal(nativeGrpcTarget(tcp, '1.53', {}), undefined);
+  assert.equal(nativeGrpcTarget(unix, '1.53', { BUILDKIT_LENS_NATIVE_GRPC: '0' }), undefined);
+});
