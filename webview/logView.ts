@@ -5,6 +5,8 @@ import { SearchAddon } from '@xterm/addon-search';
 import { h, icon } from './dom';
 
 const MAX_ROWS = 24;
+/** xterm parses each write() whole and yields between writes: pieces this size keep a flood's frames short. */
+const WRITE_PIECE = 4 * 1024;
 
 export interface LogViewHost {
   copy(text: string): void;
@@ -81,6 +83,7 @@ export class LogView {
   /** Must be called once the element is in the document. */
   mount(): void {
     this.term.open(this.termHost);
+    syncScrollbarPerFrame(this.term);
     this.layout();
   }
 
@@ -95,7 +98,7 @@ export class LogView {
     if (!text) return;
     this.text += text;
     this.lines += countNewlines(text);
-    this.term.write(text);
+    for (let i = 0; i < text.length; i += WRITE_PIECE) this.term.write(i === 0 && text.length <= WRITE_PIECE ? text : text.slice(i, i + WRITE_PIECE));
     this.layout();
   }
 
@@ -122,6 +125,29 @@ export class LogView {
     this.term.dispose();
     this.element.remove();
   }
+}
+
+/**
+ * xterm 6.0.0 re-measures and redraws its scrollbar synchronously for every line that scrolls
+ * (Viewport listens to the buffer's onScroll with _sync()): a 300,000-line log then spends most of
+ * its time there, in tasks of 100-300 ms. Once per animation frame is enough for a scrollbar.
+ * This reaches into xterm's internals, so it does nothing unless they look as expected.
+ */
+function syncScrollbarPerFrame(term: Terminal): void {
+  const viewport = (term as unknown as { _core?: { _viewport?: { _sync?: (ydisp?: number) => void } } })._core?._viewport;
+  const sync = viewport?._sync;
+  if (!viewport || typeof sync !== 'function') return;
+  let queued = false;
+  viewport._sync = function (this: typeof viewport, ...args: [number?]) {
+    // calls with a position (scrolling, resize) stay immediate; only the per-line buffer scroll waits
+    if (args.length) return sync.apply(this, args);
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      sync.call(this);
+    });
+  };
 }
 
 function countNewlines(s: string): number {

@@ -1,4 +1,4 @@
-// Coalesces a build's deltas into at most one panel update per frame interval. Logs go only for
+// Coalesces a build's deltas into at most one panel update per frame interval (the first at once). Logs go only for
 // steps the panel has open, appended in order; steps are sent once per flush with their latest state.
 // Pure (timers injected) so it is unit-tested.
 import type { Delta, Step, Summary, Warning } from '../progress/types';
@@ -30,6 +30,7 @@ export class UpdateBatcher {
   private logs: { digest: string; text: string }[] = [];
   private warnings: Warning[] = [];
   private timer: unknown;
+  private lastFlush = -Infinity;
   private readonly subscribed = new Set<string>();
 
   constructor(
@@ -66,7 +67,9 @@ export class UpdateBatcher {
       else this.logs.push({ digest: l.digest, text: l.text });
     }
     this.warnings.push(...delta.warnings);
-    if (this.timer === undefined) this.timer = this.timers.set(() => this.flush(), this.intervalMs);
+    // After a quiet spell the first change goes out at once (one macrotask, so deltas of the same
+    // read coalesce); then at most one update per interval.
+    if (this.timer === undefined) this.timer = this.timers.set(() => this.flush(), Math.max(0, this.lastFlush + this.intervalMs - this.timers.now()));
   }
 
   /** Sends what is pending now (also used right before the build's end message). */
@@ -75,6 +78,7 @@ export class UpdateBatcher {
     this.timer = undefined;
     if (!this.steps.size && !this.logs.length && !this.warnings.length) return;
     const now = this.timers.now();
+    this.lastFlush = now;
     const steps: Step[] = [];
     for (const d of this.steps) {
       const s = this.source.step(d);

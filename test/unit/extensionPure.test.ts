@@ -95,9 +95,28 @@ test('outcome: image id on success, excerpt around the failing lines', () => {
 function fakeTimers() {
   let pending: (() => void) | undefined;
   let t = 0;
-  const timers: Timers = { set: (fn) => ((pending = fn), 1), clear: () => (pending = undefined), now: () => t };
-  return { timers, fire: () => pending?.(), advance: (ms: number) => (t += ms), get armed() { return !!pending; } };
+  let delay = -1;
+  const timers: Timers = { set: (fn, ms) => ((pending = fn), (delay = ms), 1), clear: () => (pending = undefined), now: () => t };
+  return { timers, fire: () => pending?.(), advance: (ms: number) => (t += ms), get armed() { return !!pending; }, get delay() { return delay; } };
 }
+
+test('the batcher sends the first change at once, then at most one update per interval', () => {
+  const sent: HostMessage[] = [];
+  const ft = fakeTimers();
+  const b = new UpdateBatcher({ step: () => undefined, summary: () => ({ total: 0, completed: 0, cached: 0, running: 0, errors: 0, durationMs: 0 }) }, (m) => sent.push(m), ft.timers, 33);
+  const change = { steps: ['a'], logs: [], warnings: [] };
+  b.add(change);
+  assert.equal(ft.delay, 0, 'nothing sent lately: no wait');
+  ft.fire();
+  ft.advance(10);
+  b.add(change);
+  assert.equal(ft.delay, 23, 'the rest of the interval since the last update');
+  ft.fire();
+  ft.advance(100);
+  b.add(change);
+  assert.equal(ft.delay, 0);
+  assert.equal(sent.length, 2);
+});
 
 test('the batcher sends one update per interval with latest steps and logs of subscribed steps only', () => {
   const sent: HostMessage[] = [];

@@ -1,0 +1,242 @@
+// BuildKit Lens in a real VS Code (code-server's VS Code 1.100 + Chromium), installed from its .vsix:
+// activation time, command → first step painted, a 300,000-line log flood (webview long tasks,
+// extension-host event-loop lag, message batching), bundle sizes. Prints a table; always exits 0.
+//   node out/bench/vscode.js [--engine d26] [--runs 5] [--windows 3] [--vsix FILE] [--only latency|flood]
+//   BKL_BENCH_VERBOSE=1: per-build timings (webview resources, messages, long tasks); BKL_BENCH_PROFILE=DIR: CPU profiles
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { createWorkspace, repoRoot, startVsCodeServer, type VsCodeServer } from '../test/e2e/harness';
+import { Probe, probeDir, type Activation } from '../test/e2e/harness/probe';
+import { installVsix, packageVsix } from '../test/e2e/harness/vsix';
+import { engineSettings, nonce } from '../test/e2e/ui/uiHelpers';
+import { median } from './measure';
+import { instrumentNextPanel, knownFrames, readTrace, waitInFrame, type PanelTrace } from './webviewProbe';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const ENGINE = opt('engine', 'd26');
+const RUNS = Number(opt('runs', '5'));
+const ONLY = opt('only', '');
+const WINDOWS = Number(opt('windows', '3'));
+const host = `unix://${process.env.BKL_ENGINE_ROOT ?? '/tmp/bkl-engines'}/${ENGINE}/docker.sock`;
+const FLOOD_LINES = 300_000;
+
+interface Row {
+  name: string;
+  value: string;
+  target: string;
+  ok?: boolean;
+}
+const rows: Row[] = [];
+const row = (name: string, value: string, target: string, ok?: boolean) => rows.push({ name, value, target, ok });
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
+const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
+
+function bundleRows(vsix: string): void {
+  const size = (f: string) => fs.statSync(path.join(repoRoot, 'dist', f)).size;
+  const ext = size('extension.js');
+  const host = ext + size('engineCore.js');
+  row('bundle: dist/extension.js (loaded at activation)', kib(ext), '≤ 1 MB', ext <= 1_000_000);
+  row('bundle: extension host code (extension.js + engineCore.js)', kib(host), '≤ 1 MB', host <= 1_000_000);
+  row('bundle: dist/webview.js', kib(size('webview.js')), '≤ 1 MB', size('webview.js') <= 1_000_000);
+  row('.vsix size', kib(fs.statSync(vsix).size), '', undefined);
+}
+
+function activationEventsRow(): void {
+  const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+    activationEvents?: string[];
+    contributes: { commands: { command: string }[]; views?: Record<string, { id: string }[]> };
+  };
+  const views = Object.values(pkg.contributes.views ?? {}).flat().map((v) => `onView:${v.id}`);
+  const allowed = new Set(['onLanguage:dockerfile', 'onWebviewPanel:buildkitLens.buildPanel', ...views, ...pkg.contributes.commands.map((c) => `onCommand:${c.command}`)]);
+  const extra = (pkg.activationEvents ?? []).filter((e) => !allowed.has(e));
+  row('activation events (dockerfile, commands, views, panel only)', extra.length ? `also ${extra.join(', ')}` : (pkg.activationEvents ?? []).join(', ') + ' + implicit onCommand', 'nothing else', extra.length === 0);
+}
+
+function workspace(tag: string): string {
+  const files: Record<string, string> = { '.vscode/settings.json': engineSettings(host), 'Dockerfile.warm': `FROM busybox:latest\nRUN echo warm-${tag}\n` };
+  for (let i = 1; i <= RUNS; i++) files[`Dockerfile.lat${i}`] = `FROM busybox:latest\nRUN echo lat${i}-${tag}\n`;
+  // the sleep lets the bench open the step's log before the flood starts, so it streams in live
+  files['Dockerfile.flood'] = `FROM busybox:latest\nRUN echo ${tag} >/dev/null && sleep 1 && seq 1 ${FLOOD_LINES}\n`;
+  return createWorkspace({ files });
+}
+
+const statusOf = (f: Frame) => f.evaluate(() => document.body.dataset.status ?? '');
+
+async function waitDone(frame: Frame, timeoutMs = 120_000): Promise<void> {
+  await waitInFrame(frame, 'the build to end', () => ['ok', 'error', 'canceled'].includes(document.body.dataset.status ?? ''), timeoutMs);
+  const s = await statusOf(frame);
+  if (s !== 'ok') throw new Error(`build ended ${s}`);
+}
+
+/** BKL_BENCH_PROFILE=DIR: a CPU profile of the workbench renderer (webviews included), saved by the returned function. */
+async function startProfile(page: Page): Promise<((name: string) => Promise<void>) | undefined> {
+  const dir = process.env.BKL_BENCH_PROFILE;
+  if (!dir) return undefined;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return async (name) => fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify((await cdp.send('Profiler.stop')).profile));
+}
+
+/** Build started through the command API → first step row painted in its new panel. */
+async function firstStepLatency(page: Page, probe: Probe, file: string, frames?: Map<string, Frame>): Promise<number> {
+  const known = knownFrames(page);
+  const panel = instrumentNextPanel(page, known);
+  const profile = await startProfile(page);
+  const { t0, returned } = await probe.build(file);
+  const frame = await panel;
+  await waitInFrame(frame, 'a step row', () => !!(window as unknown as { __bklBench: PanelTrace }).__bklBench.firstStep, 60_000);
+  const trace = await readTrace(frame);
+  await waitDone(frame);
+  frames?.set(file, frame);
+  await profile?.(path.basename(file));
+  if (trace.stepAtInstall) process.stderr.write('note: a step row was there before the panel was instrumented (upper bound)\n');
+  if (process.env.BKL_BENCH_VERBOSE) {
+    const rel = (t: number) => `+${(t - t0).toFixed(0)}`;
+    process.stderr.write(`${path.basename(file)}: returned ${rel(returned)} frame doc ${rel(trace.timeOrigin)} instrumented ${rel(trace.installed)} first step ${rel(trace.firstStep)}\n`);
+    process.stderr.write(`  resources: ${trace.resources.map(([n, a, b]) => `${n} ${rel(a)}..${rel(b)}`).join(', ')}\n`);
+    process.stderr.write(`  messages: ${trace.messages.slice(0, 6).map(([t, type]) => `${type} ${rel(t)}`).join(', ')}\n`);
+  }
+  return trace.firstStep - t0;
+}
+
+/** The same Dockerfile again: its finished panel is reused, so no new webview is made. */
+async function rebuildLatency(probe: Probe, frame: Frame, file: string): Promise<number> {
+  const { t0 } = await probe.build(file);
+  const painted = async () => (await readTrace(frame)).stepPaints.find((t) => t >= t0);
+  await waitInFrame(frame, 'a step of the rebuild', () => !!document.body.dataset.status, 10_000);
+  const deadline = Date.now() + 60_000;
+  let t: number | undefined;
+  while (!(t = await painted())) {
+    if (Date.now() > deadline) throw new Error('the rebuild painted no step');
+    await sleep(20);
+  }
+  await waitDone(frame);
+  return t - t0;
+}
+
+async function floodRows(page: Page, probe: Probe, file: string): Promise<void> {
+  const known = knownFrames(page);
+  const panel = instrumentNextPanel(page, known);
+  const profile = await startProfile(page);
+  const { t0 } = await probe.build(file);
+  const frame = await panel;
+  const head = frame.locator('.step', { has: frame.locator('.step-name', { hasText: /seq 1/ }) }).locator('.step-head');
+  await head.click({ timeout: 30_000 });
+  await waitDone(frame, 180_000);
+  const shown = () => ((document.querySelector('.step.expanded .xterm-rows') as HTMLElement | null)?.innerText ?? '(no open log)').trimEnd();
+  // BuildKit itself may clip a flood ("[output clipped, log limit 200KiB/s reached]"): that is then the last line
+  await waitInFrame(frame, 'the last log line', () => /(^|\n)(300000|\[output clipped, log limit .*\])$/.test(((document.querySelector('.step.expanded .xterm-rows') as HTMLElement | null)?.innerText ?? '').trimEnd()), 60_000).catch(async (e) => {
+    throw new Error(`${(e as Error).message}; the log shows …${JSON.stringify((await frame.evaluate(shown)).slice(-120))}`);
+  });
+  const t1 = Date.now();
+  await sleep(300);
+  const trace = await readTrace(frame);
+  await profile?.('flood');
+  const allLags = await probe.lags();
+  const lags = allLags.filter(([t]) => t >= t0 && t <= t1).map(([, l]) => l);
+  const idleMax = Math.max(0, ...allLags.filter(([t]) => t >= t0 - 3000 && t < t0).map(([, l]) => l));
+
+  const long = trace.longTasks.filter(([t]) => t >= t0 && t <= t1);
+  if (process.env.BKL_BENCH_VERBOSE) {
+    const rel = (t: number) => `+${(t - t0).toFixed(0)}`;
+    process.stderr.write(`flood: long tasks ${long.map(([t, d, who]) => `${rel(t)} ${d.toFixed(0)} ms ${who}`).join(', ')}\n  messages ${trace.messages.map(([t, type, c]) => `${type}${c ? `(${c})` : ''} ${rel(t)}`).join(', ')}\n`);
+  }
+  const worst = long.reduce((m, [, d]) => Math.max(m, d), 0);
+  row(`flood ${FLOOD_LINES.toLocaleString('en')} lines: webview long tasks > 50 ms`, long.length ? `${long.length} (worst ${ms(worst)})` : '0', '0', long.length === 0);
+  const maxLag = Math.max(0, ...lags);
+  const sorted = [...lags].sort((a, b) => a - b);
+  const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? 0;
+  // p99 is the target: on a shared 2-core machine single spikes (GC, other processes) show in the max
+  row('flood: extension host event-loop lag, p99 (max; max in the idle 3 s before)', `${ms(p99)} (${ms(maxLag)}; ${ms(idleMax)})`, 'p99 ≤ 50 ms', p99 <= 50);
+  const logMsgs = trace.messages.filter(([, type, chars]) => (type === 'update' && chars > 0) || type === 'log');
+  const full = trace.messages.filter(([, type]) => type === 'log').length;
+  const perSecond = new Map<number, number>();
+  for (const [t, type] of trace.messages) if (type === 'update') perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
+  const peak = Math.max(0, ...perSecond.values());
+  row('flood: panel updates per second, peak', String(peak), '≤ 31 (one per 33 ms frame)', peak <= 31);
+  const chars = logMsgs.reduce((n, [, , c]) => n + c, 0);
+  row('flood: log sent whole vs appended', `${full} whole, ${logMsgs.filter(([, t]) => t === 'update').length} appends, ${(chars / 1024 / 1024).toFixed(1)} MiB`, '1 whole (on expand), rest appended', full === 1);
+  const lastLog = logMsgs.length ? logMsgs[logMsgs.length - 1][0] : t1;
+  row('flood: build start → last log line shown', ms(t1 - t0), '', undefined);
+  void lastLog;
+}
+
+async function latencyRows(page: Page, probe: Probe, folder: string): Promise<void> {
+  const warm = await firstStepLatency(page, probe, path.join(folder, 'Dockerfile.warm'));
+  row('first build in a window: command → first step painted', ms(warm), '', undefined);
+  const lat: number[] = [];
+  const frames = new Map<string, Frame>();
+  for (let i = 1; i <= RUNS; i++) lat.push(await firstStepLatency(page, probe, path.join(folder, `Dockerfile.lat${i}`), frames));
+  row(`command → first step painted, new panel (median of ${RUNS}; max)`, `${ms(median(lat))}; ${ms(Math.max(...lat))}`, '≤ 300 ms', median(lat) <= 300);
+  const again: number[] = [];
+  for (const [file, frame] of frames) again.push(await rebuildLatency(probe, frame, file));
+  row(`command → first step painted, rebuild in its open panel (median of ${again.length}; max)`, `${ms(median(again))}; ${ms(Math.max(...again))}`, '≤ 300 ms', median(again) <= 300);
+}
+
+async function openProbe(server: VsCodeServer, dir: string, folder: string): Promise<{ probe: Probe; activation: Activation }> {
+  for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f), { force: true });
+  const probe = await Probe.open(server, dir, folder);
+  const activation = await probe.activation();
+  if (activation.error) throw new Error(activation.error);
+  return { probe, activation };
+}
+
+(async () => {
+  const extensionsDir = fs.mkdtempSync('/tmp/bkl-bench-ext-');
+  const dir = probeDir();
+  let server: VsCodeServer | undefined;
+  let open: Probe | undefined;
+  try {
+    const vsix = opt('vsix', '') || packageVsix();
+    bundleRows(vsix);
+    activationEventsRow();
+    const installed = installVsix(vsix, extensionsDir);
+    server = await startVsCodeServer({ extensionsDir, env: { BKL_PROBE_DIR: dir } });
+    const folder = workspace(nonce());
+    const activations: number[] = [];
+    let { probe, activation } = await openProbe(server, dir, folder);
+    open = probe;
+    const fromVsix = path.resolve(activation.extensionPath) === path.resolve(installed) && !activation.wasActive && activation.hasApi;
+    row('runs from the installed .vsix (not the dev path), activates, returns its API', fromVsix ? `yes (${path.basename(activation.extensionPath)})` : `no: ${activation.extensionPath}`, 'yes', fromVsix);
+    activations.push(activation.activationMs);
+
+    const page = probe.workbench.page;
+    if (process.env.BKL_BENCH_VERBOSE) {
+      page.on('requestfinished', (r) => {
+        if (!/fake\.html|webview\.js/.test(r.url())) return;
+        const t = r.timing();
+        process.stderr.write(`  request ${r.url().split('?')[0].split('/').pop()} at ${t.startTime.toFixed(0)}: request sent +${t.requestStart.toFixed(0)} response +${t.responseStart.toFixed(0)} end +${t.responseEnd.toFixed(0)} (${r.frame().url().slice(0, 60)})\n`);
+      });
+    }
+    await sleep(4_000); // the engine side loads in the background 3 s after activation
+    if (ONLY !== 'flood') await latencyRows(page, probe, folder);
+    if (ONLY !== 'latency') await floodRows(page, probe, path.join(folder, 'Dockerfile.flood'));
+    await probe.close();
+
+    // Activation again in fresh extension hosts (one sample per host).
+    for (let w = 1; w < WINDOWS; w++) {
+      ({ probe, activation } = await openProbe(server, dir, folder));
+      open = probe;
+      activations.push(activation.activationMs);
+      await probe.close();
+    }
+    row(`activation: activate() in a fresh extension host (median of ${activations.length}; all)`, `${ms(median(activations))}; ${activations.map((a) => a.toFixed(0)).join(', ')}`, '≤ 30 ms', median(activations) <= 30);
+  } catch (e) {
+    process.stderr.write(`bench stopped: ${(e as Error).message}\n`);
+  } finally {
+    await open?.close().catch(() => undefined);
+    await server?.stop();
+    fs.rmSync(extensionsDir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`| BuildKit Lens in VS Code 1.100 (engine ${ENGINE}) | value | target | |\n|---|---|---|---|`);
+  for (const r of rows) console.log(`| ${r.name} | ${r.value} | ${r.target} | ${r.ok === undefined ? '' : r.ok ? 'pass' : 'MISS'} |`);
+})();

@@ -1,0 +1,88 @@
+// Instruments a build panel's webview frame from Playwright: when the first step row is painted,
+// long tasks (PerformanceObserver 'longtask'), and every host message by type and time.
+import type { Frame, Page } from 'playwright-core';
+
+export interface PanelTrace {
+  installed: number;
+  /** epoch ms of the first animation frame after a step row appeared (0: not yet) */
+  firstStep: number;
+  /** a step row was already there when the probe was installed (firstStep is then an upper bound) */
+  stepAtInstall: boolean;
+  /** [epoch ms start, duration ms, whose: 'self' = this frame, else e.g. 'same-origin-ancestor' (the workbench)] */
+  longTasks: [number, number, string][];
+  /** [epoch ms, message type, characters of log text it carried] */
+  messages: [number, string, number][];
+  /** epoch ms of the animation frame after each host update that carried steps (rows drawn by then) */
+  stepPaints: number[];
+  /** epoch ms the frame's document started loading, and [name, start, end] of what it fetched */
+  timeOrigin: number;
+  resources: [string, number, number][];
+}
+
+// Runs inside the frame; returns false until the panel's document is there.
+/* eslint-disable */
+const install = (): boolean => {
+  const w = window as unknown as { __bklBench?: PanelTrace };
+  if (w.__bklBench) return true;
+  if (!document.querySelector('.step-list')) return false;
+  const b: PanelTrace = { installed: Date.now(), firstStep: 0, stepAtInstall: false, longTasks: [], messages: [], stepPaints: [], timeOrigin: performance.timeOrigin, resources: [] };
+  for (const e of performance.getEntriesByType('navigation') as PerformanceNavigationTiming[]) b.resources.push(['nav:' + e.name.split('/').pop(), performance.timeOrigin + e.responseStart, performance.timeOrigin + e.domContentLoadedEventStart]);
+  for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) b.resources.push([e.name.split('/').pop() ?? e.name, performance.timeOrigin + e.startTime, performance.timeOrigin + e.responseEnd]);
+  w.__bklBench = b;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) b.longTasks.push([performance.timeOrigin + e.startTime, e.duration, e.name]);
+  }).observe({ type: 'longtask' });
+  window.addEventListener('message', (ev: MessageEvent) => {
+    const m = ev.data as { type?: unknown; text?: string; logs?: { text: string }[]; steps?: unknown[] };
+    if (!m || typeof m.type !== 'string') return;
+    // this listener runs after the panel's own, so the rows are in the DOM already
+    if (m.type === 'update' && m.steps?.length) requestAnimationFrame(() => b.stepPaints.push(Date.now()));
+    const chars = m.type === 'log' ? (m.text ?? '').length : m.type === 'update' ? (m.logs ?? []).reduce((n, l) => n + l.text.length, 0) : 0;
+    b.messages.push([Date.now(), m.type, chars]);
+  });
+  const seen = (): boolean => {
+    if (!document.querySelector('.step')) return false;
+    requestAnimationFrame(() => (b.firstStep ||= Date.now()));
+    return true;
+  };
+  if (seen()) b.stepAtInstall = true;
+  else {
+    const mo = new MutationObserver(() => seen() && mo.disconnect());
+    mo.observe(document.body, { childList: true, subtree: true });
+  }
+  return true;
+};
+/* eslint-enable */
+
+/** Waits for a panel frame not in `known` and instruments it as early as its document exists. */
+export async function instrumentNextPanel(page: Page, known: Set<Frame>, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const f of page.frames()) {
+      if (known.has(f)) continue;
+      if (await f.evaluate(install).catch(() => false)) {
+        known.add(f);
+        return f;
+      }
+    }
+    if (Date.now() > deadline) throw new Error('no new build panel appeared');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Marks every current frame as known, so only panels opened later are picked up. */
+export function knownFrames(page: Page): Set<Frame> {
+  return new Set(page.frames());
+}
+
+export function readTrace(frame: Frame): Promise<PanelTrace> {
+  return frame.evaluate(() => (window as unknown as { __bklBench: PanelTrace }).__bklBench);
+}
+
+export async function waitInFrame(frame: Frame, what: string, fn: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await frame.evaluate(fn).catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

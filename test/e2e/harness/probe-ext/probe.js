@@ -1,0 +1,59 @@
+// Runs inside the real extension host (as extensionTestsPath) next to BuildKit Lens installed from
+// its .vsix. Talks to the Node side (harness/probe.ts) through files in BKL_PROBE_DIR:
+//   activated.json   written once: where the extension was loaded from and how long activate() took
+//   cmd-<n>.json     {op:'build', file} | {op:'exec', command, args} | {op:'lag'} | {op:'exit'}, read in order
+//   res-<n>.json     the answer to cmd-<n>
+// Event-loop lag is sampled all along: a 10 ms timer that fires late means the host was busy.
+const vscode = require('vscode');
+const fs = require('fs');
+const path = require('path');
+const { performance } = require('perf_hooks');
+
+const ID = 'buildkit-lens.buildkit-lens';
+const TICK_MS = 10;
+
+function write(dir, name, value) {
+  // write then rename, so the reader never sees half a file
+  fs.writeFileSync(path.join(dir, name + '.tmp'), JSON.stringify(value));
+  fs.renameSync(path.join(dir, name + '.tmp'), path.join(dir, name));
+}
+
+async function waitFile(file) {
+  while (!fs.existsSync(file)) await new Promise((r) => setTimeout(r, 20));
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+exports.run = async function run() {
+  const dir = process.env.BKL_PROBE_DIR;
+  if (!dir) throw new Error('BKL_PROBE_DIR is not set');
+  const lags = [];
+  let last = performance.now();
+  const sampler = setInterval(() => {
+    const now = performance.now();
+    lags.push([Date.now(), Math.max(0, now - last - TICK_MS)]);
+    last = now;
+  }, TICK_MS);
+  try {
+    const ext = vscode.extensions.getExtension(ID);
+    if (!ext) return write(dir, 'activated.json', { error: `${ID} is not installed` });
+    const wasActive = ext.isActive;
+    const t = performance.now();
+    const api = await ext.activate();
+    const activationMs = performance.now() - t;
+    const commands = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('buildkitLens.'));
+    write(dir, 'activated.json', { extensionPath: ext.extensionPath, version: ext.packageJSON.version, wasActive, activationMs, hasApi: !!(api && api.ctx), commands });
+    for (let n = 1; ; n++) {
+      const cmd = await waitFile(path.join(dir, `cmd-${n}.json`));
+      if (cmd.op === 'exit') return;
+      if (cmd.op === 'lag') write(dir, `res-${n}.json`, { lags });
+      if (cmd.op === 'exec') write(dir, `res-${n}.json`, { value: await vscode.commands.executeCommand(cmd.command, ...(cmd.args || [])) });
+      if (cmd.op === 'build') {
+        const t0 = Date.now();
+        const ticket = await vscode.commands.executeCommand('buildkitLens.build', vscode.Uri.file(cmd.file));
+        write(dir, `res-${n}.json`, { t0, returned: Date.now(), id: ticket && ticket.id });
+      }
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+};
