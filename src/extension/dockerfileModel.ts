@@ -1,7 +1,12 @@
 // What the extension needs to know about a Dockerfile's text: its stages and where each
 // instruction sits. Pure (no vscode) so CodeLens, decorations and tests share one reading.
 import * as path from 'path';
-import { DockerfileParser } from 'dockerfile-ast';
+import type * as DockerfileAst from 'dockerfile-ast';
+
+// The parser (with its language-server types, a third of dist/extension.js) runs its module code on
+// the first parse rather than during activation.
+let ast: typeof DockerfileAst | undefined;
+const parser = () => (ast ??= require('dockerfile-ast') as typeof DockerfileAst).DockerfileParser;
 import type { StageInfo } from '../progress/types';
 
 export interface InstructionDef {
@@ -30,7 +35,7 @@ export interface StageDef {
 }
 
 export function parseStages(text: string): StageDef[] {
-  const df = DockerfileParser.parse(text);
+  const df = parser().parse(text);
   const stages: StageDef[] = [];
   for (const ins of df.getInstructions()) {
     const r = ins.getRange();
