@@ -5,6 +5,7 @@ import * as path from 'path';
 import type { BuildOptions } from '../buildkit/types';
 import { parseKeyValue, parsePlatforms } from '../buildkit/options';
 import { readConfig } from './config';
+import { secretsFromSetting } from './secretSettings';
 import { expandTagPattern, parseStages, type StageDef } from './dockerfileModel';
 import type { SessionRequest } from './buildSession';
 import type { Choices } from './buildStore';
@@ -27,7 +28,7 @@ export async function readStages(uri: vscode.Uri): Promise<StageDef[]> {
   return parseStages(Buffer.from(bytes).toString('utf8'));
 }
 
-/** The request for a build of `uri`, from settings and what was chosen last time. */
+/** The request for a build of `uri`, from settings and what was chosen last time. Throws on invalid settings. */
 export function makeRequest(uri: vscode.Uri, choices: Choices, target: string | undefined): SessionRequest {
   const cfg = readConfig(uri);
   const folder = vscode.workspace.getWorkspaceFolder(uri);
@@ -45,10 +46,21 @@ export function makeRequest(uri: vscode.Uri, choices: Choices, target: string | 
     platforms: choices.platforms ?? cfg.platforms,
     noCache: !!choices.noCache,
     network: cfg.network,
-    secrets: [],
+    // relative secret files are the workspace's, like the build context
+    secrets: secretsFromSetting(cfg.secrets, folder?.uri.fsPath ?? path.dirname(uri.fsPath)),
     addHosts: [],
   };
   return { options, engineHost: cfg.engineHost || undefined, label: labelFor(uri) };
+}
+
+/** makeRequest, or undefined after telling the user which setting is wrong. */
+export function requestOrExplain(uri: vscode.Uri, choices: Choices, target: string | undefined): SessionRequest | undefined {
+  try {
+    return makeRequest(uri, choices, target);
+  } catch (e) {
+    void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
+    return undefined;
+  }
 }
 
 type Item = vscode.QuickPickItem & { id: 'start' | 'target' | 'tags' | 'args' | 'platforms' | 'nocache' };

@@ -4,7 +4,7 @@ import type { BuildResult } from '../buildkit/types';
 import type { BuildSession, SessionRequest } from './buildSession';
 import type { Ctx } from './context';
 import type { BuildPanels } from './panel';
-import { makeRequest, promptChoices, labelFor } from './buildRequest';
+import { requestOrExplain, promptChoices, labelFor } from './buildRequest';
 import { DOCKERFILE_GLOB, isDockerfileName } from './dockerfileModel';
 import { readConfig } from './config';
 import { checkTrust } from './trust';
@@ -53,7 +53,8 @@ export function registerCommands(ctx: Ctx, panels: BuildPanels): vscode.Disposab
     const uri = await resolveDockerfile(arg);
     if (!uri) return undefined;
     const choices = ctx.store.choices(uri.fsPath);
-    return launch(makeRequest(uri, choices, explicitTarget ? target : choices.target), uri);
+    const request = requestOrExplain(uri, choices, explicitTarget ? target : choices.target);
+    return request && launch(request, uri);
   };
 
   const showBuild = (id?: string) => {
@@ -74,10 +75,13 @@ export function registerCommands(ctx: Ctx, panels: BuildPanels): vscode.Disposab
       if (!checkTrust()) return undefined;
       const uri = await resolveDockerfile(arg);
       if (!uri) return undefined;
+      // invalid settings are reported before the menu, which shows what they resolve to
+      if (!requestOrExplain(uri, ctx.store.choices(uri.fsPath), undefined)) return undefined;
       const choices = await promptChoices(uri, ctx.store.choices(uri.fsPath));
       if (!choices) return undefined;
       await ctx.store.setChoices(uri.fsPath, choices);
-      return launch(makeRequest(uri, choices, choices.target), uri);
+      const request = requestOrExplain(uri, choices, choices.target);
+      return request && launch(request, uri);
     }),
     vscode.commands.registerCommand('buildkitLens.rebuildLast', () => {
       const last = ctx.store.lastRequest();

@@ -12,6 +12,8 @@ export interface Config {
   tagPattern: string;
   buildArgs: Record<string, string>;
   platforms: string[];
+  /** raw buildx --secret entries; see secretSettings.ts */
+  secrets: unknown[];
   contextRoot: ContextRoot;
   codeLens: boolean;
   decorations: boolean;
@@ -27,6 +29,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): Config {
     tagPattern: c.get<string>('build.tagPattern', '${folder}:${stage}'),
     buildArgs: stringRecord(c.get<Record<string, unknown>>('build.args', {})),
     platforms: (c.get<string[]>('build.platforms', []) ?? []).filter((p) => typeof p === 'string' && p.trim()),
+    secrets: arrayOrEmpty(c.get<unknown>('build.secrets', [])),
     contextRoot: c.get<string>('build.contextRoot', 'workspaceFolder') === 'dockerfileFolder' ? 'dockerfileFolder' : 'workspaceFolder',
     codeLens: c.get<boolean>('codeLens.enabled', true),
     decorations: c.get<boolean>('decorations.enabled', true),
@@ -38,4 +41,8 @@ function stringRecord(v: Record<string, unknown> | undefined): Record<string, st
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v ?? {})) if (val !== null && val !== undefined) out[k] = String(val);
   return out;
+}
+
+function arrayOrEmpty(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
 }

@@ -11,7 +11,7 @@ import { registerEnginePicker } from './enginePicker';
 import { DockerfileTree } from './treeView';
 import { HistoryTree } from './historyTree';
 import { attachSession, registerHistoryCommands } from './historyCommands';
-import { makeRequest } from './buildRequest';
+import { requestOrExplain } from './buildRequest';
 import type { BuildSession } from './buildSession';
 
 /** What activate() returns; the extension-host tests use it to watch builds. */
@@ -33,7 +33,8 @@ export function activate(ext: vscode.ExtensionContext): ExtensionApi {
       if (session) return ctx.startBuild(session.request);
       if (!record) return undefined;
       const uri = vscode.Uri.file(record.snapshot.build.dockerfile);
-      return ctx.startBuild(makeRequest(uri, ctx.store.choices(uri.fsPath), record.snapshot.build.target));
+      const request = requestOrExplain(uri, ctx.store.choices(uri.fsPath), record.snapshot.build.target);
+      return request && ctx.startBuild(request);
     },
   });
   const codeLens = new StageCodeLensProvider(ctx);
