@@ -38,6 +38,8 @@ export class Session {
   private socket?: Duplex;
   private closedByUs = false;
   private dropped?: (err: Error) => void;
+  /** the engine POST /session went to, to name it when the session drops */
+  private peer?: string;
   /** resolves when the engine side closed the session before we did */
   readonly droppedByEngine: Promise<Error>;
 
@@ -91,6 +93,7 @@ export class Session {
 
   /** Opens POST /session and starts serving on it. */
   async attach(ep: Endpoint): Promise<void> {
+    this.peer = ep.host;
     const socket = await upgradeH2c(ep, '/session', this.headers());
     // closed while the upgrade was in flight (a failed preflight or a cancel): serve nothing
     if (this.closedByUs) {
@@ -107,7 +110,9 @@ export class Session {
     // a tunnel over Control.Session fails with the control connection, and says why (EngineError)
     let cause: Error | undefined;
     socket.on('close', () => {
-      if (!this.closedByUs) this.dropped?.(cause ?? new Error('the engine closed the build session'));
+      // an engine that dies mid-build usually drops this socket before the /grpc one
+      const lost = this.peer ? `lost the connection to the Docker engine at ${this.peer}: the build session closed` : 'the engine closed the build session';
+      if (!this.closedByUs) this.dropped?.(cause ?? new Error(lost));
     });
     socket.on('error', (e) => {
       if (e instanceof EngineError) cause = e;
