@@ -62,7 +62,7 @@ function workspace(tag: string): string {
   const files: Record<string, string> = { '.vscode/settings.json': engineSettings(host), 'Dockerfile.warm': `FROM busybox:latest\nRUN echo warm-${tag}\n` };
   for (let i = 1; i <= RUNS; i++) files[`Dockerfile.lat${i}`] = `FROM busybox:latest\nRUN echo lat${i}-${tag}\n`;
   // the sleep lets the bench open the step's log before the flood starts, so it streams in live
-  files['Dockerfile.flood'] = `FROM busybox:latest\nRUN echo ${tag} >/dev/null && sleep 1 && seq 1 ${FLOOD_LINES}\n`;
+  files['Dockerfile.flood'] = `FROM busybox:latest\nRUN echo ${tag} >/dev/null && sleep 3 && seq 1 ${FLOOD_LINES}\n`;
   return createWorkspace({ files });
 }
 
