@@ -103,6 +103,8 @@ if (existsSync(join(root, 'src/cli/main.ts'))) {
     format: 'cjs',
     target: 'node20',
     external: nodeExternals,
+    // the CLI too: ssh2's module setup is ~10 ms of every start, and only ssh:// needs it
+    plugins: [lazySsh2],
     banner: { js: '#!/usr/bin/env node' },
   });
 } else {

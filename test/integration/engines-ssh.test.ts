@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { startBuild } from '../../src/buildkit/build';
 import { connectEngine } from '../../src/engine/connect';
 import { options, writeTree } from '../support/build';
+import { runCli } from '../support/cli';
 import { freePort } from '../support/certs';
 import { testEngines } from '../support/engines';
 
@@ -89,6 +90,12 @@ describe('ssh:// engines', { skip, timeout: 120_000 }, () => {
     } finally {
       await engine.close();
     }
+  });
+
+  test('the CLI bundle over ssh (ssh2 is loaded from dist/ssh2.js only now)', async () => {
+    const r = await runCli(['info', '-H', host]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Engine:\s+Docker 26\./);
   });
 
   test('a key the server does not know: one clear line', async (t) => {
