@@ -48,36 +48,22 @@ const lazyEngineCore = {
   },
 };
 
+/** A CommonJS bundle for Node (the extension host or the CLI). */
+const nodeBundle = (entryPoints, extra = {}) => ({
+  ...common,
+  entryPoints,
+  outdir: dist,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: nodeExternals,
+  ...extra,
+});
+
 const builds = [
-  {
-    ...common,
-    entryPoints: { extension: 'src/extension/main.ts' },
-    outdir: dist,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: nodeExternals,
-    plugins: [lazySsh2, lazyEngineCore],
-  },
-  {
-    ...common,
-    entryPoints: { engineCore: 'src/extension/engineCore.ts' },
-    outdir: dist,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: nodeExternals,
-    plugins: [lazySsh2],
-  },
-  {
-    ...common,
-    entryPoints: { ssh2: 'ssh2' },
-    outdir: dist,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: nodeExternals,
-  },
+  nodeBundle({ extension: 'src/extension/main.ts' }, { plugins: [lazySsh2, lazyEngineCore] }),
+  nodeBundle({ engineCore: 'src/extension/engineCore.ts' }, { plugins: [lazySsh2] }),
+  nodeBundle({ ssh2: 'ssh2' }),
   {
     ...common,
     entryPoints: { webview: 'webview/main.ts' },
@@ -92,24 +78,9 @@ const builds = [
     outdir: dist,
     loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
   },
+  // The CLI loads ssh2 lazily too: its module setup is ~10 ms of every start, and only ssh:// needs it.
+  nodeBundle({ cli: 'src/cli/main.ts' }, { plugins: [lazySsh2], banner: { js: '#!/usr/bin/env node' } }),
 ];
-
-if (existsSync(join(root, 'src/cli/main.ts'))) {
-  builds.push({
-    ...common,
-    entryPoints: { cli: 'src/cli/main.ts' },
-    outdir: dist,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: nodeExternals,
-    // the CLI too: ssh2's module setup is ~10 ms of every start, and only ssh:// needs it
-    plugins: [lazySsh2],
-    banner: { js: '#!/usr/bin/env node' },
-  });
-} else {
-  console.log('build: src/cli/main.ts not there yet, skipping dist/cli.js');
-}
 
 // Codicons are loaded as a stylesheet next to their font (vscode-elements looks the link up by id).
 for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(root, 'node_modules/@vscode/codicons/dist', f), join(dist, f));
