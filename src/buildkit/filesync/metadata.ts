@@ -59,15 +59,17 @@ export function keepNonAsciiFilesyncValues(): void {
   rawValuesKept = true;
   const original = Metadata.fromHttp2Headers.bind(Metadata);
   Metadata.fromHttp2Headers = (headers) => {
-    const fixed: typeof headers = { ...headers };
+    // copied only when a value needs fixing: this runs for every incoming call, health checks too
+    let fixed: typeof headers | undefined;
     for (const key of FILESYNC_KEYS) {
       const v = headers[key];
       const values = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
       if (!values.some((s) => /[^ -~]/.test(s)) || headers[`${key}-encoded`] !== undefined) continue;
       // Node's http2 hands header bytes over as latin1 text; joined repeats are split again later
+      fixed ??= { ...headers };
       fixed[key] = values.map((s) => s.split(', ').map((p) => encodeURIComponent(Buffer.from(p, 'latin1').toString('utf8'))).join(', '));
       fixed[`${key}-encoded`] = 'true';
     }
-    return original(fixed);
+    return original(fixed ?? headers);
   };
 }
