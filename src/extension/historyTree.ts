@@ -1,5 +1,6 @@
 // The "Engine Builds" view: the engine's build history, live (builds started from a terminal with
 // buildx show up too). Clicking one attaches the build panel to it.
+import { Coalesced } from './coalesce';
 import * as vscode from 'vscode';
 import type { HistoryRecord } from '../buildkit/history';
 import type { Engine } from '../engine/connect';
@@ -24,7 +25,7 @@ export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
   private watch?: { close(): void };
   private error?: string;
   private starting?: Promise<void>;
-  private pending?: NodeJS.Timeout;
+  private readonly refresher = new Coalesced(150, () => this.changed.fire(undefined));
 
   private readonly disposables: vscode.Disposable[];
 
@@ -95,11 +96,7 @@ export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
   }
 
   private refresh(): void {
-    if (this.pending) return;
-    this.pending = setTimeout(() => {
-      this.pending = undefined;
-      this.changed.fire(undefined);
-    }, 150);
+    this.refresher.schedule();
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
@@ -131,7 +128,7 @@ export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
   }
 
   dispose(): void {
-    if (this.pending) clearTimeout(this.pending);
+    this.refresher.dispose();
     this.stop();
     for (const d of this.disposables) d.dispose();
     this.changed.dispose();

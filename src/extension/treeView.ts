@@ -1,4 +1,5 @@
 // The BuildKit view: every Dockerfile in the workspace with its stages, last results and running builds.
+import { Coalesced } from './coalesce';
 import * as vscode from 'vscode';
 import * as path from 'path';
 import type { Ctx } from './context';
@@ -17,7 +18,7 @@ export class DockerfileTree implements vscode.TreeDataProvider<Node>, vscode.Dis
   private files?: vscode.Uri[];
   private readonly stages = new Map<string, StageDef[]>();
   private readonly disposables: vscode.Disposable[] = [];
-  private pending?: NodeJS.Timeout;
+  private readonly refresher = new Coalesced(100, () => this.changed.fire(undefined));
 
   constructor(private readonly ctx: Ctx) {
     const reset = () => {
@@ -83,11 +84,7 @@ export class DockerfileTree implements vscode.TreeDataProvider<Node>, vscode.Dis
   }
 
   refresh(): void {
-    if (this.pending) return;
-    this.pending = setTimeout(() => {
-      this.pending = undefined;
-      this.changed.fire(undefined);
-    }, 100);
+    this.refresher.schedule();
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
@@ -162,7 +159,7 @@ export class DockerfileTree implements vscode.TreeDataProvider<Node>, vscode.Dis
   }
 
   dispose(): void {
-    if (this.pending) clearTimeout(this.pending);
+    this.refresher.dispose();
     if (this.progressTimer) clearTimeout(this.progressTimer);
     for (const w of this.watchers) w.dispose();
     for (const d of this.disposables) d.dispose();
