@@ -1,22 +1,49 @@
 // Typed access to the gRPC services, built from the committed descriptor (scripts/gen-protos.mjs).
+// grpc-js only needs a path, the stream flags and (de)serializers per method, so the service
+// definitions come straight from protobufjs' light build: @grpc/proto-loader would also build
+// google.protobuf descriptor messages for every type, a third of a short CLI run's start-up.
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import * as protobuf from 'protobufjs/light';
 import descriptorJson from './descriptors.json';
 
-// The JSON module's inferred type is too literal for protobufjs' INamespace; it has that shape by construction.
-const descriptors = descriptorJson as unknown as Parameters<typeof protoLoader.fromJSON>[0];
+const root = protobuf.Root.fromJSON(descriptorJson as protobuf.INamespace);
 
-const base = { keepCase: true, enums: String, defaults: true, oneofs: true } as const;
-
+/** What proto-loader's options meant here: field names as in the .proto, enums as names, defaults and oneofs filled in. */
+const base: protobuf.IConversionOptions = { enums: String, defaults: true, oneofs: true };
 // Control traffic fits in JS numbers (timestamps in seconds, byte counters); fsutil's
 // nanosecond mtimes do not, so the session side keeps int64 as decimal strings.
-const controlDef = protoLoader.fromJSON(descriptors, { ...base, longs: Number });
-const sessionDef = protoLoader.fromJSON(descriptors, { ...base, longs: String });
+const controlOptions: protobuf.IConversionOptions = { ...base, longs: Number };
+const sessionOptions: protobuf.IConversionOptions = { ...base, longs: String };
 
-const control = grpc.loadPackageDefinition(controlDef) as any;
-const session = grpc.loadPackageDefinition(sessionDef) as any;
+const lowerFirst = (s: string) => s[0].toLowerCase() + s.slice(1);
 
-export const ControlClient: grpc.ServiceClientConstructor = control.moby.buildkit.v1.Control;
+function serviceDefinition(name: string, options: protobuf.IConversionOptions): grpc.ServiceDefinition {
+  const service = root.lookupService(name);
+  const def: Record<string, grpc.MethodDefinition<object, object>> = {};
+  for (const m of service.methodsArray) {
+    m.resolve();
+    const req = m.resolvedRequestType!;
+    const res = m.resolvedResponseType!;
+    const serialize = (t: protobuf.Type) => (v: object): Buffer => Buffer.from(t.encode(t.fromObject(v)).finish());
+    const deserialize = (t: protobuf.Type) => (b: Buffer): object => t.toObject(t.decode(b), options);
+    def[m.name] = {
+      path: `/${name}/${m.name}`,
+      requestStream: !!m.requestStream,
+      responseStream: !!m.responseStream,
+      requestSerialize: serialize(req),
+      requestDeserialize: deserialize(req),
+      responseSerialize: serialize(res),
+      responseDeserialize: deserialize(res),
+      originalName: lowerFirst(m.name),
+    };
+  }
+  return def;
+}
+
+export const ControlClient: grpc.ServiceClientConstructor = grpc.makeGenericClientConstructor(
+  serviceDefinition('moby.buildkit.v1.Control', controlOptions),
+  'moby.buildkit.v1.Control',
+);
 
 /** DiffCopy's hot packets are encoded by filesync/packetCodec.ts and arrive here as Buffers. */
 function passEncodedBuffers(def: grpc.ServiceDefinition, method: string): grpc.ServiceDefinition {
@@ -26,10 +53,10 @@ function passEncodedBuffers(def: grpc.ServiceDefinition, method: string): grpc.S
 }
 
 export const sessionServices = {
-  health: session.grpc.health.v1.Health.service as grpc.ServiceDefinition,
-  fileSync: passEncodedBuffers(session.moby.filesync.v1.FileSync.service, 'DiffCopy'),
-  auth: session.moby.filesync.v1.Auth.service as grpc.ServiceDefinition,
-  secrets: session.moby.buildkit.secrets.v1.Secrets.service as grpc.ServiceDefinition,
+  health: serviceDefinition('grpc.health.v1.Health', sessionOptions),
+  fileSync: passEncodedBuffers(serviceDefinition('moby.filesync.v1.FileSync', sessionOptions), 'DiffCopy'),
+  auth: serviceDefinition('moby.filesync.v1.Auth', sessionOptions),
+  secrets: serviceDefinition('moby.buildkit.secrets.v1.Secrets', sessionOptions),
 };
 
 /** "/pkg.Service/Method" for every method of the given services, as the session header wants them. */
