@@ -29,7 +29,7 @@ export default async function (ctx: SpecContext): Promise<void> {
       const stray = files.filter((f) => !/^(dist|media)\//.test(f) && !/^(package\.json|readme\.md|LICENSE(\.txt)?|CHANGELOG\.md)$/i.test(f));
       assert.deepEqual(stray, [], 'only dist/, media/, package.json, README and LICENSE are packaged');
       for (const f of ['dist/extension.js', 'dist/engineCore.js', 'dist/webview.js', 'dist/webview.css']) assert.ok(files.includes(f), `${f} is packaged`);
-      assert.ok(!files.includes('dist/cli.js'), 'the CLI bundle stays out of the .vsix');
+      assert.ok(!files.includes('dist/cli.js') && !files.includes('dist/cliMain.js'), 'the CLI bundles stay out of the .vsix');
 
       const host = engineHost();
       const server = await ctx.startServer({ extensionsDir, env: { BKL_PROBE_DIR: dir } });
