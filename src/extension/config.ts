@@ -6,6 +6,9 @@ export const SECTION = 'buildkitLens';
 
 export type ContextRoot = 'workspaceFolder' | 'dockerfileFolder';
 
+/** Which open panel a new build may take over: any finished one, only one of the same Dockerfile and target, or none. */
+export type PanelReuse = 'finished' | 'sameDockerfile' | 'never';
+
 export interface Config {
   engineHost: string;
   network: NetworkMode;
@@ -18,6 +21,7 @@ export interface Config {
   codeLens: boolean;
   decorations: boolean;
   revealPanel: boolean;
+  panelReuse: PanelReuse;
 }
 
 export function readConfig(scope?: vscode.ConfigurationScope): Config {
@@ -34,7 +38,12 @@ export function readConfig(scope?: vscode.ConfigurationScope): Config {
     codeLens: c.get<boolean>('codeLens.enabled', true),
     decorations: c.get<boolean>('decorations.enabled', true),
     revealPanel: c.get<boolean>('panel.revealOnBuild', true),
+    panelReuse: panelReuse(c.get<string>('panel.reuse', 'finished')),
   };
+}
+
+function panelReuse(v: string | undefined): PanelReuse {
+  return v === 'sameDockerfile' || v === 'never' ? v : 'finished';
 }
 
 function stringRecord(v: Record<string, unknown> | undefined): Record<string, string> {

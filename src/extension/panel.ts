@@ -1,11 +1,14 @@
-// Build panels: one webview per build, fed by an UpdateBatcher while the build runs, and restored
-// from the build record after a window reload (WebviewPanelSerializer).
+// Build panels: one webview per running build, fed by an UpdateBatcher while the build runs, and restored
+// from the build record after a window reload (WebviewPanelSerializer). Like VS Code's preview editors, a new
+// build takes over a panel whose build has finished (buildkitLens.panel.reuse): a webview that is already
+// loaded paints the first step at once, where a new one takes from half a second to over a second.
 import * as vscode from 'vscode';
 import * as path from 'path';
 import type { HostMessage, PersistedState, WebviewMessage } from '../../webview/protocol';
 import type { BuildRecord } from './buildRecords';
 import type { BuildSession } from './buildSession';
 import type { Ctx } from './context';
+import { readConfig } from './config';
 import { panelHtml, panelOptions } from './panelHtml';
 import { capLog, UpdateBatcher } from './updateBatcher';
 
@@ -19,6 +22,8 @@ export interface PanelActions {
 class BuildPanel {
   session?: BuildSession;
   record?: BuildRecord;
+  /** when this panel last got a build to show (the most recent finished panel is the one reused) */
+  usedAt = 0;
   private batcher?: UpdateBatcher;
   private unsubscribe: (() => void)[] = [];
   private readonly disposables: vscode.Disposable[] = [];
@@ -58,6 +63,7 @@ class BuildPanel {
     this.detach();
     this.session = session;
     this.record = undefined;
+    this.usedAt = Date.now();
     this.panel.title = titleOf(session.request.label, session.options.target, '');
     const batcher = new UpdateBatcher({ step: (d) => session.model.step(d), summary: (n) => session.model.summary(n), info: () => session.info() }, (m) => this.post(m));
     this.batcher = batcher;
@@ -78,6 +84,7 @@ class BuildPanel {
   showRecord(record: BuildRecord): void {
     this.detach();
     this.record = record;
+    this.usedAt = Date.now();
     const b = record.snapshot.build;
     const o = record.snapshot.outcome;
     this.panel.title = titleOf(b.dockerfileLabel, b.target, !o ? '' : o.ok ? '✓' : o.canceled ? '⊘' : '✗');
@@ -177,22 +184,33 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
 
   constructor(private readonly ctx: Ctx, private readonly actions: PanelActions) {}
 
-  /** Shows a build: its existing panel, or a finished panel of the same Dockerfile and target, or a new one. */
+  /** Shows a build: its existing panel, or a finished panel it may take over, or a new one. */
   show(session: BuildSession, preserveFocus = false): void {
-    let p = [...this.panels].find((x) => x.buildId === session.id);
-    p ??= [...this.panels].find((x) => !x.live && x.dockerfile === session.options.dockerfile && x.target === session.options.target);
-    if (!p) p = this.create();
+    const p = this.shownIn(session.id) ?? this.reusable(session.options.dockerfile, session.options.target) ?? this.create();
     if (p.session !== session) p.attach(session);
     p.panel.reveal(undefined, preserveFocus);
   }
 
   showRecord(record: BuildRecord): void {
-    let p = [...this.panels].find((x) => x.buildId === record.snapshot.build.id);
+    const b = record.snapshot.build;
+    let p = this.shownIn(b.id);
     if (!p) {
-      p = this.create();
+      p = this.reusable(b.dockerfile, b.target) ?? this.create();
       p.showRecord(record);
     }
     p.panel.reveal();
+  }
+
+  private shownIn(buildId: string): BuildPanel | undefined {
+    return [...this.panels].find((x) => x.buildId === buildId);
+  }
+
+  /** A panel whose build has finished that the reuse setting lets this build take: the same Dockerfile and target first, then the most recently used. */
+  private reusable(dockerfile: string, target: string | undefined): BuildPanel | undefined {
+    const reuse = readConfig(vscode.Uri.file(dockerfile)).panelReuse;
+    if (reuse === 'never') return undefined;
+    const finished = [...this.panels].filter((x) => !x.live).sort((a, b) => b.usedAt - a.usedAt);
+    return finished.find((x) => x.dockerfile === dockerfile && x.target === target) ?? (reuse === 'finished' ? finished[0] : undefined);
   }
 
   /** Whether some panel of this build is visible to the user. */

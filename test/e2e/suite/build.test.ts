@@ -106,6 +106,38 @@ suite('builds against a real engine', function () {
     await eventually(() => labels().some((l) => /Build: a\.Dockerfile/.test(l)) && labels().some((l) => /Build: b\.Dockerfile/.test(l)), `two panels (tabs: ${labels().join(', ')})`);
   });
 
+  test('a new build takes over a finished panel, never a running one; panel.reuse "never" opens one per build', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const panels = () =>
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('buildkitLens.buildPanel'))
+        .map((t) => t.label)
+        .sort();
+    const same = (want: string[]) => () => JSON.stringify(panels()) === JSON.stringify(want);
+    await eventually(same([]), `no panel open (panels: ${panels().join(', ')})`);
+    const df = (name: string, sleep = 0) => writeFile(`reuse/${name}.Dockerfile`, `FROM busybox:latest\nRUN echo ${name}-${Date.now()}${sleep ? ` && sleep ${sleep}` : ''}\n`);
+    const build = async (uri: vscode.Uri) => (await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri))!;
+    const [x, y, z] = [df('x'), df('y', 5), df('z')];
+    assert.equal((await (await build(x)).done).ok, true);
+    await eventually(same(['✓ Build: x.Dockerfile']), `x's panel (panels: ${panels().join(', ')})`);
+    const ty = await build(y);
+    await eventually(same(['Build: y.Dockerfile']), `y in x's finished panel (panels: ${panels().join(', ')})`);
+    const { ctx } = await api();
+    assert.equal(ctx.sessions.get(ty.id)?.running, true, 'y still runs');
+    assert.equal((await (await build(z)).done).ok, true);
+    await eventually(() => panels().length === 2 && panels().includes('✓ Build: z.Dockerfile') && panels().some((l) => /Build: y\.Dockerfile$/.test(l)), `z in a panel of its own while y runs (panels: ${panels().join(', ')})`);
+    assert.equal((await ty.done).ok, true);
+    const settings = vscode.workspace.getConfiguration('buildkitLens');
+    await settings.update('panel.reuse', 'never', vscode.ConfigurationTarget.Global);
+    try {
+      assert.equal((await (await build(z)).done).ok, true);
+      await eventually(same(['✓ Build: y.Dockerfile', '✓ Build: z.Dockerfile', '✓ Build: z.Dockerfile']), `a third panel with panel.reuse "never" (panels: ${panels().join(', ')})`);
+    } finally {
+      await settings.update('panel.reuse', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('cancel stops a running build', async () => {
     const uri = writeFile('cancel/Dockerfile', `FROM busybox:latest\nRUN echo start-${Date.now()} && sleep 60\n`);
     const ticket = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri);
