@@ -66,7 +66,8 @@ const builds = [
   nodeBundle({ ssh2: 'ssh2' }),
   {
     ...common,
-    entryPoints: { webview: 'webview/main.ts' },
+    // terminal.js (xterm.js) is loaded by the panel when a log opens, so the panel paints without it
+    entryPoints: { webview: 'webview/main.ts', terminal: 'webview/terminal.ts' },
     outdir: dist,
     platform: 'browser',
     format: 'iife',
@@ -92,7 +93,7 @@ if (watch) {
   console.log('build: watching');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
-  for (const f of ['extension.js', 'engineCore.js', 'ssh2.js', 'webview.js', 'webview.css', 'cli.js', 'cliMain.js']) {
+  for (const f of ['extension.js', 'engineCore.js', 'ssh2.js', 'webview.js', 'terminal.js', 'webview.css', 'cli.js', 'cliMain.js']) {
     const p = join(dist, f);
     if (existsSync(p)) console.log(`build: dist/${f} ${(statSync(p).size / 1024).toFixed(0)} KiB`);
   }

@@ -41,6 +41,12 @@ export function icon(name: string, extra = ''): HTMLElement {
   return h('span', { class: `codicon codicon-${name} ${extra}`.trim(), 'aria-hidden': 'true' });
 }
 
+/** A VS Code styled button (a plain element: the panel paints before any component library or font loads). */
+export function button(label: string, codicon: string, opts: { secondary?: boolean; id?: string; class?: string; title?: string } = {}): HTMLButtonElement {
+  const cls = ['button', opts.secondary ? 'secondary' : '', opts.class ?? ''].filter(Boolean).join(' ');
+  return h('button', { type: 'button', class: cls, id: opts.id, title: opts.title }, icon(codicon), h('span', {}, label));
+}
+
 export function setText(el: Element, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }

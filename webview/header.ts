@@ -1,5 +1,5 @@
 // The panel's header (title, summary, actions), the failure box and the warnings list.
-import { clear, h, icon, setText } from './dom';
+import { button, clear, h, icon, setText } from './dom';
 import { cacheLabel, formatDuration, isLive, liveTotal, type PanelState } from './state';
 import type { PanelView } from './protocol';
 
@@ -24,8 +24,8 @@ export class Header {
   readonly warnings = h('div', { class: 'build-warnings', hidden: true });
 
   constructor(private readonly state: PanelState, private readonly host: HeaderHost) {
-    this.cancelBtn = h('vscode-button', { secondary: true, icon: 'debug-stop', id: 'cancel', title: 'Cancel this build' }, 'Cancel');
-    this.rebuildBtn = h('vscode-button', { icon: 'refresh', id: 'rebuild', title: 'Run this build again' }, 'Rebuild');
+    this.cancelBtn = button('Cancel', 'debug-stop', { secondary: true, id: 'cancel', title: 'Cancel this build' });
+    this.rebuildBtn = button('Rebuild', 'refresh', { id: 'rebuild', title: 'Run this build again' });
     // nothing to cancel or rebuild until the host says which build this is
     this.cancelBtn.hidden = true;
     this.rebuildBtn.hidden = true;
@@ -101,12 +101,12 @@ export class Header {
       });
       this.failure.appendChild(pre);
       const line = ex.errorLines[0] ?? ex.startLine;
-      const go = h('vscode-button', { secondary: true, icon: 'go-to-file', class: 'goto-line' }, `Go to line ${line}`);
+      const go = button(`Go to line ${line}`, 'go-to-file', { secondary: true, class: 'goto-line' });
       go.addEventListener('click', () => this.host.openLocation(ex.file, line));
       this.failure.appendChild(go);
     }
     if (err?.vertex && this.state.steps.has(err.vertex)) {
-      const show = h('vscode-button', { secondary: true, icon: 'output' }, 'Show step log');
+      const show = button('Show step log', 'output', { secondary: true });
       show.addEventListener('click', () => this.host.openStep(err.vertex!));
       this.failure.appendChild(show);
     }

@@ -1,5 +1,4 @@
 // The build panel: folds host messages into PanelState and keeps the DOM in step with it.
-import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { HostMessage, PanelView, PersistedState, WebviewMessage } from './protocol';
 import { applyMessage, createState, fromPersisted, isLive, toPersisted, type PanelState } from './state';
 import { h } from './dom';
@@ -7,6 +6,17 @@ import { Header } from './header';
 import { StepList } from './steps';
 import { renderGraph, renderTimeline } from './views';
 import { showComparison } from './compare';
+import { loadCodicons, preloadTerminalWhenIdle } from './deferred';
+
+// Marks for bench/vscode.ts: when the script ran, the page finished loading and the first step was painted.
+performance.mark('bkl:script');
+window.addEventListener('load', () => performance.mark('bkl:load'));
+let firstStepMarked = false;
+function markFirstStep(): void {
+  if (firstStepMarked || !state.steps.size) return;
+  firstStepMarked = true;
+  requestAnimationFrame(() => performance.mark('bkl:first-step'));
+}
 
 declare function acquireVsCodeApi(): { postMessage(m: WebviewMessage): void; getState(): unknown; setState(s: unknown): void };
 
@@ -108,6 +118,7 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       renderSecondary();
     }
   }
+  markFirstStep();
   for (const l of change.logs) steps.log(l.digest, l.text, l.reset);
   for (const d of change.unavailable) steps.unavailable(d);
   if (msg.type !== 'log') save();
@@ -128,3 +139,7 @@ window.addEventListener('resize', () => steps.relayoutLogs());
 
 if (state.build) renderAll();
 post({ type: 'ready' });
+window.addEventListener('load', () => {
+  loadCodicons();
+  preloadTerminalWhenIdle();
+});

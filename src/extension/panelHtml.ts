@@ -1,5 +1,8 @@
 // The build panel's HTML shell: strict CSP, nonce'd script, assets only from dist/.
+// The panel's script and styles are inlined: a webview fetches each resource through VS Code's service
+// worker and the workbench (50-200 ms each), and VS Code shows the panel only once its page has loaded.
 import * as vscode from 'vscode';
+import * as fs from 'fs';
 import { randomBytes } from 'crypto';
 
 export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -12,10 +15,24 @@ export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptio
   };
 }
 
+const inlined = new Map<string, string>();
+
+/** A dist/ file's text, read once per extension host, made safe to sit inside a <script> or <style> element. */
+function inline(extensionUri: vscode.Uri, file: string): string {
+  const p = vscode.Uri.joinPath(extensionUri, 'dist', file).fsPath;
+  let text = inlined.get(p);
+  if (text === undefined) {
+    text = fs.readFileSync(p, 'utf8').replace(/<\/(script|style)/gi, '<\\/$1');
+    inlined.set(p, text);
+  }
+  return text;
+}
+
 export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', f)).toString();
-  // Inline styles are allowed because xterm.js and the element library set them; scripts need the nonce.
+  // Inline styles are allowed because xterm.js sets them; scripts need the nonce (also the log terminal's,
+  // dist/terminal.js, which the panel adds when a log opens; see webview/deferred.ts).
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
@@ -29,12 +46,11 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('codicon.css')}" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="${asset('webview.css')}">
+<style>${inline(extensionUri, 'webview.css')}</style>
 <title>BuildKit build</title>
 </head>
 <body>
-<script nonce="${nonce}" src="${asset('webview.js')}"></script>
+<script nonce="${nonce}" data-codicons="${asset('codicon.css')}" data-terminal="${asset('terminal.js')}">${inline(extensionUri, 'webview.js')}</script>
 </body>
 </html>`;
 }

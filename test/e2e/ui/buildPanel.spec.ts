@@ -31,7 +31,7 @@ export default async function (ctx: SpecContext): Promise<void> {
 
   await ctx.test('Rebuild marks the RUN steps cached', async () => {
     const frame = await panelFrame(page, 'Build: Dockerfile');
-    await frame.locator('vscode-button#rebuild').click();
+    await frame.locator('button#rebuild').click();
     await waitForBuildStatus(frame, ['running', 'ok'], 10_000);
     await waitForBuildStatus(frame, ['ok']);
     await waitForState(frame, /RUN echo "hello from/, ['cached']);

@@ -28,7 +28,7 @@ export default async function (ctx: SpecContext): Promise<void> {
       const files = listFiles(installed).filter((f) => f !== '.vsixmanifest');
       const stray = files.filter((f) => !/^(dist|media)\//.test(f) && !/^(package\.json|readme\.md|LICENSE(\.txt)?|CHANGELOG\.md)$/i.test(f));
       assert.deepEqual(stray, [], 'only dist/, media/, package.json, README and LICENSE are packaged');
-      for (const f of ['dist/extension.js', 'dist/engineCore.js', 'dist/webview.js', 'dist/webview.css']) assert.ok(files.includes(f), `${f} is packaged`);
+      for (const f of ['dist/extension.js', 'dist/engineCore.js', 'dist/webview.js', 'dist/terminal.js', 'dist/webview.css']) assert.ok(files.includes(f), `${f} is packaged`);
       assert.ok(!files.includes('dist/cli.js') && !files.includes('dist/cliMain.js'), 'the CLI bundles stay out of the .vsix');
 
       const host = engineHost();
@@ -49,6 +49,9 @@ export default async function (ctx: SpecContext): Promise<void> {
         const frame = ctx.webviewFrame(probe.workbench.page);
         await ctx.waitForText(frame.locator('.step-name').filter({ hasText: 'COPY Dockerfile' }), 'COPY Dockerfile', 60_000);
         await ctx.waitForText(frame.locator('body'), /steps ·/, 60_000);
+        // the log terminal (dist/terminal.js) is loaded from the installed copy too, with the panel's nonce
+        await frame.locator('.step-head', { hasText: 'COPY Dockerfile' }).click();
+        await frame.locator('.step.expanded .xterm').waitFor({ state: 'attached', timeout: 15_000 });
       } finally {
         await probe.close();
       }

@@ -1,0 +1,128 @@
+// The xterm.js side of a step's log, bundled on its own (dist/terminal.js, ~370 KiB of the panel's ~430):
+// the panel paints its steps without it and loads it when a log opens or the panel is idle (deferred.ts).
+import { Terminal, type ITheme } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import type { LogTerminal } from './deferred';
+
+const MAX_ROWS = 24;
+/** xterm parses each write() whole and yields between writes: pieces this size keep a flood's frames short. */
+const WRITE_PIECE = 4 * 1024;
+
+function createTerminal(host: HTMLElement): LogTerminal {
+  const term = new Terminal({
+    convertEol: true,
+    disableStdin: true,
+    cursorBlink: false,
+    cursorStyle: 'bar',
+    cursorInactiveStyle: 'none',
+    scrollback: 200_000,
+    rows: 1,
+    fontSize: 12,
+    fontFamily: cssVar('--vscode-editor-font-family') || 'monospace',
+    theme: terminalTheme(),
+    // the search addon's match highlights use the decorations API, which xterm gates as proposed
+    allowProposedApi: true,
+    // OSC 8 hyperlinks in build output must stay inert.
+    linkHandler: { activate: () => undefined, allowNonHttpProtocols: false },
+  });
+  const fit = new FitAddon();
+  const search = new SearchAddon();
+  term.loadAddon(fit);
+  term.loadAddon(search);
+  term.open(host);
+  syncScrollbarPerFrame(term);
+  return {
+    write(text) {
+      for (let i = 0; i < text.length; i += WRITE_PIECE) term.write(i === 0 && text.length <= WRITE_PIECE ? text : text.slice(i, i + WRITE_PIECE));
+    },
+    reset: () => term.reset(),
+    layout(lines) {
+      const rows = Math.max(1, Math.min(MAX_ROWS, lines + 1));
+      if (rows !== term.rows) term.resize(term.cols, rows);
+      try {
+        const dims = fit.proposeDimensions();
+        if (dims && dims.cols && dims.cols !== term.cols) term.resize(dims.cols, rows);
+      } catch {
+        // not laid out yet (hidden panel); the next layout call fixes it
+      }
+    },
+    find(query, back) {
+      try {
+        const opts = { decorations: searchDecorations() };
+        return back ? search.findPrevious(query, opts) : search.findNext(query, opts);
+      } catch {
+        // without highlights the selection still shows the match
+        return back ? search.findPrevious(query) : search.findNext(query);
+      }
+    },
+    clearSearch: () => search.clearDecorations(),
+    onSearchResults: (fn) => void search.onDidChangeResults((r) => fn(r.resultIndex, r.resultCount)),
+    selection: () => (term.hasSelection() ? term.getSelection() : undefined),
+    dispose: () => term.dispose(),
+  };
+}
+
+/**
+ * xterm 6.0.0 re-measures and redraws its scrollbar synchronously for every line that scrolls
+ * (Viewport listens to the buffer's onScroll with _sync()): a 300,000-line log then spends most of
+ * its time there, in tasks of 100-300 ms. Once per animation frame is enough for a scrollbar.
+ * This reaches into xterm's internals, so it does nothing unless they look as expected.
+ */
+function syncScrollbarPerFrame(term: Terminal): void {
+  const viewport = (term as unknown as { _core?: { _viewport?: { _sync?: (ydisp?: number) => void } } })._core?._viewport;
+  const sync = viewport?._sync;
+  if (!viewport || typeof sync !== 'function') return;
+  let queued = false;
+  viewport._sync = function (this: typeof viewport, ...args: [number?]) {
+    // calls with a position (scrolling, resize) stay immediate; only the per-line buffer scroll waits
+    if (args.length) return sync.apply(this, args);
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      sync.call(this);
+    });
+  };
+}
+
+function cssVar(name: string): string {
+  return getComputedStyle(document.body).getPropertyValue(name).trim();
+}
+
+function terminalTheme(): ITheme {
+  const v = (n: string, fallback?: string) => cssVar(`--vscode-terminal-${n}`) || fallback;
+  return {
+    background: v('background', cssVar('--vscode-editor-background')),
+    foreground: v('foreground', cssVar('--vscode-editor-foreground')),
+    selectionBackground: cssVar('--vscode-terminal-selectionBackground') || cssVar('--vscode-editor-selectionBackground'),
+    black: v('ansiBlack'),
+    red: v('ansiRed'),
+    green: v('ansiGreen'),
+    yellow: v('ansiYellow'),
+    blue: v('ansiBlue'),
+    magenta: v('ansiMagenta'),
+    cyan: v('ansiCyan'),
+    white: v('ansiWhite'),
+    brightBlack: v('ansiBrightBlack'),
+    brightRed: v('ansiBrightRed'),
+    brightGreen: v('ansiBrightGreen'),
+    brightYellow: v('ansiBrightYellow'),
+    brightBlue: v('ansiBrightBlue'),
+    brightMagenta: v('ansiBrightMagenta'),
+    brightCyan: v('ansiBrightCyan'),
+    brightWhite: v('ansiBrightWhite'),
+  };
+}
+
+function searchDecorations() {
+  const hex = (s: string, d: string) => (/^#[0-9a-f]{6}$/i.test(s) ? s : d);
+  return {
+    matchBackground: hex(cssVar('--vscode-editor-findMatchHighlightBackground').slice(0, 7), '#623315'),
+    matchOverviewRuler: '#d18616',
+    activeMatchBackground: hex(cssVar('--vscode-editor-findMatchBackground').slice(0, 7), '#515c6a'),
+    activeMatchColorOverviewRuler: '#ffd33d',
+  };
+}
+
+window.bklCreateTerminal = createTerminal;
