@@ -159,7 +159,8 @@ function resolveRoot(root: string): string {
 class HardlinkTracker {
   private readonly seen = new Map<string, string>();
   apply(stat: WireStat, st: fs.BigIntStats): void {
-    if (st.isDirectory() || st.isSymbolicLink()) return;
+    // a single link has no other name to meet later: most files, and a costly key each
+    if (st.nlink < 2n || st.isDirectory() || st.isSymbolicLink()) return;
     const key = `${st.dev}:${st.ino}`;
     const first = this.seen.get(key);
     if (first !== undefined && st.nlink > 1n) stat.linkname = first;
