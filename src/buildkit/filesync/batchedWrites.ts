@@ -3,11 +3,15 @@
 // is an event-loop round trip each (measured: 20k STATs 1.1–1.9 s locally, 0.5 s batched).
 // Giving the call a _writev lets Node pass every queued message at once; we frame them the
 // way grpc-js does and write them to the HTTP/2 stream in one go.
+// Even batched, each message costs a trip through the Writable (~8 µs: 170 ms for 20,000 STATs),
+// so the STAT listing is framed by the sender itself (FramedMessages: hundreds of messages per
+// write), and passed through unchanged.
 //
 // This reaches into grpc-js's call object (pinned by the lockfile). If its shape changes the
 // call is left alone and works as before, only slower; a unit test notices the change.
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { Http2ServerRequest } from 'node:http2';
+import { FramedMessages } from './framing';
 
 interface BaseCall {
   stream: Http2ServerRequest['stream'];
@@ -33,16 +37,21 @@ function baseCallOf(call: unknown): BaseCall | undefined {
 export function enableBatchedWrites(call: ServerDuplexStream<unknown, unknown>): boolean {
   const base = baseCallOf(call);
   if (!base) return false;
-  (call as unknown as { _writev: (chunks: WritevChunk[], cb: (e?: Error | null) => void) => void })._writev = (chunks, cb) => {
+  type Cb = (e?: Error | null) => void;
+  const writable = call as unknown as { _writev(chunks: WritevChunk[], cb: Cb): void; _write(chunk: unknown, enc: string, cb: Cb): void };
+  const frame = (m: unknown) => (m instanceof FramedMessages ? m.bytes : base.serializeMessage(m));
+  writable._writev = (chunks, cb) => {
     if (base.checkCancelled?.()) return cb();
     let frames: Buffer[];
     try {
-      frames = chunks.map((c) => base.serializeMessage(c.chunk));
+      frames = chunks.map((c) => frame(c.chunk));
     } catch (e) {
       return cb(e as Error);
     }
     base.maybeSendMetadata();
     base.stream.write(frames.length === 1 ? frames[0] : Buffer.concat(frames), (err?: Error | null) => cb(err));
   };
+  const single = writable._write.bind(call);
+  writable._write = (chunk, enc, cb) => (chunk instanceof FramedMessages ? writable._writev([{ chunk }], cb) : single(chunk, enc, cb));
   return true;
 }

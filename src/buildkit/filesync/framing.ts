@@ -1,0 +1,42 @@
+// gRPC message framing done by the sender itself: many small messages in one write
+// (batchedWrites.ts passes FramedMessages through unchanged).
+
+/** Messages framed already (gRPC's 5-byte prefix each); only for calls with batching on. */
+export class FramedMessages {
+  constructor(readonly bytes: Buffer) {}
+}
+
+/** Collects encoded messages into FramedMessages of about `target` bytes. */
+export class FrameBatch {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(private readonly target = 32 * 1024) {
+    this.buf = Buffer.allocUnsafe(target);
+  }
+
+  get size(): number {
+    return this.pos;
+  }
+
+  add(message: Buffer): void {
+    const need = 5 + message.length;
+    if (this.pos + need > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + need));
+      this.buf.copy(bigger, 0, 0, this.pos);
+      this.buf = bigger;
+    }
+    this.buf[this.pos] = 0; // not compressed
+    this.buf.writeUInt32BE(message.length, this.pos + 1);
+    message.copy(this.buf, this.pos + 5);
+    this.pos += need;
+  }
+
+  /** The collected messages (a fresh buffer is used afterwards: the write may hold this one). */
+  take(): FramedMessages {
+    const out = new FramedMessages(this.buf.subarray(0, this.pos));
+    this.buf = Buffer.allocUnsafe(this.target);
+    this.pos = 0;
+    return out;
+  }
+}
