@@ -64,6 +64,8 @@ const builds = [
   nodeBundle({ extension: 'src/extension/main.ts' }, { plugins: [lazySsh2, lazyEngineCore] }),
   nodeBundle({ engineCore: 'src/extension/engineCore.ts' }, { plugins: [lazySsh2] }),
   nodeBundle({ ssh2: 'ssh2' }),
+  // the context walk's worker thread (src/buildkit/filesync/prefetch.ts), for the extension and the CLI
+  nodeBundle({ walkWorker: 'src/buildkit/filesync/walkWorker.ts' }),
   {
     ...common,
     // terminal.js (xterm.js) is loaded by the panel when a log opens, so the panel paints without it
@@ -93,7 +95,7 @@ if (watch) {
   console.log('build: watching');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
-  for (const f of ['extension.js', 'engineCore.js', 'ssh2.js', 'webview.js', 'terminal.js', 'webview.css', 'cli.js', 'cliMain.js']) {
+  for (const f of ['extension.js', 'engineCore.js', 'ssh2.js', 'webview.js', 'terminal.js', 'webview.css', 'cli.js', 'cliMain.js', 'walkWorker.js']) {
     const p = join(dist, f);
     if (existsSync(p)) console.log(`build: dist/${f} ${(statSync(p).size / 1024).toFixed(0)} KiB`);
   }

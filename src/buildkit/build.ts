@@ -6,9 +6,11 @@ import type { Engine } from '../engine/connect';
 import { EngineError } from '../engine/errors';
 import type { StatusResponse } from '../progress/wire';
 import { Control } from './control';
+import { expectedExcludes } from './dockerignore';
 import { decodeBuildError } from './errorDetails';
+import { WalkPrefetch } from './filesync/prefetch';
 import { explainResetByDockerfile } from './invalidUtf8';
-import { preflight } from './preflight';
+import { ignoreFileFor, preflight } from './preflight';
 import { newId, Session } from './session';
 import { attachOverControl } from './sessionTunnel';
 import { solveRequest } from './solveRequest';
@@ -37,6 +39,19 @@ export function sharedKeyFor(contextDir: string): string {
   return `${path.basename(contextDir)}:${h.slice(0, 20)}`;
 }
 
+/**
+ * The context walk, started now with the patterns the frontend will ask for (prefetch.ts).
+ * BUILDKIT_LENS_PREFETCH=0 leaves the walk to the engine's request.
+ */
+function prefetchContext(opts: BuildOptions): WalkPrefetch | undefined {
+  if (process.env.BUILDKIT_LENS_PREFETCH === '0') return undefined;
+  try {
+    return new WalkPrefetch('context', opts.contextDir, { excludePatterns: expectedExcludes(ignoreFileFor(opts)) });
+  } catch {
+    return undefined; // an unreadable ignore file: preflight says so
+  }
+}
+
 /** Waits for p, but no longer than ms; leaves no timer behind to hold the process open. */
 function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -63,6 +78,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
         dirs: { context: opts.contextDir, dockerfile: path.dirname(opts.dockerfile) },
         sharedKey: sharedKeyFor(opts.contextDir),
         secrets: opts.secrets,
+        prefetch: prefetchContext(opts),
       });
       // Independent round trips, side by side: checks, the control connection, the session.
       // A standalone buildkitd has no POST /session: the session rides inside Control.Session.

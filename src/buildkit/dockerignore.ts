@@ -13,3 +13,8 @@ export function checkDockerignore(file: string): void {
     }
   }
 }
+
+/** The exclude patterns the frontend sends with its request for the context: the ignore file's lines. */
+export function expectedExcludes(file: string | undefined): string[] {
+  return file ? parseIgnoreLines(fs.readFileSync(file, 'utf8')).map((l) => l.pattern) : [];
+}

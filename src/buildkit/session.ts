@@ -9,6 +9,7 @@ import { upgradeH2c } from '../engine/upgrade';
 import { credentialsFor } from './auth';
 import { serveDiffCopy } from './filesync/diffcopy';
 import { keepNonAsciiFilesyncValues } from './filesync/metadata';
+import type { WalkPrefetch } from './filesync/prefetch';
 import { methodPaths, sessionServices } from './proto';
 import { readSecret, SecretNotFound } from './secrets';
 import type { SecretSpec } from './types';
@@ -20,6 +21,8 @@ export interface SessionOptions {
   sharedKey: string;
   secrets: SecretSpec[];
   env?: NodeJS.ProcessEnv;
+  /** the context walk started ahead of the engine's request (dropped when the session closes) */
+  prefetch?: WalkPrefetch;
 }
 
 /** BuildKit ids are 25 base36 characters; any unique string works, but look alike in logs. */
@@ -53,9 +56,11 @@ export class Session {
     });
     this.server.addService(sessionServices.fileSync, {
       DiffCopy: (call: grpc.ServerDuplexStream<any, any>) =>
-        serveDiffCopy(call, {
-          get: (name: string) => (Object.hasOwn(opts.dirs, name) ? opts.dirs[name] : undefined),
-        }),
+        serveDiffCopy(
+          call,
+          { get: (name: string) => (Object.hasOwn(opts.dirs, name) ? opts.dirs[name] : undefined) },
+          { prefetch: opts.prefetch },
+        ),
     });
     this.server.addService(sessionServices.auth, {
       Credentials: (call: grpc.ServerUnaryCall<{ Host: string }, object>, cb: grpc.sendUnaryData<object>) => {
@@ -123,6 +128,7 @@ export class Session {
   close(): void {
     if (this.closedByUs) return;
     this.closedByUs = true;
+    this.opts.prefetch?.cancel();
     this.injector?.destroy();
     this.server.forceShutdown();
     this.socket?.destroy();

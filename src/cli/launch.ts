@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { Worker } from 'node:worker_threads';
 
 type CliMain = { main(argv: string[]): Promise<number> };
 
@@ -70,6 +71,24 @@ function load(): CliMain {
   return mod.exports;
 }
 
+/** A build walks its context in a worker (filesync/prefetch.ts): let it boot while the CLI loads. */
+function startWalkWorker(): void {
+  if (process.argv[2] !== 'build') return;
+  try {
+    const slot = Symbol.for('buildkit-lens.spareWalkWorker');
+    const g = globalThis as Record<symbol, unknown>;
+    const w = new Worker(path.join(__dirname, 'walkWorker.js'));
+    w.unref();
+    // a worker that failed is not handed out: the build then starts its own or walks in-thread
+    w.on('error', () => undefined);
+    w.on('exit', () => g[slot] === w && (g[slot] = undefined));
+    g[slot] = w;
+  } catch {
+    // no worker: the build starts its own
+  }
+}
+
+startWalkWorker();
 load()
   .main(process.argv.slice(2))
   .then((code) => {

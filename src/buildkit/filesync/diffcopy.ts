@@ -6,8 +6,10 @@ import { status } from '@grpc/grpc-js';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { enableBatchedWrites } from './batchedWrites';
+import { FrameBatch, FramedMessages } from './framing';
 import { parseDiffCopyRequest, type DiffCopyRequest } from './metadata';
 import { encodeDataPacket, encodeStatPacket } from './packetCodec';
+import type { StatBatch, WalkPrefetch } from './prefetch';
 import { canRequestData } from './stat';
 import { fsReason, walkContext } from './walk';
 
@@ -17,7 +19,10 @@ export interface LocalDirs {
 
 export interface DiffCopyOptions {
   onError?(msg: string): void;
+  /** a walk started ahead (prefetch.ts); used once, by the request that asks for exactly it */
+  prefetch?: WalkPrefetch;
 }
+
 
 /** Bytes per DATA packet: large enough to amortise per-message cost, far below 16 MiB. */
 export const CHUNK_SIZE = 1 << 20;
@@ -33,6 +38,8 @@ const SMALL_FILE = 64 * 1024;
  * STAT packets that is a stall every 16 entries. Small packets may queue up to this many.
  */
 const MAX_QUEUED_SMALL = 2048;
+/** STAT packets go out framed together in writes of about this size (batchedWrites.ts). */
+const STAT_BATCH = 16 * 1024;
 
 interface FileRef {
   abs: string;
@@ -66,8 +73,10 @@ class Transfer {
   private wakeSender?: () => void;
 
   constructor(
-    private readonly call: ServerDuplexStream<Packet, Packet | Buffer>,
+    private readonly call: ServerDuplexStream<Packet, Packet | Buffer | FramedMessages>,
     private readonly opts: DiffCopyOptions,
+    /** the call takes FramedMessages (batchedWrites.ts) */
+    private readonly framed: boolean,
   ) {}
 
   get done(): boolean {
@@ -76,7 +85,7 @@ class Transfer {
 
   /** Writes one packet, waiting for 'drain' when grpc-js's buffer is full. */
   /** Pre-encoded packets (Buffers) pass the service's serializer untouched; see proto/index.ts. */
-  async send(p: Packet | Buffer): Promise<void> {
+  async send(p: Packet | Buffer | FramedMessages): Promise<void> {
     if (this.finished) throw new Error('transfer ended');
     if (this.call.write(p) || !this.mustWait(p)) return;
     await new Promise<void>((resolve) => {
@@ -94,8 +103,9 @@ class Transfer {
   }
 
   /** Large DATA respects grpc-js's own limit; small packets only a much deeper queue. */
-  private mustWait(p: Packet | Buffer): boolean {
-    return (Buffer.isBuffer(p) ? p.length : p.data?.length ?? 0) > SMALL_FILE || this.call.writableLength >= MAX_QUEUED_SMALL;
+  private mustWait(p: Packet | Buffer | FramedMessages): boolean {
+    const size = Buffer.isBuffer(p) ? p.length : p instanceof FramedMessages ? 0 : p.data?.length ?? 0;
+    return size > SMALL_FILE || this.call.writableLength >= MAX_QUEUED_SMALL;
   }
 
   /** Ends the call with PACKET_ERR and an error status; the engine reports "error from sender: …". */
@@ -115,16 +125,39 @@ class Transfer {
   }
 
   async streamStats(root: string, req: DiffCopyRequest): Promise<void> {
+    const ahead = this.opts.prefetch;
+    if (this.framed && ahead?.root === root && ahead.matches(req)) return this.streamWalked(ahead.take(this.abort.signal));
     let id = 0;
+    const batch = this.framed ? new FrameBatch() : undefined;
+    const emit = async (packet: Buffer) => {
+      if (!batch) return this.send(packet);
+      batch.add(packet);
+      if (batch.size >= STAT_BATCH) await this.send(batch.take());
+    };
     for await (const entry of walkContext(root, { ...req, signal: this.abort.signal })) {
       if (this.finished) return;
       if (canRequestData(entry.stat.mode)) {
         this.files.set(id, entry.emptyOnOpen ? { abs: entry.absPath, rel: entry.stat.path, size: 0, empty: true } : { abs: entry.absPath, rel: entry.stat.path, size: Number(entry.stat.size) });
       }
       id++;
-      await this.send(encodeStatPacket(entry.stat));
+      await emit(encodeStatPacket(entry.stat));
     }
-    if (!this.finished) await this.send(encodeStatPacket(undefined));
+    if (this.finished) return;
+    await emit(encodeStatPacket(undefined));
+    if (batch && batch.size > 0) await this.send(batch.take());
+  }
+
+  /** The listing walked ahead (prefetch.ts): framed batches, then the end-of-listing STAT. */
+  private async streamWalked(batches: AsyncGenerator<StatBatch>): Promise<void> {
+    for await (const { framed, files } of batches) {
+      if (this.finished) return;
+      for (const [id, abs, rel, size, empty] of files) this.files.set(id, empty ? { abs, rel, size: 0, empty } : { abs, rel, size });
+      await this.send(new FramedMessages(framed));
+    }
+    if (this.finished) return;
+    const end = new FrameBatch(16);
+    end.add(encodeStatPacket(undefined));
+    await this.send(end.take());
   }
 
   request(id: number): void {
@@ -252,8 +285,7 @@ export function serveDiffCopy(call: ServerDuplexStream<any, any>, dirs: LocalDir
     call.emit('error', { code: status.NOT_FOUND, details: message });
     return;
   }
-  enableBatchedWrites(call);
-  const t = new Transfer(call, opts);
+  const t = new Transfer(call, opts, enableBatchedWrites(call));
   call.on('cancelled', () => t.stop());
   call.on('error', () => t.stop());
   call.on('data', (p: Packet) => {

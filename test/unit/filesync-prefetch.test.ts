@@ -1,0 +1,82 @@
+// The context walked ahead in a worker (prefetch.ts) must reach the receiver exactly as the
+// request's own walk would: same STATs in the same order, same file bytes, same errors; and it
+// is only used by the one request that asks for exactly what was walked.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WalkPrefetch } from '../../src/buildkit/filesync/prefetch';
+import { metadataFor, receive, startHarness, tmpDir, validateStats, type Received } from '../fixtures/filesync/receiver';
+
+function fixture(): string {
+  const root = tmpDir('fs-pf-');
+  const put = (rel: string, body: string | Buffer) => {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), body);
+  };
+  for (let d = 0; d < 12; d++) for (let f = 0; f < 60; f++) put(`src/p${d}/f${f}.txt`, `${d}/${f}\n`.repeat(f));
+  put('big.bin', Buffer.alloc(3 * 1024 * 1024 + 5, 9));
+  put('mid.bin', Buffer.alloc(70_000, 3));
+  put('logs/a.log', 'a');
+  put('logs/keep.log', 'keep');
+  put('ünï cödé/x y', 'z');
+  fs.mkdirSync(path.join(root, 'empty'));
+  fs.symlinkSync('big.bin', path.join(root, 'link'));
+  fs.linkSync(path.join(root, 'mid.bin'), path.join(root, 'hard.bin'));
+  return root;
+}
+
+const EXCLUDES = ['**/*.log', '!logs/keep.log', 'src/p3'];
+
+async function run(root: string, excludes: string[], prefetch?: WalkPrefetch): Promise<Received & { errors: string[] }> {
+  const h = await startHarness({ context: root }, { prefetch });
+  try {
+    const r = await receive(h, metadataFor({ 'dir-name': 'context', 'exclude-patterns': excludes.join(', ') }));
+    return { ...r, errors: h.errors };
+  } finally {
+    await h.close();
+  }
+}
+
+test('a prefetched walk sends exactly what the request would have walked', async () => {
+  const root = fixture();
+  const live = await run(root, EXCLUDES);
+  const pf = new WalkPrefetch('context', root, { excludePatterns: EXCLUDES }, 100);
+  await new Promise((r) => setTimeout(r, 50)); // let it walk (and pause after 100 entries)
+  const ahead = await run(root, EXCLUDES, pf);
+  assert.equal(pf.matches({ dirName: 'context', excludePatterns: EXCLUDES }), false, 'taken, so used once only');
+  validateStats(ahead.stats);
+  assert.ok(live.stats.length > 600);
+  assert.deepEqual(ahead.stats, live.stats);
+  assert.deepEqual([...ahead.files].sort(), [...live.files].sort());
+  assert.ok(ahead.files.has('big.bin') && ahead.files.has('logs/keep.log') && !ahead.files.has('logs/a.log') && !ahead.files.has('src/p3/f1.txt'));
+  assert.equal(ahead.stats.find((s) => s.path === 'mid.bin')?.linkname, 'hard.bin', 'the second name of a hardlinked file names the first');
+  assert.equal(ahead.status.code, 0);
+  assert.ok(ahead.gotFin);
+});
+
+test('a request with other patterns, or after cancel, walks itself and the prefetch stays unused', async () => {
+  const root = fixture();
+  const live = await run(root, []);
+  const other = new WalkPrefetch('context', root, { excludePatterns: EXCLUDES });
+  const got = await run(root, [], other);
+  assert.deepEqual(got.stats, live.stats);
+  assert.equal(other.matches({ dirName: 'context', excludePatterns: EXCLUDES }), true, 'not taken by a different request');
+  other.cancel();
+  assert.equal(other.matches({ dirName: 'context', excludePatterns: EXCLUDES }), false);
+  const afterCancel = await run(root, EXCLUDES, other);
+  assert.deepEqual(afterCancel.stats, (await run(root, EXCLUDES)).stats);
+});
+
+test('a walk error reaches the receiver with the same message either way', async () => {
+  const root = fixture();
+  fs.writeFileSync(path.join(root, Buffer.from([0x62, 0x61, 0x64, 0xff, 0x2e, 0x74]).toString('latin1')), 'x');
+  fs.writeFileSync(Buffer.concat([Buffer.from(root + '/src/'), Buffer.from([0xc3, 0x28])]), 'not UTF-8');
+  const live = await run(root, []);
+  const ahead = await run(root, [], new WalkPrefetch('context', root, {}));
+  assert.equal(live.errors.length, 1);
+  assert.match(live.errors[0], /not valid UTF-8/);
+  assert.deepEqual(ahead.errors, live.errors);
+  assert.equal(ahead.errPacket, live.errPacket);
+  assert.equal(ahead.status.code, live.status.code);
+});
