@@ -1,5 +1,6 @@
 // BuildKit Lens in a real VS Code (code-server's VS Code 1.100 + Chromium), installed from its .vsix:
-// activation time, command → first step painted, a 300,000-line log flood (webview long tasks,
+// activation time, command → first step painted (first build in a window; another Dockerfile into the finished
+// panel; a rebuild; a further new webview for comparison), a 300,000-line log flood (webview long tasks,
 // extension-host event-loop lag, message batching), bundle sizes. Prints a table; always exits 0.
 //   node out/bench/vscode.js [--engine d26] [--runs 5] [--windows 3] [--vsix FILE] [--only latency|flood]
 //   BKL_BENCH_VERBOSE=1: per-build timings (webview resources, messages, long tasks); BKL_BENCH_PROFILE=DIR: CPU profiles
@@ -11,7 +12,7 @@ import { Probe, probeDir, type Activation } from '../test/e2e/harness/probe';
 import { installVsix, packageVsix } from '../test/e2e/harness/vsix';
 import { engineSettings, nonce } from '../test/e2e/ui/uiHelpers';
 import { median } from './measure';
-import { instrumentNextPanel, knownFrames, readTrace, waitInFrame, type PanelTrace } from './webviewProbe';
+import { instrumentNextPanel, knownFrames, readMarks, readTrace, waitInFrame, type PanelTrace } from './webviewProbe';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -85,37 +86,44 @@ async function startProfile(page: Page): Promise<((name: string) => Promise<void
   return async (name) => fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify((await cdp.send('Profiler.stop')).profile));
 }
 
-/** Build started through the command API → first step row painted in its new panel. */
-async function firstStepLatency(page: Page, probe: Probe, file: string, frames?: Map<string, Frame>): Promise<number> {
+let lastT0 = 0; // for BKL_BENCH_VERBOSE request timings
+
+/** Build started through the command API → first step row painted in the new panel it opens. */
+async function newPanelLatency(page: Page, probe: Probe, file: string): Promise<{ ms: number; frame: Frame }> {
   const known = knownFrames(page);
   const panel = instrumentNextPanel(page, known);
   const profile = await startProfile(page);
   const { t0, returned } = await probe.build(file);
+  lastT0 = t0;
   const frame = await panel;
   await waitInFrame(frame, 'a step row', () => !!(window as unknown as { __bklBench: PanelTrace }).__bklBench.firstStep, 60_000);
   const trace = await readTrace(frame);
   await waitDone(frame);
-  frames?.set(file, frame);
   await profile?.(path.basename(file));
-  if (trace.stepAtInstall) process.stderr.write('note: a step row was there before the panel was instrumented (upper bound)\n');
+  // The panel marks its first step painted itself; the probe, installed by polling, may come after that.
+  const marks = await readMarks(frame);
+  const firstStep = marks.find(([n]) => n === 'bkl:first-step')?.[1] ?? trace.firstStep;
+  if (firstStep === trace.firstStep && trace.stepAtInstall) process.stderr.write('note: a step row was there before the panel was instrumented (upper bound)\n');
   if (process.env.BKL_BENCH_VERBOSE) {
     const rel = (t: number) => `+${(t - t0).toFixed(0)}`;
-    process.stderr.write(`${path.basename(file)}: returned ${rel(returned)} frame doc ${rel(trace.timeOrigin)} instrumented ${rel(trace.installed)} first step ${rel(trace.firstStep)}\n`);
+    process.stderr.write(`${path.basename(file)}: returned ${rel(returned)} frame doc ${rel(trace.timeOrigin)} instrumented ${rel(trace.installed)} first step ${rel(firstStep)}\n`);
     process.stderr.write(`  resources: ${trace.resources.map(([n, a, b]) => `${n} ${rel(a)}..${rel(b)}`).join(', ')}\n`);
+    process.stderr.write(`  marks: ${marks.map(([n, t]) => `${n} ${rel(t)}`).join(', ')}\n`);
     process.stderr.write(`  messages: ${trace.messages.slice(0, 6).map(([t, type]) => `${type} ${rel(t)}`).join(', ')}\n`);
   }
-  return trace.firstStep - t0;
+  return { ms: firstStep - t0, frame };
 }
 
-/** The same Dockerfile again: its finished panel is reused, so no new webview is made. */
-async function rebuildLatency(probe: Probe, frame: Frame, file: string): Promise<number> {
+/** A build shown in an already open panel (frame): command → the frame after the first update with steps. */
+async function openPanelLatency(probe: Probe, frame: Frame, file: string): Promise<number> {
   const { t0 } = await probe.build(file);
+  lastT0 = t0;
   const painted = async () => (await readTrace(frame)).stepPaints.find((t) => t >= t0);
-  await waitInFrame(frame, 'a step of the rebuild', () => !!document.body.dataset.status, 10_000);
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 30_000;
   let t: number | undefined;
+  // no paint in this frame means the build went to another panel
   while (!(t = await painted())) {
-    if (Date.now() > deadline) throw new Error('the rebuild painted no step');
+    if (Date.now() > deadline) throw new Error(`${path.basename(file)} painted no step in the open panel`);
     await sleep(20);
   }
   await waitDone(frame);
@@ -169,16 +177,45 @@ async function floodRows(page: Page, probe: Probe, file: string): Promise<void> 
   void lastLog;
 }
 
-async function latencyRows(page: Page, probe: Probe, folder: string): Promise<void> {
-  const warm = await firstStepLatency(page, probe, path.join(folder, 'Dockerfile.warm'));
-  row('first build in a window: command → first step painted', ms(warm), '', undefined);
-  const lat: number[] = [];
-  const frames = new Map<string, Frame>();
-  for (let i = 1; i <= RUNS; i++) lat.push(await firstStepLatency(page, probe, path.join(folder, `Dockerfile.lat${i}`), frames));
-  row(`command → first step painted, new panel (median of ${RUNS}; max)`, `${ms(median(lat))}; ${ms(Math.max(...lat))}`, '≤ 300 ms', median(lat) <= 300);
+async function latencyRows(page: Page, probe: Probe, folder: string): Promise<Frame | undefined> {
+  const file = (i: number) => path.join(folder, `Dockerfile.lat${i}`);
+  const target = '≤ 300 ms';
+  const stats = (v: number[]) => `${ms(median(v))}; ${ms(Math.max(...v))}`;
+  const first = await newPanelLatency(page, probe, path.join(folder, 'Dockerfile.warm'));
+  row('first build in a window (a new webview): command → first step painted', ms(first.ms), target, first.ms <= 300);
+  const other: number[] = [];
+  for (let i = 1; i <= RUNS; i++) other.push(await openPanelLatency(probe, first.frame, file(i)));
+  row(`build of another Dockerfile, into the finished panel (panel.reuse default) (median of ${RUNS}; max)`, stats(other), target, median(other) <= 300);
   const again: number[] = [];
-  for (const [file, frame] of frames) again.push(await rebuildLatency(probe, frame, file));
-  row(`command → first step painted, rebuild in its open panel (median of ${again.length}; max)`, `${ms(median(again))}; ${ms(Math.max(...again))}`, '≤ 300 ms', median(again) <= 300);
+  for (let i = 1; i <= RUNS; i++) again.push(await openPanelLatency(probe, first.frame, file(i)));
+  row(`rebuild of the same Dockerfile in its open panel (median of ${RUNS}; max)`, stats(again), target, median(again) <= 300);
+  // The path every build took before panels were reused; now a build after the user closed its panel.
+  const fresh: number[] = [];
+  const blank: string[] = [];
+  let open: Frame | undefined = first.frame;
+  for (let i = 1; i <= RUNS; i++) {
+    await closeEditors(probe, open);
+    try {
+      const p = await newPanelLatency(page, probe, file(i));
+      fresh.push(p.ms);
+      open = p.frame;
+    } catch (e) {
+      // now and then code-server's webview host never loads a further webview's page (its service worker)
+      blank.push((e as Error).message);
+      open = undefined;
+    }
+  }
+  for (const b of blank) process.stderr.write(`new webview: ${b}\n`);
+  const value = (fresh.length ? stats(fresh) : 'none loaded') + (blank.length ? `; ${blank.length} of ${RUNS} stayed blank` : '');
+  row(`info: a further new webview in the window (panel closed first) (median of ${fresh.length}; max)`, value, 'info (VS Code makes the webview)', undefined);
+  return open;
+}
+
+/** Closes every editor; the extension host hears of a closed panel a moment later, and until then would reuse it. */
+async function closeEditors(probe: Probe, open?: Frame): Promise<void> {
+  await probe.exec('workbench.action.closeAllEditors');
+  while (open && !open.isDetached()) await sleep(20);
+  await sleep(300);
 }
 
 async function openProbe(server: VsCodeServer, dir: string, folder: string): Promise<{ probe: Probe; activation: Activation }> {
@@ -211,14 +248,17 @@ async function openProbe(server: VsCodeServer, dir: string, folder: string): Pro
     const page = probe.workbench.page;
     if (process.env.BKL_BENCH_VERBOSE) {
       page.on('requestfinished', (r) => {
-        if (!/fake\.html|webview\.js/.test(r.url())) return;
+        if (!/fake\.html|webview\.js|index\.html|service-worker|\.css|\.ttf/.test(r.url())) return;
         const t = r.timing();
-        process.stderr.write(`  request ${r.url().split('?')[0].split('/').pop()} at ${t.startTime.toFixed(0)}: request sent +${t.requestStart.toFixed(0)} response +${t.responseStart.toFixed(0)} end +${t.responseEnd.toFixed(0)} (${r.frame().url().slice(0, 60)})\n`);
+        process.stderr.write(`  request ${r.url().split('?')[0].split('/').pop()} at +${(t.startTime - lastT0).toFixed(0)}: request sent +${t.requestStart.toFixed(0)} response +${t.responseStart.toFixed(0)} end +${t.responseEnd.toFixed(0)}\n`);
       });
     }
     await sleep(4_000); // the engine side loads in the background 3 s after activation
-    if (ONLY !== 'flood') await latencyRows(page, probe, folder);
-    if (ONLY !== 'latency') await floodRows(page, probe, path.join(folder, 'Dockerfile.flood'));
+    const lastPanel = ONLY !== 'flood' ? await latencyRows(page, probe, folder) : undefined;
+    if (ONLY !== 'latency') {
+      await closeEditors(probe, lastPanel); // the flood gets a panel of its own
+      await floodRows(page, probe, path.join(folder, 'Dockerfile.flood'));
+    }
     await probe.close();
 
     // Activation again in fresh extension hosts (one sample per host).

@@ -12,7 +12,7 @@ export interface PanelTrace {
   longTasks: [number, number, string][];
   /** [epoch ms, message type, characters of log text it carried] */
   messages: [number, string, number][];
-  /** epoch ms of the animation frame after each host update that carried steps (rows drawn by then) */
+  /** epoch ms of the animation frame after each host message (update or snapshot) that carried steps (rows drawn by then) */
   stepPaints: number[];
   /** epoch ms the frame's document started loading, and [name, start, end] of what it fetched */
   timeOrigin: number;
@@ -33,10 +33,10 @@ const install = (): boolean => {
     for (const e of list.getEntries()) b.longTasks.push([performance.timeOrigin + e.startTime, e.duration, e.name]);
   }).observe({ type: 'longtask' });
   window.addEventListener('message', (ev: MessageEvent) => {
-    const m = ev.data as { type?: unknown; text?: string; logs?: { text: string }[]; steps?: unknown[] };
+    const m = ev.data as { type?: unknown; text?: string; logs?: { text: string }[]; steps?: unknown[]; snapshot?: { steps?: unknown[] } };
     if (!m || typeof m.type !== 'string') return;
     // this listener runs after the panel's own, so the rows are in the DOM already
-    if (m.type === 'update' && m.steps?.length) requestAnimationFrame(() => b.stepPaints.push(Date.now()));
+    if ((m.type === 'update' ? m.steps : m.type === 'snapshot' ? m.snapshot?.steps : undefined)?.length) requestAnimationFrame(() => b.stepPaints.push(Date.now()));
     const chars = m.type === 'log' ? (m.text ?? '').length : m.type === 'update' ? (m.logs ?? []).reduce((n, l) => n + l.text.length, 0) : 0;
     b.messages.push([Date.now(), m.type, chars]);
   });
@@ -65,7 +65,11 @@ export async function instrumentNextPanel(page: Page, known: Set<Frame>, timeout
         return f;
       }
     }
-    if (Date.now() > deadline) throw new Error('no new build panel appeared');
+    if (Date.now() > deadline) {
+      const tabs = await page.locator('.tabs-container .tab').allInnerTexts().catch(() => []);
+      const fresh = page.frames().filter((f) => !known.has(f)).map((f) => f.url().split('?')[0].split('/').pop());
+      throw new Error(`no new build panel appeared (tabs: ${tabs.join(', ') || 'none'}; new frames: ${fresh.join(', ') || 'none'})`);
+    }
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -73,6 +77,11 @@ export async function instrumentNextPanel(page: Page, known: Set<Frame>, timeout
 /** Marks every current frame as known, so only panels opened later are picked up. */
 export function knownFrames(page: Page): Set<Frame> {
   return new Set(page.frames());
+}
+
+/** The panel's own performance marks (webview/main.ts): [name, epoch ms]. */
+export function readMarks(frame: Frame): Promise<[string, number][]> {
+  return frame.evaluate(() => performance.getEntriesByType('mark').map((e): [string, number] => [e.name, performance.timeOrigin + e.startTime]));
 }
 
 export function readTrace(frame: Frame): Promise<PanelTrace> {

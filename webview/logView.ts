@@ -54,10 +54,15 @@ export class LogView {
       (create) => {
         if (this.disposed) return;
         this.status.textContent = '';
-        this.term = create(this.termHost);
-        this.term.onSearchResults(this.onSearchResults);
-        this.term.write(this.text);
-        this.layout();
+        const term = create(this.termHost);
+        term.onSearchResults(this.onSearchResults);
+        // the text so far goes in a task of its own: creating the terminal alone takes ~40 ms
+        requestAnimationFrame(() => {
+          if (this.disposed) return term.dispose();
+          this.term = term;
+          term.write(this.text);
+          this.layout();
+        });
       },
       (e: Error) => {
         if (!this.disposed) this.status.textContent = e.message;
