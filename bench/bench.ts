@@ -1,6 +1,7 @@
 // BuildKit Lens against `docker buildx build` (0.13) on the same engine, in the same run.
 // Prints medians over N runs, the ratios, and pass/fail against the targets. Always exits 0.
 //   node out/bench/bench.js [--runs 5] [--engine d26] [--only context|logs]
+import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,6 +29,24 @@ interface Row {
   target: number;
   ours: number[];
   theirs: number[];
+}
+
+/**
+ * One sample of each client, measured alike: the page cache flushed first (a cold build leaves
+ * ~200 MB to write back, which would slow whichever client runs next) and the order alternated.
+ */
+async function pair(i: number, a: () => Promise<Sample>, b: () => Promise<Sample>): Promise<[Sample, Sample]> {
+  const settle = () => spawnSync('sync');
+  if (i % 2 === 1) {
+    settle();
+    const sb = await b();
+    settle();
+    return [await a(), sb];
+  }
+  settle();
+  const sa = await a();
+  settle();
+  return [sa, await b()];
 }
 
 function check(s: Sample, what: string): Sample {
@@ -75,15 +94,30 @@ async function contextRows(): Promise<Row[]> {
     const b = path.join(work, `cold-buildx-${i}`);
     cloneContext(base, a);
     cloneContext(base, b);
-    cold.ours.push(check(await measure(ours(a, ['--progress', 'quiet', '-t', 'bench-ours']), env), 'cold (ours)').wallMs);
-    cold.theirs.push(check(await measure(buildx(b, ['--progress', 'quiet', '-t', 'bench-buildx']), env), 'cold (buildx)').wallMs);
+    const [coldA, coldB] = await pair(
+      i,
+      () => measure(ours(a, ['--progress', 'quiet', '-t', 'bench-ours']), env),
+      () => measure(buildx(b, ['--progress', 'quiet', '-t', 'bench-buildx']), env),
+    );
+    cold.ours.push(check(coldA, 'cold (ours)').wallMs);
+    cold.theirs.push(check(coldB, 'cold (buildx)').wallMs);
     fs.rmSync(a, { recursive: true });
     fs.rmSync(b, { recursive: true });
-    same.ours.push(check(await measure(ours(oursCtx, ['--progress', 'quiet', '-t', 'bench-ours']), env), 'no-change (ours)').wallMs);
-    same.theirs.push(check(await measure(buildx(theirCtx, ['--progress', 'quiet', '-t', 'bench-buildx']), env), 'no-change (buildx)').wallMs);
+    const [sameA, sameB] = await pair(
+      i,
+      () => measure(ours(oursCtx, ['--progress', 'quiet', '-t', 'bench-ours']), env),
+      () => measure(buildx(theirCtx, ['--progress', 'quiet', '-t', 'bench-buildx']), env),
+    );
+    same.ours.push(check(sameA, 'no-change (ours)').wallMs);
+    same.theirs.push(check(sameB, 'no-change (buildx)').wallMs);
     for (const c of [oursCtx, theirCtx]) fs.writeFileSync(path.join(c, 'src/pkg100/file50.txt'), `changed ${i} ${Date.now()}\n`);
-    one.ours.push(check(await measure(ours(oursCtx, ['--progress', 'quiet', '-t', 'bench-ours']), env), 'one-file (ours)').wallMs);
-    one.theirs.push(check(await measure(buildx(theirCtx, ['--progress', 'quiet', '-t', 'bench-buildx']), env), 'one-file (buildx)').wallMs);
+    const [oneA, oneB] = await pair(
+      i,
+      () => measure(ours(oursCtx, ['--progress', 'quiet', '-t', 'bench-ours']), env),
+      () => measure(buildx(theirCtx, ['--progress', 'quiet', '-t', 'bench-buildx']), env),
+    );
+    one.ours.push(check(oneA, 'one-file (ours)').wallMs);
+    one.theirs.push(check(oneB, 'one-file (buildx)').wallMs);
   }
   return [cold, same, one];
 }

@@ -6,11 +6,11 @@ import type { Engine } from '../engine/connect';
 import { EngineError } from '../engine/errors';
 import type { StatusResponse } from '../progress/wire';
 import { Control } from './control';
-import { expectedExcludes } from './dockerignore';
+import { expectedContextWalk } from './dockerignore';
 import { decodeBuildError } from './errorDetails';
 import { WalkPrefetch } from './filesync/prefetch';
 import { explainResetByDockerfile } from './invalidUtf8';
-import { ignoreFileFor, preflight } from './preflight';
+import { preflight } from './preflight';
 import { newId, Session } from './session';
 import { attachOverControl } from './sessionTunnel';
 import { solveRequest } from './solveRequest';
@@ -46,7 +46,7 @@ export function sharedKeyFor(contextDir: string): string {
 function prefetchContext(opts: BuildOptions): WalkPrefetch | undefined {
   if (process.env.BUILDKIT_LENS_PREFETCH === '0') return undefined;
   try {
-    return new WalkPrefetch('context', opts.contextDir, { excludePatterns: expectedExcludes(ignoreFileFor(opts)) });
+    return new WalkPrefetch('context', opts.contextDir, expectedContextWalk(opts));
   } catch {
     return undefined; // an unreadable ignore file: preflight says so
   }

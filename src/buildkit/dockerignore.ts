@@ -3,6 +3,25 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compilePatterns, parseIgnoreLines } from './filesync/patterns';
+import type { WalkOptions } from './filesync/walk';
+import type { BuildOptions } from './types';
+
+export function statKind(p: string): 'file' | 'dir' | 'other' | 'missing' {
+  try {
+    const st = fs.statSync(p);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
+/** The ignore file the frontend will use: <Dockerfile>.dockerignore beside it wins over the context's. */
+export function ignoreFileFor(opts: Pick<BuildOptions, 'contextDir' | 'dockerfile'>): string | undefined {
+  const beside = `${opts.dockerfile}.dockerignore`;
+  if (statKind(beside) === 'file') return beside;
+  const inCtx = path.join(opts.contextDir, '.dockerignore');
+  return statKind(inCtx) === 'file' ? inCtx : undefined;
+}
 
 export function checkDockerignore(file: string): void {
   for (const l of parseIgnoreLines(fs.readFileSync(file, 'utf8'))) {
@@ -14,7 +33,8 @@ export function checkDockerignore(file: string): void {
   }
 }
 
-/** The exclude patterns the frontend sends with its request for the context: the ignore file's lines. */
-export function expectedExcludes(file: string | undefined): string[] {
-  return file ? parseIgnoreLines(fs.readFileSync(file, 'utf8')).map((l) => l.pattern) : [];
+/** What the frontend's request for the context will ask for: the ignore file's lines as excludes. */
+export function expectedContextWalk(opts: Pick<BuildOptions, 'contextDir' | 'dockerfile'>): WalkOptions {
+  const file = ignoreFileFor(opts);
+  return { excludePatterns: file ? parseIgnoreLines(fs.readFileSync(file, 'utf8')).map((l) => l.pattern) : [] };
 }

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../engine/connect';
-import { checkDockerignore } from './dockerignore';
+import { checkDockerignore, ignoreFileFor, statKind } from './dockerignore';
 import { unsupportedOutput } from './exporters';
 import { checkSecrets } from './secrets';
 import type { EngineTraits } from './solveRequest';
@@ -17,15 +17,6 @@ export const MULTI_PLATFORM_NEEDS_CONTAINERD =
   'Turn it on with "features": {"containerd-snapshotter": true} in /etc/docker/daemon.json (Docker Desktop: ' +
   'Settings → General → "Use containerd for pulling and storing images"), restart the engine, or build one platform.';
 
-function statKind(p: string): 'file' | 'dir' | 'other' | 'missing' {
-  try {
-    const st = fs.statSync(p);
-    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
-  } catch {
-    return 'missing';
-  }
-}
-
 export function checkPaths(opts: BuildOptions): void {
   const ctx = statKind(opts.contextDir);
   if (ctx === 'missing') throw new PreflightError(`build context "${opts.contextDir}" does not exist`);
@@ -38,14 +29,6 @@ export function checkPaths(opts: BuildOptions): void {
   } catch {
     throw new PreflightError(`Dockerfile "${opts.dockerfile}" cannot be read (permission denied)`);
   }
-}
-
-/** The ignore file the frontend will use: <Dockerfile>.dockerignore beside it wins over the context's. */
-export function ignoreFileFor(opts: BuildOptions): string | undefined {
-  const beside = `${opts.dockerfile}.dockerignore`;
-  if (statKind(beside) === 'file') return beside;
-  const inCtx = path.join(opts.contextDir, '.dockerignore');
-  return statKind(inCtx) === 'file' ? inCtx : undefined;
 }
 
 export async function preflight(engine: Engine, opts: BuildOptions): Promise<EngineTraits> {

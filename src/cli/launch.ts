@@ -77,7 +77,8 @@ function startWalkWorker(): void {
   try {
     const slot = Symbol.for('buildkit-lens.spareWalkWorker');
     const g = globalThis as Record<symbol, unknown>;
-    const w = new Worker(path.join(__dirname, 'walkWorker.js'));
+    // given the arguments, it starts walking the context before the CLI has even loaded
+    const w = new Worker(path.join(__dirname, 'walkWorker.js'), { workerData: { argv: process.argv.slice(2) } });
     w.unref();
     // a worker that failed is not handed out: the build then starts its own or walks in-thread
     w.on('error', () => undefined);

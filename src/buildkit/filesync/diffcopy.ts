@@ -5,6 +5,7 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
 import { enableBatchedWrites } from './batchedWrites';
 import { FrameBatch, FramedMessages } from './framing';
 import { parseDiffCopyRequest, type DiffCopyRequest } from './metadata';
@@ -42,7 +43,9 @@ const MAX_QUEUED_SMALL = 2048;
 const STAT_BATCH = 16 * 1024;
 
 interface FileRef {
-  abs: string;
+  /** where to read it: `abs`, or `rel` under `root` (joined only if the file is requested) */
+  abs?: string;
+  root?: string;
   rel: string;
   /** size at walk time; only picks the read strategy */
   size: number;
@@ -151,7 +154,12 @@ class Transfer {
   private async streamWalked(batches: AsyncGenerator<StatBatch>): Promise<void> {
     for await (const { framed, files } of batches) {
       if (this.finished) return;
-      for (const [id, abs, rel, size, empty] of files) this.files.set(id, empty ? { abs, rel, size: 0, empty } : { abs, rel, size });
+      const rels = files.ids.length ? files.rels.split('\0') : [];
+      const empty = new Set(files.empty);
+      files.ids.forEach((id, i) => {
+        const ref = { root: files.root, rel: rels[i], size: files.sizes[i] };
+        this.files.set(id, empty.has(id) ? { ...ref, size: 0, empty: true } : ref);
+      });
       await this.send(new FramedMessages(framed));
     }
     if (this.finished) return;
@@ -163,6 +171,7 @@ class Transfer {
   request(id: number): void {
     const file = this.files.get(id);
     if (file === undefined) return this.fail(`invalid file id ${id}`);
+    file.abs ??= path.join(file.root!, file.rel);
     this.files.delete(id);
     if (file.size <= SMALL_FILE) {
       this.smallQueue.push({ id, file });
@@ -200,7 +209,7 @@ class Transfer {
   private sendSmallFile(id: number, file: FileRef): void {
     let data: Buffer;
     try {
-      data = file.empty ? Buffer.alloc(0) : fs.readFileSync(file.abs);
+      data = file.empty ? Buffer.alloc(0) : fs.readFileSync(file.abs!);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENXIO') throw new Error(`cannot read ${file.rel}: ${fsReason(err)}`);
@@ -230,7 +239,7 @@ class Transfer {
   private async sendFile(id: number, file: FileRef): Promise<void> {
     let fh: fsp.FileHandle;
     try {
-      fh = await fsp.open(file.abs, 'r');
+      fh = await fsp.open(file.abs!, 'r');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // fsutil sends a file it cannot open as empty: it vanished, or it is a socket (ENXIO)

@@ -20,16 +20,23 @@ export class FrameBatch {
   }
 
   add(message: Buffer): void {
-    const need = 5 + message.length;
+    const [buf, pos] = this.reserve(message.length);
+    message.copy(buf, pos);
+  }
+
+  /** Room for one message of `length` bytes, its prefix written: where to write the message. */
+  reserve(length: number): [Buffer, number] {
+    const need = 5 + length;
     if (this.pos + need > this.buf.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + need));
       this.buf.copy(bigger, 0, 0, this.pos);
       this.buf = bigger;
     }
     this.buf[this.pos] = 0; // not compressed
-    this.buf.writeUInt32BE(message.length, this.pos + 1);
-    message.copy(this.buf, this.pos + 5);
+    this.buf.writeUInt32BE(length, this.pos + 1);
+    const at = this.pos + 5;
     this.pos += need;
+    return [this.buf, at];
   }
 
   /** The collected messages (a fresh buffer is used afterwards: the write may hold this one). */

@@ -2,6 +2,7 @@
 // listing does not go through protobufjs' generic fromObject + encode per packet. Field
 // numbers: Packet{type=1 enum, stat=2, ID=3 uint32, data=4 bytes};
 // Stat{path=1, mode=2, uid=3, gid=4, size=5 int64, modTime=6 int64, linkname=7, devmajor=8, devminor=9}.
+import type { FrameBatch } from './framing';
 import type { WireStat } from './stat';
 
 const PACKET_STAT = 0;
@@ -21,8 +22,10 @@ function smallVarintSize(v: number): number {
 }
 
 class Out {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
+  constructor(
+    readonly buf: Buffer,
+    public pos = 0,
+  ) {}
   byte(b: number): void {
     this.buf[this.pos++] = b;
   }
@@ -44,6 +47,9 @@ class Out {
     b.copy(this.buf, this.pos);
     this.pos += b.length;
   }
+  utf8(s: string, byteLength: number): void {
+    this.pos += this.buf.write(s, this.pos, byteLength, 'utf8');
+  }
 }
 
 /** int64 as protobuf wants it on the wire: negative values as 64-bit two's complement. */
@@ -51,42 +57,72 @@ function int64(decimal: string): bigint {
   return BigInt.asUintN(64, BigInt(decimal));
 }
 
-export function encodeStatPacket(stat: WireStat | undefined): Buffer {
-  if (!stat) return Buffer.from([0x08, PACKET_STAT]); // the end-of-listing STAT: type only
-  const path = Buffer.from(stat.path, 'utf8');
-  const link = stat.linkname ? Buffer.from(stat.linkname, 'utf8') : undefined;
+interface StatLayout {
+  stat: WireStat;
+  pathLen: number;
+  linkLen: number;
+  size: bigint;
+  mtime: bigint;
+  mode: number;
+  inner: number;
+  /** bytes of the whole packet */
+  total: number;
+}
+
+function layoutOf(stat: WireStat): StatLayout {
+  const pathLen = Buffer.byteLength(stat.path, 'utf8');
+  const linkLen = stat.linkname ? Buffer.byteLength(stat.linkname, 'utf8') : 0;
   const size = int64(stat.size);
   const mtime = int64(stat.modTime);
   // uint32 fields: a mode built with `|` on 1 << 31 is negative as a JS number
   const mode = stat.mode >>> 0;
   // proto3 skips zero values: mode 0 and size 0 are legal and then omitted.
-  let inner = 1 + smallVarintSize(path.length) + path.length;
+  let inner = 1 + smallVarintSize(pathLen) + pathLen;
   if (mode) inner += 1 + smallVarintSize(mode);
   if (stat.uid) inner += 1 + smallVarintSize(stat.uid);
   if (stat.gid) inner += 1 + smallVarintSize(stat.gid);
   if (size) inner += 1 + varintSize(size);
   if (mtime) inner += 1 + varintSize(mtime);
-  if (link) inner += 1 + smallVarintSize(link.length) + link.length;
+  if (linkLen) inner += 1 + smallVarintSize(linkLen) + linkLen;
   if (stat.devmajor) inner += 1 + smallVarintSize(stat.devmajor);
   if (stat.devminor) inner += 1 + smallVarintSize(stat.devminor);
-  const out = new Out(Buffer.allocUnsafe(2 + 1 + smallVarintSize(inner) + inner));
+  return { stat, pathLen, linkLen, size, mtime, mode, inner, total: 2 + 1 + smallVarintSize(inner) + inner };
+}
+
+function writeStat(l: StatLayout, out: Out): void {
+  const { stat } = l;
   // STAT is 0, proto3's default; written anyway (decoders accept an explicit default).
   out.byte(0x08);
   out.byte(PACKET_STAT);
   out.byte(0x12);
-  out.varint(inner);
+  out.varint(l.inner);
   out.byte(0x0a);
-  out.varint(path.length);
-  out.bytes(path);
-  if (mode) (out.byte(0x10), out.varint(mode));
+  out.varint(l.pathLen);
+  out.utf8(stat.path, l.pathLen);
+  if (l.mode) (out.byte(0x10), out.varint(l.mode));
   if (stat.uid) (out.byte(0x18), out.varint(stat.uid));
   if (stat.gid) (out.byte(0x20), out.varint(stat.gid));
-  if (size) (out.byte(0x28), out.bigVarint(size));
-  if (mtime) (out.byte(0x30), out.bigVarint(mtime));
-  if (link) (out.byte(0x3a), out.varint(link.length), out.bytes(link));
+  if (l.size) (out.byte(0x28), out.bigVarint(l.size));
+  if (l.mtime) (out.byte(0x30), out.bigVarint(l.mtime));
+  if (l.linkLen) (out.byte(0x3a), out.varint(l.linkLen), out.utf8(stat.linkname, l.linkLen));
   if (stat.devmajor) (out.byte(0x40), out.varint(stat.devmajor));
   if (stat.devminor) (out.byte(0x48), out.varint(stat.devminor));
-  return out.buf.subarray(0, out.pos);
+}
+
+export function encodeStatPacket(stat: WireStat | undefined): Buffer {
+  if (!stat) return Buffer.from([0x08, PACKET_STAT]); // the end-of-listing STAT: type only
+  const l = layoutOf(stat);
+  const out = new Out(Buffer.allocUnsafe(l.total));
+  writeStat(l, out);
+  return out.buf;
+}
+
+/** The STAT packet written straight into a batch of framed messages (no buffer of its own). */
+export function frameStatPacket(stat: WireStat, batch: FrameBatch): void {
+  const l = layoutOf(stat);
+  const [buf, pos] = batch.reserve(l.total);
+  const out = new Out(buf, pos);
+  writeStat(l, out);
 }
 
 /** DATA{ID, data}; an empty data is the end of that file. */

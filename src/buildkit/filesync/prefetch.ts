@@ -8,12 +8,12 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DiffCopyRequest } from './metadata';
 import type { WalkOptions } from './walk';
-import type { RequestableFile, WalkCommand, WalkJob, WalkMessage } from './walkWorker';
+import type { RequestableFiles, WalkCommand, WalkJob, WalkMessage } from './walkWorker';
 
 export interface StatBatch {
   /** gRPC-framed STAT packets (framing.ts) */
   framed: Buffer;
-  files: RequestableFile[];
+  files: RequestableFiles;
 }
 
 /** Entries walked before the worker waits to be taken: bounds what an unused walk holds. */

@@ -2,9 +2,12 @@
 // and posts them in batches with what the sender needs to answer REQs (the regular files).
 // Walking is CPU work (lstat, filters, encoding); here it runs beside the main thread, which
 // meanwhile sets the build up and then only has to write the batches.
-import { parentPort } from 'node:worker_threads';
+import * as fs from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { parseCommand } from '../../cli/args';
+import { expectedContextWalk } from '../dockerignore';
 import { FrameBatch } from './framing';
-import { encodeStatPacket } from './packetCodec';
+import { frameStatPacket } from './packetCodec';
 import { canRequestData } from './stat';
 import { walkContext, WalkError, type WalkOptions } from './walk';
 
@@ -15,49 +18,148 @@ export interface WalkJob {
   pauseAfter: number;
 }
 
-/** [stream id, absolute path, relative path, size at walk time, sent empty] */
-export type RequestableFile = [number, string, string, number, boolean];
+/**
+ * The regular files of a batch (the ones a REQ may name), in a shape that is cheap to post:
+ * typed arrays and one string, not an object per file.
+ */
+export interface RequestableFiles {
+  /** the walk's root, symlinks resolved: a file is read from root/rel */
+  root: string;
+  ids: Int32Array;
+  /** relative paths joined by NUL (which no path contains) */
+  rels: string;
+  /** sizes at walk time (they only pick how a file is read) */
+  sizes: Float64Array;
+  /** ids of files to send empty (walk.ts: emptyOnOpen) */
+  empty: number[];
+}
 
 /** parent → worker: the walk to do, then (once a request takes it) go on past pauseAfter */
 export type WalkCommand = { kind: 'job'; job: WalkJob } | { kind: 'resume' };
 
 export type WalkMessage =
-  | { kind: 'batch'; framed: Buffer; files: RequestableFile[] }
+  | { kind: 'batch'; framed: Buffer; files: RequestableFiles }
   | { kind: 'done' }
   | { kind: 'error'; message: string };
 
-const BATCH_BYTES = 16 * 1024;
+/** what the CLI launcher passes: its arguments, to start walking before the CLI has loaded */
+export interface WalkWorkerData {
+  argv?: string[];
+}
 
-async function run(job: WalkJob, post: (m: WalkMessage) => void, resumed: Promise<void>): Promise<void> {
-  const batch = new FrameBatch(BATCH_BYTES + 1024);
-  let files: RequestableFile[] = [];
-  let id = 0;
-  const flush = () => {
-    post({ kind: 'batch', framed: batch.take().bytes, files });
-    files = [];
-  };
-  try {
-    for await (const entry of walkContext(job.root, job.opts)) {
-      if (canRequestData(entry.stat.mode)) files.push([id, entry.absPath, entry.stat.path, Number(entry.stat.size), !!entry.emptyOnOpen]);
-      batch.add(encodeStatPacket(entry.stat));
-      if (batch.size >= BATCH_BYTES) flush();
-      if (++id === job.pauseAfter) await resumed;
+const BATCH_BYTES = 16 * 1024;
+const SPECULATIVE_PAUSE = 50_000;
+
+const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
+  (a ?? []).length === (b ?? []).length && (a ?? []).every((x, i) => x === b![i]);
+
+export function sameJob(a: WalkJob, b: WalkJob): boolean {
+  return (
+    a.root === b.root &&
+    sameList(a.opts.includePatterns, b.opts.includePatterns) &&
+    sameList(a.opts.excludePatterns, b.opts.excludePatterns) &&
+    sameList(a.opts.followPaths, b.opts.followPaths)
+  );
+}
+
+/** One walk. A speculative one holds its messages until a matching job claims it. */
+class Walker {
+  private held: WalkMessage[] | undefined;
+  private readonly abort = new AbortController();
+  private resumeNow!: () => void;
+  private readonly resumed = new Promise<void>((resolve) => (this.resumeNow = resolve));
+
+  constructor(
+    readonly job: WalkJob,
+    private readonly post: (m: WalkMessage) => void,
+    speculative: boolean,
+  ) {
+    this.held = speculative ? [] : undefined;
+    void this.run();
+  }
+
+  get claimed(): boolean {
+    return this.held === undefined;
+  }
+
+  claim(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const m of held) this.post(m);
+  }
+
+  resume(): void {
+    this.resumeNow();
+  }
+
+  stop(): void {
+    this.abort.abort();
+    this.resumeNow();
+  }
+
+  private emit(m: WalkMessage): void {
+    if (this.abort.signal.aborted) return;
+    if (this.held) this.held.push(m);
+    else this.post(m);
+  }
+
+  private async run(): Promise<void> {
+    const batch = new FrameBatch(BATCH_BYTES + 1024);
+    let root = this.job.root;
+    let ids: number[] = [];
+    let rels: string[] = [];
+    let sizes: number[] = [];
+    let empty: number[] = [];
+    const flush = () => {
+      const files: RequestableFiles = { root, ids: Int32Array.from(ids), rels: rels.join('\0'), sizes: Float64Array.from(sizes), empty };
+      this.emit({ kind: 'batch', framed: batch.take().bytes, files });
+      [ids, rels, sizes, empty] = [[], [], [], []];
+    };
+    try {
+      let id = 0;
+      for await (const entry of walkContext(this.job.root, { ...this.job.opts, signal: this.abort.signal })) {
+        if (id === 0) root = fs.realpathSync(this.job.root); // resolved by the walk already, so it exists
+        if (canRequestData(entry.stat.mode)) {
+          ids.push(id);
+          rels.push(entry.stat.path);
+          sizes.push(Number(entry.stat.size));
+          if (entry.emptyOnOpen) empty.push(id);
+        }
+        frameStatPacket(entry.stat, batch);
+        if (batch.size >= BATCH_BYTES) flush();
+        if (++id === this.job.pauseAfter) await this.resumed;
+      }
+      if (batch.size > 0) flush();
+      this.emit({ kind: 'done' });
+    } catch (e) {
+      this.emit({ kind: 'error', message: e instanceof WalkError ? e.message : `cannot walk the context: ${(e as Error).message}` });
     }
-    if (batch.size > 0) flush();
-    post({ kind: 'done' });
-  } catch (e) {
-    post({ kind: 'error', message: e instanceof WalkError ? e.message : `cannot walk the context: ${(e as Error).message}` });
   }
 }
 
-// The worker may be started before its job is known (the CLI starts one while it loads), and
-// serves one job after another: a finished walker is kept for the next build (prefetch.ts).
+/** The walk `buildkit-lens build …` will ask for, or undefined (not a build, or bad arguments: the CLI says so). */
+function predictedJob(argv: string[] | undefined): WalkJob | undefined {
+  if (!argv) return undefined;
+  try {
+    const cmd = parseCommand(argv);
+    if (cmd.kind !== 'build') return undefined;
+    return { root: cmd.options.contextDir, opts: expectedContextWalk(cmd.options), pauseAfter: SPECULATIVE_PAUSE };
+  } catch {
+    return undefined;
+  }
+}
+
+// The worker serves one job after another: a finished walker is kept for the next build
+// (prefetch.ts). Started by the CLI launcher, it begins with the walk the build will want.
 if (parentPort) {
   const port = parentPort;
-  let resume = () => undefined as void;
+  const post = (m: WalkMessage) => port.postMessage(m);
+  const guess = predictedJob((workerData as WalkWorkerData | undefined)?.argv);
+  let current = guess && new Walker(guess, post, true);
   port.on('message', (m: WalkCommand) => {
-    if (m.kind === 'resume') return resume();
-    const resumed = new Promise<void>((resolve) => (resume = resolve));
-    void run(m.job, (out) => port.postMessage(out), resumed);
+    if (m.kind === 'resume') return current?.resume();
+    if (current && !current.claimed && sameJob(current.job, m.job)) return current.claim();
+    if (current && !current.claimed) current.stop();
+    current = new Walker(m.job, post, false);
   });
 }
