@@ -8,7 +8,7 @@ import type { StatusResponse } from '../progress/wire';
 import { Control } from './control';
 import { expectedContextWalk } from './dockerignore';
 import { decodeBuildError } from './errorDetails';
-import { WalkPrefetch } from './filesync/prefetch';
+import { WalkPrefetch, worthWalkingAhead } from './filesync/prefetch';
 import { explainResetByDockerfile } from './invalidUtf8';
 import { preflight } from './preflight';
 import { newId, Session } from './session';
@@ -44,7 +44,7 @@ export function sharedKeyFor(contextDir: string): string {
  * BUILDKIT_LENS_PREFETCH=0 leaves the walk to the engine's request.
  */
 function prefetchContext(opts: BuildOptions): WalkPrefetch | undefined {
-  if (process.env.BUILDKIT_LENS_PREFETCH === '0') return undefined;
+  if (process.env.BUILDKIT_LENS_PREFETCH === '0' || !worthWalkingAhead(opts.contextDir)) return undefined;
   try {
     return new WalkPrefetch('context', opts.contextDir, expectedContextWalk(opts));
   } catch {

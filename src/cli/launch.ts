@@ -11,6 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
+import { SPARE_WALK_WORKER, worthWalkingAhead } from '../buildkit/filesync/prefetch';
+import { parseCommand } from './args';
 
 type CliMain = { main(argv: string[]): Promise<number> };
 
@@ -73,9 +75,11 @@ function load(): CliMain {
 
 /** A build walks its context in a worker (filesync/prefetch.ts): let it boot while the CLI loads. */
 function startWalkWorker(): void {
-  if (process.argv[2] !== 'build') return;
+  if (process.argv[2] !== 'build' || process.env.BUILDKIT_LENS_PREFETCH === '0') return;
   try {
-    const slot = Symbol.for('buildkit-lens.spareWalkWorker');
+    const cmd = parseCommand(process.argv.slice(2));
+    if (cmd.kind !== 'build' || !worthWalkingAhead(cmd.options.contextDir)) return;
+    const slot = SPARE_WALK_WORKER;
     const g = globalThis as Record<symbol, unknown>;
     // given the arguments, it starts walking the context before the CLI has even loaded
     const w = new Worker(path.join(__dirname, 'walkWorker.js'), { workerData: { argv: process.argv.slice(2) } });
