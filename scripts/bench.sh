@@ -7,4 +7,6 @@ node scripts/build.mjs >/dev/null
 bash scripts/engines/install.sh >/dev/null
 engine=${BKL_BENCH_ENGINE:-d26}
 bash scripts/engines/start.sh "$engine" >/dev/null
+# npm run bench:profile: CPU profiles of the CLI's hot paths instead (bench/profile.ts)
+if [ "${1:-}" = --profile ]; then shift; node out/bench/profile.js --engine "$engine" "$@" || true; exit 0; fi
 node out/bench/bench.js --engine "$engine" "$@" || true
