@@ -68,8 +68,9 @@ const builds = [
   nodeBundle({ walkWorker: 'src/buildkit/filesync/walkWorker.ts' }),
   {
     ...common,
-    // terminal.js (xterm.js) is loaded by the panel when a log opens, so the panel paints without it
-    entryPoints: { webview: 'webview/main.ts', terminal: 'webview/terminal.ts' },
+    // terminal.js (xterm.js) and elements.js (@vscode-elements) are loaded by the panel after its
+    // first paint, so it paints without them (webview/deferred.ts)
+    entryPoints: { webview: 'webview/main.ts', terminal: 'webview/terminal.ts', elements: 'webview/elements.ts' },
     outdir: dist,
     platform: 'browser',
     format: 'iife',
@@ -95,7 +96,7 @@ if (watch) {
   console.log('build: watching');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
-  for (const f of ['extension.js', 'engineCore.js', 'ssh2.js', 'webview.js', 'terminal.js', 'webview.css', 'cli.js', 'cliMain.js', 'walkWorker.js']) {
+  for (const f of ['extension.js', 'engineCore.js', 'ssh2.js', 'webview.js', 'terminal.js', 'elements.js', 'webview.css', 'cli.js', 'cliMain.js', 'walkWorker.js']) {
     const p = join(dist, f);
     if (existsSync(p)) console.log(`build: dist/${f} ${(statSync(p).size / 1024).toFixed(0)} KiB`);
   }

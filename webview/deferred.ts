@@ -1,7 +1,8 @@
-// What the panel loads after its first paint: the codicon stylesheet and font, and the log terminal
-// (dist/terminal.js, xterm.js) when a log opens or the panel is idle. VS Code shows a webview only once its
+// What the panel loads after its first paint: the codicon stylesheet and font, the VS Code elements
+// (dist/elements.js: the buttons upgrade in place; styles.css draws them until then), and the log
+// terminal (dist/terminal.js, xterm.js) when a log opens or the panel is idle. VS Code shows a webview only once its
 // page has loaded, and every resource comes through its service worker, so the first paint fetches nothing.
-// The panel's own script tag names these files (data-codicons, data-terminal) and carries the CSP nonce.
+// The panel's own script tag names these files (data-codicons, data-elements, data-terminal) and carries the CSP nonce.
 
 /** What a log view needs from a terminal; terminal.ts implements it with xterm.js. */
 export interface LogTerminal {
@@ -42,18 +43,32 @@ export function loadCodicons(): void {
   document.head.appendChild(link);
 }
 
+function addScript(src: string, onload: () => void, onerror: () => void): void {
+  const script = document.createElement('script');
+  if (nonce) script.nonce = nonce;
+  script.src = src;
+  script.onload = onload;
+  script.onerror = onerror;
+  document.head.appendChild(script);
+}
+
+/** The <vscode-*> elements the panel uses (webview/elements.ts); until they load, styles.css draws them. */
+export function loadElements(): void {
+  const src = ownScript?.dataset.elements;
+  if (src && !customElements.get('vscode-button')) addScript(src, () => undefined, () => undefined);
+}
+
 let loading: Promise<CreateTerminal> | undefined;
 
 export function loadTerminal(): Promise<CreateTerminal> {
   loading ??= new Promise<CreateTerminal>((resolve, reject) => {
     if (window.bklCreateTerminal) return resolve(window.bklCreateTerminal);
     if (!url) return reject(new Error('the log view is missing from this panel'));
-    const script = document.createElement('script');
-    if (nonce) script.nonce = nonce;
-    script.src = url;
-    script.onload = () => (window.bklCreateTerminal ? resolve(window.bklCreateTerminal) : reject(new Error('the log view did not load')));
-    script.onerror = () => reject(new Error('the log view could not be loaded'));
-    document.head.appendChild(script);
+    addScript(
+      url,
+      () => (window.bklCreateTerminal ? resolve(window.bklCreateTerminal) : reject(new Error('the log view did not load'))),
+      () => reject(new Error('the log view could not be loaded')),
+    );
   }).catch((e: Error) => {
     loading = undefined; // the next log opened tries again
     throw e;

@@ -41,10 +41,17 @@ export function icon(name: string, extra = ''): HTMLElement {
   return h('span', { class: `codicon codicon-${name} ${extra}`.trim(), 'aria-hidden': 'true' });
 }
 
-/** A VS Code styled button (a plain element: the panel paints before any component library or font loads). */
-export function button(label: string, codicon: string, opts: { secondary?: boolean; id?: string; class?: string; title?: string } = {}): HTMLButtonElement {
-  const cls = ['button', opts.secondary ? 'secondary' : '', opts.class ?? ''].filter(Boolean).join(' ');
-  return h('button', { type: 'button', class: cls, id: opts.id, title: opts.title }, icon(codicon), h('span', {}, label));
+/**
+ * A <vscode-button>. Icon and label are its content (not its icon attribute), so it reads the same
+ * before the element library has loaded (styles.css draws it) and after it upgrades in place.
+ */
+export function button(label: string, codicon: string, opts: { secondary?: boolean; id?: string; class?: string; title?: string } = {}): HTMLElement {
+  return h('vscode-button', { id: opts.id, class: opts.class, title: opts.title, secondary: opts.secondary }, icon(codicon), ` ${label}`);
+}
+
+/** A <vscode-toolbar-button> showing one codicon (upgrades in place like button()). */
+export function toolbarButton(codicon: string, title: string): HTMLElement {
+  return h('vscode-toolbar-button', { title, 'aria-label': title }, icon(codicon));
 }
 
 export function setText(el: Element, text: string): void {

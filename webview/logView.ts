@@ -1,6 +1,6 @@
 // One expanded step's log: a terminal (ANSI colours, "\r" progress lines) with search and copy. The toolbar
 // is there at once; the terminal (xterm.js, loaded on first use) takes the text received meanwhile.
-import { h, icon } from './dom';
+import { h, toolbarButton } from './dom';
 import { loadTerminal, type LogTerminal } from './deferred';
 
 export interface LogViewHost {
@@ -19,9 +19,9 @@ export class LogView {
 
   constructor(private readonly host: LogViewHost) {
     const input = h('input', { type: 'search', class: 'log-search', placeholder: 'Search log', 'aria-label': 'Search log' });
-    const prev = h('button', { class: 'icon-button', title: 'Previous match', 'aria-label': 'Previous match' }, icon('arrow-up'));
-    const next = h('button', { class: 'icon-button', title: 'Next match', 'aria-label': 'Next match' }, icon('arrow-down'));
-    const copy = h('button', { class: 'icon-button', title: 'Copy log (or selection)', 'aria-label': 'Copy log' }, icon('copy'));
+    const prev = toolbarButton('arrow-up', 'Previous match');
+    const next = toolbarButton('arrow-down', 'Next match');
+    const copy = toolbarButton('copy', 'Copy log (or selection)');
     this.status = h('span', { class: 'log-status' });
     this.termHost = h('div', { class: 'log-term' });
     this.element = h('div', { class: 'log-view' }, h('div', { class: 'log-toolbar' }, input, prev, next, copy, this.status), this.termHost);

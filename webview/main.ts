@@ -6,7 +6,7 @@ import { Header } from './header';
 import { StepList } from './steps';
 import { renderGraph, renderTimeline } from './views';
 import { showComparison } from './compare';
-import { loadCodicons, preloadTerminalWhenIdle } from './deferred';
+import { loadCodicons, loadElements, preloadTerminalWhenIdle } from './deferred';
 
 // Marks for bench/vscode.ts: when the script ran, the page finished loading and the first step was painted.
 performance.mark('bkl:script');
@@ -141,5 +141,6 @@ if (state.build) renderAll();
 post({ type: 'ready' });
 window.addEventListener('load', () => {
   loadCodicons();
+  loadElements();
   preloadTerminalWhenIdle();
 });

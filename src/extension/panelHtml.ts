@@ -31,8 +31,8 @@ function inline(extensionUri: vscode.Uri, file: string): string {
 export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', f)).toString();
-  // Inline styles are allowed because xterm.js sets them; scripts need the nonce (also the log terminal's,
-  // dist/terminal.js, which the panel adds when a log opens; see webview/deferred.ts).
+  // Inline styles are allowed because xterm.js sets them; scripts need the nonce (also dist/terminal.js and
+  // dist/elements.js, which the panel adds after its first paint; see webview/deferred.ts).
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
@@ -50,7 +50,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
 <title>BuildKit build</title>
 </head>
 <body>
-<script nonce="${nonce}" data-codicons="${asset('codicon.css')}" data-terminal="${asset('terminal.js')}">${inline(extensionUri, 'webview.js')}</script>
+<script nonce="${nonce}" data-codicons="${asset('codicon.css')}" data-elements="${asset('elements.js')}" data-terminal="${asset('terminal.js')}">${inline(extensionUri, 'webview.js')}</script>
 </body>
 </html>`;
 }

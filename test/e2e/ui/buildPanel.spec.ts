@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 // Right-click → Build with BuildKit → the panel: steps by name, cached on rebuild, logs, inert markup.
 import type { SpecContext } from '../harness';
 import { engineHost, engineSettings, explorerContextMenu, nonce, panelFrame, stepRow, waitForBuildStatus, waitForState } from './uiHelpers';
@@ -31,7 +32,11 @@ export default async function (ctx: SpecContext): Promise<void> {
 
   await ctx.test('Rebuild marks the RUN steps cached', async () => {
     const frame = await panelFrame(page, 'Build: Dockerfile');
-    await frame.locator('button#rebuild').click();
+    // the button is @vscode-elements' <vscode-button>, upgraded in place after the first paint
+    const upgraded = () => frame.locator('vscode-button#rebuild').evaluate((el) => !!customElements.get('vscode-button') && !!el.shadowRoot);
+    for (let i = 0; i < 100 && !(await upgraded()); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(await upgraded(), 'Rebuild is an upgraded <vscode-button>');
+    await frame.locator('vscode-button#rebuild').click();
     await waitForBuildStatus(frame, ['running', 'ok'], 10_000);
     await waitForBuildStatus(frame, ['ok']);
     await waitForState(frame, /RUN echo "hello from/, ['cached']);

@@ -71,7 +71,7 @@ export default async function (ctx: SpecContext): Promise<void> {
     const text = await entry.innerText();
     if (!/\[Ln 3, Col 1\]/.test(text)) throw new Error(`Problems entry not at line 3: ${JSON.stringify(text)}`);
     // "Go to line" in the panel opens the Dockerfile at that line
-    await frame.locator('button.goto-line').click();
+    await frame.locator('vscode-button.goto-line').click();
     await ctx.waitForText(page.locator('.statusbar-item[id="status.editor.selection"]'), 'Ln 3');
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'editor-problems')}`);
   }, { timeoutMs: 120_000 });
@@ -84,7 +84,7 @@ export default async function (ctx: SpecContext): Promise<void> {
     await page.waitForTimeout(1500);
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'panel-running')}`);
     const t0 = Date.now();
-    await frame.locator('button#cancel').click();
+    await frame.locator('vscode-button#cancel').click();
     await waitForBuildStatus(frame, ['canceled'], 30_000);
     await waitForState(frame, /RUN echo sleeping-/, ['canceled', 'error'], 10_000);
     const took = Date.now() - t0;
