@@ -31,7 +31,8 @@ async function pickBuild(tree: HistoryTree, title: string, except?: string): Pro
   }
   const pick = await vscode.window.showQuickPick(
     builds.map((r) => ({ label: tree.labelOf(r), description: describeRecord(r), detail: r.ref, r })),
-    { title, matchOnDescription: true, matchOnDetail: true },
+    // two picks in a row: a build finishing meanwhile (a panel or tree updating) must not close them
+    { title, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
   );
   return pick?.r;
 }
