@@ -65,7 +65,7 @@ function stateOf(r: WireRecord): HistoryState {
   return r.error.code === CANCELED || r.error.message.endsWith('context canceled') ? 'canceled' : 'failed';
 }
 
-/** One record as proto-loader hands it over, in the shape the CLI and the panel show. */
+/** One record as the service definitions hand it over, in the shape the CLI and the panel show. */
 export function decodeHistoryRecord(r: WireRecord): HistoryRecord {
   const attrs = r.FrontendAttrs ?? {};
   const buildArgs: Record<string, string> = {};

@@ -1,4 +1,4 @@
-// The StatusResponse as @grpc/proto-loader hands it over with the options in
+// The StatusResponse as the gRPC service definitions hand it over, with the options in
 // src/buildkit/proto (keepCase, longs: Number, enums: String, defaults, bytes as Buffer).
 // The fold reads only this shape, so tests can feed it recorded streams.
 

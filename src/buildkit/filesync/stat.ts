@@ -1,7 +1,7 @@
 // One directory entry as fsutil's mkstat describes it on the wire (types.Stat).
 import type { BigIntStats } from 'node:fs';
 
-/** The Stat message as @grpc/proto-loader takes it (int64 as decimal strings). */
+/** The Stat message as the session's service definitions take it (int64 as decimal strings). */
 export interface WireStat {
   path: string;
   /** Go os.FileMode bits, not POSIX st_mode */
