@@ -147,6 +147,10 @@ function table(rows: Row[]): string {
     process.stderr.write(`bench stopped: ${(e as Error).message}\n`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
+    // each run leaves ~2 GB of images and context caches on the engine: take them back
+    spawnSync('docker', ['rmi', '-f', 'bench-ours', 'bench-buildx'], { env, stdio: 'ignore' });
+    spawnSync('docker', ['image', 'prune', '-f'], { env, stdio: 'ignore' });
+    spawnSync('docker', ['builder', 'prune', '-f', '--filter', 'type=source.local'], { env, stdio: 'ignore' });
   }
   console.log(table(rows));
 })();
