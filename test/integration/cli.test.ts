@@ -5,9 +5,13 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { testEngines } from '../support/engines';
-import { writeTree } from '../support/build';
+import { differentialContext } from '../fixtures/differential/context';
+import { buildxPath, testEngines } from '../support/engines';
+import { closeEngines, writeTree } from '../support/build';
+import { buildx, compareImages } from '../support/buildx';
 import { runCli } from '../support/cli';
+
+after(closeEngines);
 
 const eng = testEngines().find((e) => e.name === 'd26') ?? testEngines()[0];
 
@@ -165,6 +169,24 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
       const vertexes = lines.flatMap((l) => l.vertexes ?? []);
       assert.ok(vertexes.some((v: { name: string }) => v.name === '[internal] load build definition from Dockerfile'));
       assert.ok(vertexes.every((v: { digest: string }) => /^sha256:/.test(v.digest)));
+    });
+
+    // The CLI's launcher starts walking the context in a worker before the CLI has loaded, from the
+    // command line alone (filesync/walkWorker.ts); the library path is covered by differential.test.ts.
+    test('a context walked ahead by the launcher arrives as buildx sends it (differential fixtures)', { skip: !buildxPath() && 'no buildx' }, async (t) => {
+      const ctx = differentialContext({ many: false });
+      t.after(() => {
+        for (const d of [ctx.dir, path.dirname(ctx.outsideFile)]) fs.rmSync(d, { recursive: true, force: true });
+      });
+      const ours = 'bkl-cli-ahead-ours:latest';
+      const theirs = 'bkl-cli-ahead-buildx:latest';
+      const r = await runCli(['build', ...H, '--network', 'none', '--no-cache', '--progress', 'quiet', '-t', ours, ctx.dir]);
+      assert.equal(r.code, 0, r.stderr);
+      const x = await buildx(eng!, ['--network', 'none', '--no-cache', '--progress', 'quiet', '-t', theirs, ctx.dir]);
+      assert.equal(x.code, 0, x.stderr);
+      const { ours: img, diff } = await compareImages(eng!, ours, theirs);
+      assert.deepEqual(diff, [], 'image filesystems differ from buildx');
+      assert.ok(img.size > 100, `${img.size} entries`);
     });
 
     test('a Dockerfile outside the context works, like buildx', async () => {
