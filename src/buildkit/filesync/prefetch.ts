@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DiffCopyRequest } from './metadata';
-import type { WalkOptions } from './walk';
+import { sameWalk, type WalkOptions } from './walk';
 import type { RequestableFiles, WalkCommand, WalkJob, WalkMessage } from './walkWorker';
 
 export interface StatBatch {
@@ -60,9 +60,6 @@ export function worthWalkingAhead(root: string): boolean {
     return false; // the build reports an unreadable context itself
   }
 }
-
-const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
-  (a ?? []).length === (b ?? []).length && (a ?? []).every((x, i) => x === b![i]);
 
 export class WalkPrefetch {
   private readonly worker: Worker;
@@ -122,14 +119,7 @@ export class WalkPrefetch {
 
   /** Does this request ask for what is being walked, and is the walk still unused and usable? */
   matches(req: DiffCopyRequest): boolean {
-    return (
-      !this.taken &&
-      this.failure !== 'unusable' &&
-      req.dirName === this.dirName &&
-      sameList(req.includePatterns, this.expected.includePatterns) &&
-      sameList(req.excludePatterns, this.expected.excludePatterns) &&
-      sameList(req.followPaths, this.expected.followPaths)
-    );
+    return !this.taken && this.failure !== 'unusable' && req.dirName === this.dirName && sameWalk(req, this.expected);
   }
 
   /** The walk's batches for its one consumer; a walk error is thrown where the live walk would throw it. */

@@ -29,6 +29,12 @@ export interface WalkEntry {
   emptyOnOpen?: boolean;
 }
 
+/** Do two walks ask for the same entries (same include, exclude and follow patterns)? */
+export function sameWalk(a: WalkOptions, b: WalkOptions): boolean {
+  const same = (x: readonly string[] = [], y: readonly string[] = []) => x.length === y.length && x.every((v, i) => v === y[i]);
+  return same(a.includePatterns, b.includePatterns) && same(a.excludePatterns, b.excludePatterns) && same(a.followPaths, b.followPaths);
+}
+
 export class WalkError extends Error {
   constructor(message: string) {
     super(message);

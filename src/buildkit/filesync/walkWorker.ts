@@ -9,7 +9,7 @@ import { expectedContextWalk } from '../dockerignore';
 import { FrameBatch } from './framing';
 import { frameStatPacket } from './packetCodec';
 import { canRequestData } from './stat';
-import { walkContext, WalkError, type WalkOptions } from './walk';
+import { sameWalk, walkContext, WalkError, type WalkOptions } from './walk';
 
 export interface WalkJob {
   root: string;
@@ -50,16 +50,8 @@ export interface WalkWorkerData {
 const BATCH_BYTES = 16 * 1024;
 const SPECULATIVE_PAUSE = 50_000;
 
-const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
-  (a ?? []).length === (b ?? []).length && (a ?? []).every((x, i) => x === b![i]);
-
 export function sameJob(a: WalkJob, b: WalkJob): boolean {
-  return (
-    a.root === b.root &&
-    sameList(a.opts.includePatterns, b.opts.includePatterns) &&
-    sameList(a.opts.excludePatterns, b.opts.excludePatterns) &&
-    sameList(a.opts.followPaths, b.opts.followPaths)
-  );
+  return a.root === b.root && sameWalk(a.opts, b.opts);
 }
 
 /** One walk. A speculative one holds its messages until a matching job claims it. */
