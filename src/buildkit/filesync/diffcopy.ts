@@ -24,7 +24,6 @@ export interface DiffCopyOptions {
   prefetch?: WalkPrefetch;
 }
 
-
 /** Bytes per DATA packet: large enough to amortise per-message cost, far below 16 MiB. */
 export const CHUNK_SIZE = 1 << 20;
 /** Files read and sent at once, as fsutil's sender does. */
