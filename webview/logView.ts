@@ -56,7 +56,7 @@ export class LogView {
         this.status.textContent = '';
         const term = create(this.termHost);
         term.onSearchResults(this.onSearchResults);
-        // the text so far goes in a task of its own: creating the terminal alone takes ~40 ms
+        // the text so far goes in a task of its own, as does the terminal's opening (terminal.ts)
         requestAnimationFrame(() => {
           if (this.disposed) return term.dispose();
           this.term = term;

@@ -30,22 +30,37 @@ function createTerminal(host: HTMLElement): LogTerminal {
   const search = new SearchAddon();
   term.loadAddon(fit);
   term.loadAddon(search);
-  term.open(host);
-  syncScrollbarPerFrame(term);
+  let rows = 1;
+  let opened = false;
+  let disposed = false;
+  const layout = () => {
+    if (rows !== term.rows) term.resize(term.cols, rows);
+    if (!opened) return;
+    try {
+      const dims = fit.proposeDimensions();
+      if (dims && dims.cols && dims.cols !== term.cols) term.resize(dims.cols, rows);
+    } catch {
+      // not laid out yet (hidden panel); the next layout call fixes it
+    }
+  };
+  // Opening (the DOM renderer, its CSS, measuring the font) is the other half of creating a
+  // terminal; in a task of its own neither half is a long task (together ~50 ms). Writes before it
+  // are kept by the terminal.
+  setTimeout(() => {
+    if (disposed) return;
+    term.open(host);
+    syncScrollbarPerFrame(term);
+    opened = true;
+    layout();
+  }, 0);
   return {
     write(text) {
       for (let i = 0; i < text.length; i += WRITE_PIECE) term.write(i === 0 && text.length <= WRITE_PIECE ? text : text.slice(i, i + WRITE_PIECE));
     },
     reset: () => term.reset(),
     layout(lines) {
-      const rows = Math.max(1, Math.min(MAX_ROWS, lines + 1));
-      if (rows !== term.rows) term.resize(term.cols, rows);
-      try {
-        const dims = fit.proposeDimensions();
-        if (dims && dims.cols && dims.cols !== term.cols) term.resize(dims.cols, rows);
-      } catch {
-        // not laid out yet (hidden panel); the next layout call fixes it
-      }
+      rows = Math.max(1, Math.min(MAX_ROWS, lines + 1));
+      layout();
     },
     find(query, back) {
       try {
@@ -59,7 +74,10 @@ function createTerminal(host: HTMLElement): LogTerminal {
     clearSearch: () => search.clearDecorations(),
     onSearchResults: (fn) => void search.onDidChangeResults((r) => fn(r.resultIndex, r.resultCount)),
     selection: () => (term.hasSelection() ? term.getSelection() : undefined),
-    dispose: () => term.dispose(),
+    dispose: () => {
+      disposed = true;
+      term.dispose();
+    },
   };
 }
 
