@@ -41,6 +41,11 @@ interface Row {
 
 const utf8 = new TextDecoder();
 
+/** A step the engine has named but not started. */
+export function newStep(digest: string, name: string): Step {
+  return { digest, number: 0, name, inputs: [], state: 'queued', cached: false, durationMs: 0, statuses: [], warnings: 0, logBytes: 0 };
+}
+
 export function isCanceledError(error: string): boolean {
   return error.endsWith('context canceled');
 }
@@ -198,18 +203,7 @@ export class BuildModel {
 
   private newRow(digest: string, name: string): Row {
     const row: Row = {
-      step: {
-        digest,
-        number: 0,
-        name,
-        inputs: [],
-        state: 'queued',
-        cached: false,
-        durationMs: 0,
-        statuses: [],
-        warnings: 0,
-        logBytes: 0,
-      },
+      step: newStep(digest, name),
       intervals: new Map(),
       merged: [],
       hidden: false,

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareBuilds, stepKey, type CompareInput } from '../../src/progress/compare';
+import { newStep } from '../../src/progress/model';
 import { parseStage } from '../../src/progress/stageName';
 import type { Step } from '../../src/progress/types';
 import { decodeHistoryRecord, HistoryUnsupportedError } from '../../src/buildkit/history';
@@ -10,8 +11,8 @@ let n = 0;
 function step(name: string, state: Step['state'], durationMs = 0, extra: Partial<Step> = {}): Step {
   n++;
   return {
-    digest: `sha256:${n}`, number: n, name, inputs: [], state, cached: state === 'cached', durationMs,
-    started: 1000 + n, completed: 1000 + n + durationMs, stage: parseStage(name), statuses: [], warnings: 0, logBytes: 0, ...extra,
+    ...newStep(`sha256:${n}`, name),
+    number: n, state, cached: state === 'cached', durationMs, started: 1000 + n, completed: 1000 + n + durationMs, stage: parseStage(name), ...extra,
   };
 }
 

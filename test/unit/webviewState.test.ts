@@ -16,20 +16,10 @@ import {
   toPersisted,
 } from '../../webview/state';
 import type { Snapshot, Step } from '../../webview/protocol';
+import { newStep } from '../../src/progress/model';
 
 function step(p: Partial<Step> & { digest: string }): Step {
-  return {
-    number: 0,
-    name: p.digest,
-    inputs: [],
-    state: 'queued',
-    cached: false,
-    durationMs: 0,
-    statuses: [],
-    warnings: 0,
-    logBytes: 0,
-    ...p,
-  };
+  return { ...newStep(p.digest, p.digest), ...p };
 }
 
 function snapshot(steps: Step[], now = 10_000): Snapshot {
