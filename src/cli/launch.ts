@@ -11,7 +11,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
-import { SPARE_WALK_WORKER, worthWalkingAhead } from '../buildkit/filesync/prefetch';
+import { expectedContextWalk } from '../buildkit/dockerignore';
+import { PAUSE_AFTER, SPARE_WALK_WORKER, worthWalkingAhead } from '../buildkit/filesync/prefetch';
+import type { WalkJob, WalkWorkerData } from '../buildkit/filesync/walkWorker';
 import { parseCommand } from './args';
 
 type CliMain = { main(argv: string[]): Promise<number> };
@@ -73,21 +75,24 @@ function load(): CliMain {
   return mod.exports;
 }
 
-/** A build walks its context in a worker (filesync/prefetch.ts): let it boot while the CLI loads. */
+/**
+ * A build walks its context in a worker (filesync/prefetch.ts): start it now, on the walk this
+ * command's build will ask for, so it walks while the CLI loads. The build claims it if it asks
+ * for the same walk; bad arguments start nothing (the CLI reports them).
+ */
 function startWalkWorker(): void {
   if (process.argv[2] !== 'build' || process.env.BUILDKIT_LENS_PREFETCH === '0') return;
   try {
     const cmd = parseCommand(process.argv.slice(2));
     if (cmd.kind !== 'build' || !worthWalkingAhead(cmd.options.contextDir)) return;
-    const slot = SPARE_WALK_WORKER;
+    const job: WalkJob = { root: cmd.options.contextDir, opts: expectedContextWalk(cmd.options), pauseAfter: PAUSE_AFTER };
     const g = globalThis as Record<symbol, unknown>;
-    // given the arguments, it starts walking the context before the CLI has even loaded
-    const w = new Worker(path.join(__dirname, 'walkWorker.js'), { workerData: { argv: process.argv.slice(2) } });
+    const w = new Worker(path.join(__dirname, 'walkWorker.js'), { workerData: { job } satisfies WalkWorkerData });
     w.unref();
     // a worker that failed is not handed out: the build then starts its own or walks in-thread
     w.on('error', () => undefined);
-    w.on('exit', () => g[slot] === w && (g[slot] = undefined));
-    g[slot] = w;
+    w.on('exit', () => g[SPARE_WALK_WORKER] === w && (g[SPARE_WALK_WORKER] = undefined));
+    g[SPARE_WALK_WORKER] = w;
   } catch {
     // no worker: the build starts its own
   }

@@ -18,7 +18,7 @@ export interface StatBatch {
 }
 
 /** Entries walked before the worker waits to be taken: bounds what an unused walk holds. */
-const PAUSE_AFTER = 50_000;
+export const PAUSE_AFTER = 50_000;
 
 /**
  * A walk worker started ahead of time, without a job: dist/cli.js starts one while the CLI

@@ -4,8 +4,6 @@
 // meanwhile sets the build up and then only has to write the batches.
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseCommand } from '../../cli/args';
-import { expectedContextWalk } from '../dockerignore';
 import { FrameBatch } from './framing';
 import { frameStatPacket } from './packetCodec';
 import { canRequestData } from './stat';
@@ -42,13 +40,12 @@ export type WalkMessage =
   | { kind: 'done' }
   | { kind: 'error'; message: string };
 
-/** what the CLI launcher passes: its arguments, to start walking before the CLI has loaded */
+/** what the CLI launcher passes: the walk its build will ask for, to start before the CLI has loaded */
 export interface WalkWorkerData {
-  argv?: string[];
+  job?: WalkJob;
 }
 
 const BATCH_BYTES = 16 * 1024;
-const SPECULATIVE_PAUSE = 50_000;
 
 export function sameJob(a: WalkJob, b: WalkJob): boolean {
   return a.root === b.root && sameWalk(a.opts, b.opts);
@@ -129,24 +126,12 @@ class Walker {
   }
 }
 
-/** The walk `buildkit-lens build …` will ask for, or undefined (not a build, or bad arguments: the CLI says so). */
-function predictedJob(argv: string[] | undefined): WalkJob | undefined {
-  if (!argv) return undefined;
-  try {
-    const cmd = parseCommand(argv);
-    if (cmd.kind !== 'build') return undefined;
-    return { root: cmd.options.contextDir, opts: expectedContextWalk(cmd.options), pauseAfter: SPECULATIVE_PAUSE };
-  } catch {
-    return undefined;
-  }
-}
-
 // The worker serves one job after another: a finished walker is kept for the next build
 // (prefetch.ts). Started by the CLI launcher, it begins with the walk the build will want.
 if (parentPort) {
   const port = parentPort;
   const post = (m: WalkMessage) => port.postMessage(m);
-  const guess = predictedJob((workerData as WalkWorkerData | undefined)?.argv);
+  const guess = (workerData as WalkWorkerData | undefined)?.job;
   let current = guess && new Walker(guess, post, true);
   port.on('message', (m: WalkCommand) => {
     if (m.kind === 'resume') return current?.resume();
