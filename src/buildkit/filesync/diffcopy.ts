@@ -130,7 +130,7 @@ class Transfer {
     const ahead = this.opts.prefetch;
     if (this.framed && ahead?.root === root && ahead.matches(req)) return this.streamWalked(ahead.take(this.abort.signal));
     let id = 0;
-    const batch = this.framed ? new FrameBatch() : undefined;
+    const batch = this.framed ? new FrameBatch(STAT_BATCH + 1024) : undefined;
     const emit = async (packet: Buffer) => {
       if (!batch) return this.send(packet);
       batch.add(packet);

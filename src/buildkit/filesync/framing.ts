@@ -8,12 +8,11 @@ export class FramedMessages {
 
 /** Collects encoded messages into FramedMessages of about `target` bytes. */
 export class FrameBatch {
-  private buf: Buffer;
+  /** allocated by the first message after each take(): the last batch leaves nothing behind */
+  private buf = Buffer.alloc(0);
   private pos = 0;
 
-  constructor(private readonly target = 32 * 1024) {
-    this.buf = Buffer.allocUnsafe(target);
-  }
+  constructor(private readonly target = 32 * 1024) {}
 
   get size(): number {
     return this.pos;
@@ -28,7 +27,7 @@ export class FrameBatch {
   reserve(length: number): [Buffer, number] {
     const need = 5 + length;
     if (this.pos + need > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + need));
+      const bigger = Buffer.allocUnsafe(Math.max(this.target, this.buf.length * 2, this.pos + need));
       this.buf.copy(bigger, 0, 0, this.pos);
       this.buf = bigger;
     }
@@ -39,10 +38,10 @@ export class FrameBatch {
     return [this.buf, at];
   }
 
-  /** The collected messages (a fresh buffer is used afterwards: the write may hold this one). */
+  /** The collected messages; the next message starts a new buffer (the write may hold this one). */
   take(): FramedMessages {
     const out = new FramedMessages(this.buf.subarray(0, this.pos));
-    this.buf = Buffer.allocUnsafe(this.target);
+    this.buf = Buffer.alloc(0);
     this.pos = 0;
     return out;
   }
