@@ -43,8 +43,7 @@ const AREAS: [string, (fn: string, url: string) => boolean][] = [
   ['V8 runtime (compiling, ICs)', (fn) => fn === '(program)'],
 ];
 
-function summarize(file: string): Map<string, number> {
-  const p = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
+function summarize(p: CpuProfile): Map<string, number> {
   const frames = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
   const out = new Map<string, number>();
   p.samples.forEach((id, i) => {
@@ -62,8 +61,9 @@ function profile(name: string, argv: string[]): void {
   if (r.status !== 0) throw new Error(`${name}: exit ${r.status}: ${r.stderr.split('\n').slice(-3).join(' ')}`);
   // one profile per thread; the worker's is the one running walkWorker.js
   const tables = fs.readdirSync(dir).map((f) => {
-    const file = path.join(dir, f);
-    return { thread: fs.readFileSync(file, 'utf8').includes('walkWorker.js"') ? 'walk worker' : 'main', areas: summarize(file) };
+    const p = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as CpuProfile;
+    const worker = p.nodes.some((n) => n.callFrame.url.endsWith('walkWorker.js'));
+    return { thread: worker ? 'walk worker' : 'main', areas: summarize(p) };
   });
   tables.sort((a, b) => a.thread.localeCompare(b.thread));
   for (const t of tables) {
