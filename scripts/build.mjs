@@ -48,6 +48,15 @@ const lazyEngineCore = {
   },
 };
 
+// dockerfile-ast and its language-server types are more than half of what activation would compile;
+// dockerfileModel.ts requires them on the first parse, from their own file.
+const lazyDockerfileAst = {
+  name: 'lazy-dockerfile-ast',
+  setup(build) {
+    build.onResolve({ filter: /^dockerfile-ast$/ }, () => ({ path: './dockerfileAst.js', external: true }));
+  },
+};
+
 /** A CommonJS bundle for Node (the extension host or the CLI). */
 const nodeBundle = (entryPoints, extra = {}) => ({
   ...common,
@@ -61,7 +70,8 @@ const nodeBundle = (entryPoints, extra = {}) => ({
 });
 
 const builds = [
-  nodeBundle({ extension: 'src/extension/main.ts' }, { plugins: [lazySsh2, lazyEngineCore] }),
+  nodeBundle({ extension: 'src/extension/main.ts' }, { plugins: [lazySsh2, lazyEngineCore, lazyDockerfileAst] }),
+  nodeBundle({ dockerfileAst: 'dockerfile-ast' }),
   nodeBundle({ engineCore: 'src/extension/engineCore.ts' }, { plugins: [lazySsh2] }),
   nodeBundle({ ssh2: 'ssh2' }),
   // the context walk's worker thread (src/buildkit/filesync/prefetch.ts), for the extension and the CLI
@@ -96,7 +106,7 @@ if (watch) {
   console.log('build: watching');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
-  for (const f of ['extension.js', 'engineCore.js', 'ssh2.js', 'webview.js', 'terminal.js', 'elements.js', 'webview.css', 'cli.js', 'cliMain.js', 'walkWorker.js']) {
+  for (const f of ['extension.js', 'dockerfileAst.js', 'engineCore.js', 'ssh2.js', 'webview.js', 'terminal.js', 'elements.js', 'webview.css', 'cli.js', 'cliMain.js', 'walkWorker.js']) {
     const p = join(dist, f);
     if (existsSync(p)) console.log(`build: dist/${f} ${(statSync(p).size / 1024).toFixed(0)} KiB`);
   }

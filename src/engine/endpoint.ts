@@ -1,6 +1,5 @@
 // Finds the engine the way the Docker CLI does: --host, DOCKER_HOST, --context / DOCKER_CONTEXT,
 // the config's currentContext, then the default socket.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -71,7 +70,8 @@ function currentContext(configDir: string): string | undefined {
 }
 
 function contextEndpoint(configDir: string, name: string): Endpoint {
-  const id = crypto.createHash('sha256').update(name).digest('hex');
+  // node:crypto on first use: loading it is ~5 ms of the extension's activation
+  const id = (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(name).digest('hex');
   const metaFile = path.join(configDir, 'contexts', 'meta', id, 'meta.json');
   let meta: { Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean } } };
   try {

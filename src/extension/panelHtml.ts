@@ -3,7 +3,6 @@
 // worker and the workbench (50-200 ms each), and VS Code shows the panel only once its page has loaded.
 import * as vscode from 'vscode';
 import * as fs from 'fs';
-import { randomBytes } from 'crypto';
 
 export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return {
@@ -29,7 +28,8 @@ function inline(extensionUri: vscode.Uri, file: string): string {
 }
 
 export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
+  // required here, not at the top: loading node:crypto is ~5 ms that activation need not pay
+  const nonce = (require('crypto') as typeof import('crypto')).randomBytes(16).toString('base64');
   const asset = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', f)).toString();
   // Inline styles are allowed because xterm.js sets them; scripts need the nonce (also dist/terminal.js and
   // dist/elements.js, which the panel adds after its first paint; see webview/deferred.ts).
