@@ -2,9 +2,12 @@
 // is there at once; the terminal (xterm.js, loaded on first use) takes the text received meanwhile.
 import { h, toolbarButton } from './dom';
 import { loadTerminal, type LogTerminal } from './deferred';
+import { lastLines, LOG_SCROLLBACK } from './logLimits';
 
 export interface LogViewHost {
   copy(text: string): void;
+  /** the step's whole log in an editor (the terminal keeps the last LOG_SCROLLBACK lines) */
+  openLog(digest: string): void;
 }
 
 export class LogView {
@@ -12,19 +15,23 @@ export class LogView {
   private term?: LogTerminal;
   private disposed = false;
   private readonly status: HTMLElement;
+  private readonly note: HTMLElement;
   private readonly termHost: HTMLElement;
   private text = '';
   private lines = 0;
   private readonly onSearchResults: (index: number, count: number) => void;
 
-  constructor(private readonly host: LogViewHost) {
+  constructor(private readonly host: LogViewHost, digest: string) {
     const input = h('input', { type: 'search', class: 'log-search', placeholder: 'Search log', 'aria-label': 'Search log' });
     const prev = toolbarButton('arrow-up', 'Previous match');
     const next = toolbarButton('arrow-down', 'Next match');
     const copy = toolbarButton('copy', 'Copy log (or selection)');
+    const open = toolbarButton('go-to-file', 'Open the whole log in an editor');
+    open.classList.add('log-open');
     this.status = h('span', { class: 'log-status' });
+    this.note = h('span', { class: 'log-note', hidden: true, title: 'The whole log opens in an editor (the button on the left)' });
     this.termHost = h('div', { class: 'log-term' });
-    this.element = h('div', { class: 'log-view' }, h('div', { class: 'log-toolbar' }, input, prev, next, copy, this.status), this.termHost);
+    this.element = h('div', { class: 'log-view' }, h('div', { class: 'log-toolbar' }, input, prev, next, copy, open, this.status, this.note), this.termHost);
 
     const find = (back: boolean) => {
       const q = input.value;
@@ -43,6 +50,7 @@ export class LogView {
     prev.addEventListener('click', () => find(true));
     next.addEventListener('click', () => find(false));
     copy.addEventListener('click', () => this.host.copy(this.term?.selection() ?? this.text));
+    open.addEventListener('click', () => this.host.openLog(digest));
     this.onSearchResults = (index, count) => {
       this.status.textContent = count ? `${index + 1} of ${count}` : input.value ? 'No results' : '';
     };
@@ -60,7 +68,8 @@ export class LogView {
         requestAnimationFrame(() => {
           if (this.disposed) return term.dispose();
           this.term = term;
-          term.write(this.text);
+          // what would scroll out of the terminal at once is not worth parsing
+          term.write(this.lines > LOG_SCROLLBACK ? lastLines(this.text, LOG_SCROLLBACK) : this.text);
           this.layout();
         });
       },
@@ -73,6 +82,7 @@ export class LogView {
   reset(text: string): void {
     this.text = '';
     this.lines = 0;
+    this.showNote();
     this.term?.reset();
     this.append(text);
   }
@@ -81,9 +91,16 @@ export class LogView {
     if (!text) return;
     this.text += text;
     this.lines += countNewlines(text);
+    this.showNote();
     if (!this.term) return; // mount() writes what came so far
     this.term.write(text);
     this.layout();
+  }
+
+  private showNote(): void {
+    const over = this.lines > LOG_SCROLLBACK;
+    this.note.hidden = !over;
+    if (over) this.note.textContent = `last ${LOG_SCROLLBACK.toLocaleString('en')} of ${this.lines.toLocaleString('en')} lines`;
   }
 
   showUnavailable(): void {

@@ -48,6 +48,7 @@ const steps = new StepList(state, {
     save();
   },
   copy: (text) => post({ type: 'copy', text }),
+  openLog: (digest) => post({ type: 'openLog', digest }),
 });
 const timeline = h('div', { class: 'timeline', hidden: true });
 const graph = h('div', { class: 'graph-view', hidden: true });

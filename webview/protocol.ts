@@ -69,7 +69,9 @@ export type WebviewMessage =
   | { type: 'cancel' }
   | { type: 'rebuild' }
   | { type: 'openLocation'; file: string; line: number }
-  | { type: 'copy'; text: string };
+  | { type: 'copy'; text: string }
+  /** the step's whole log in an editor */
+  | { type: 'openLog'; digest: string };
 
 /** What the panel persists with vscode.setState, so a reload can redraw the build. */
 export interface PersistedState {

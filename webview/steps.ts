@@ -120,7 +120,7 @@ export class StepList {
       this.host.collapse(digest);
       return;
     }
-    row.log = new LogView(this.host);
+    row.log = new LogView(this.host, digest);
     row.el.appendChild(row.log.element);
     row.log.mount();
     this.state.expanded.add(digest);

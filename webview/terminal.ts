@@ -4,6 +4,7 @@ import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import type { LogTerminal } from './deferred';
+import { LOG_SCROLLBACK } from './logLimits';
 
 const MAX_ROWS = 24;
 /** xterm parses each write() whole and yields between writes: pieces this size keep a flood's frames short. */
@@ -16,7 +17,7 @@ function createTerminal(host: HTMLElement): LogTerminal {
     cursorBlink: false,
     cursorStyle: 'bar',
     cursorInactiveStyle: 'none',
-    scrollback: 200_000,
+    scrollback: LOG_SCROLLBACK,
     rows: 1,
     fontSize: 12,
     fontFamily: cssVar('--vscode-editor-font-family') || 'monospace',

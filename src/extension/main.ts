@@ -12,6 +12,7 @@ import { DockerfileTree } from './treeView';
 import { HistoryTree } from './historyTree';
 import { attachSession, registerHistoryCommands } from './historyCommands';
 import { requestOrExplain } from './buildRequest';
+import { registerLogDocuments } from './logDocument';
 import type { BuildSession } from './buildSession';
 
 /** What activate() returns; the extension-host tests use it to watch builds. */
@@ -44,6 +45,7 @@ export function activate(ext: vscode.ExtensionContext): ExtensionApi {
     ctx,
     panels,
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, panels),
+    registerLogDocuments(ctx),
     ...registerCommands(ctx, panels),
     vscode.languages.registerCodeLensProvider(DOCKERFILE_SELECTOR, codeLens),
     new StepDecorations(ctx),

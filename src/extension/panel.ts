@@ -11,6 +11,7 @@ import type { Ctx } from './context';
 import { readConfig } from './config';
 import { panelHtml, panelOptions } from './panelHtml';
 import { capLog, UpdateBatcher } from './updateBatcher';
+import { logDocumentUri, refreshLogDocument } from './logDocument';
 
 export const PANEL_VIEW_TYPE = 'buildkitLens.buildPanel';
 
@@ -130,17 +131,22 @@ class BuildPanel {
       case 'copy':
         if (typeof m.text === 'string') await vscode.env.clipboard.writeText(m.text);
         return;
+      case 'openLog':
+        return this.openLog(m.digest);
     }
+  }
+
+  /** A pruned session's logs are disposed: read from its saved record from then on. */
+  private settlePruned(): void {
+    if (!this.session || this.ctx.sessions.has(this.session.id)) return;
+    this.record = this.ctx.records.load(this.session.id);
+    this.detach();
+    this.session = undefined;
   }
 
   private sendLog(digest: string): void {
     if (typeof digest !== 'string') return;
-    if (this.session && !this.ctx.sessions.has(this.session.id)) {
-      // The session was pruned (its logs disposed): read from its saved record from now on.
-      this.record = this.ctx.records.load(this.session.id);
-      this.detach();
-      this.session = undefined;
-    }
+    this.settlePruned();
     if (this.session) {
       // Queued chunks are part of what read() returns now; sending both would repeat them.
       this.batcher?.flush();
@@ -151,6 +157,19 @@ class BuildPanel {
     const text = this.record?.logs[digest];
     if (text === undefined) this.post(this.record?.snapshot.steps.some((s) => s.digest === digest && s.logBytes > 0) ? { type: 'logUnavailable', digest } : { type: 'log', digest, text: '' });
     else this.post({ type: 'log', digest, text: (this.record!.truncated.includes(digest) ? '\x1b[2m(earlier output not kept)\x1b[0m\n' : '') + text });
+  }
+
+  /** The step's whole log in a read-only editor (logDocument.ts). */
+  private async openLog(digest: string): Promise<void> {
+    if (typeof digest !== 'string') return;
+    const snapshot = this.session?.snapshot() ?? this.record?.snapshot;
+    if (!snapshot) return;
+    const step = snapshot.steps.find((s) => s.digest === digest);
+    const uri = logDocumentUri(snapshot.build.id, digest, step?.number, path.basename(snapshot.build.dockerfileLabel));
+    refreshLogDocument(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'log');
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
   }
 
   private async openLocation(file: string, line: number): Promise<void> {

@@ -97,3 +97,9 @@ test('log lines are made terminal-safe: last carriage-return segment, no escapes
   assert.equal(terminalSafe('10%\r50%\r\x1b[32m100%\x1b[0m done\tok'), '100% done ok');
   assert.equal(terminalSafe('bell\x07 and \x1b[?25l'), 'bell and ');
 });
+
+test('a whole log as an editor shows it: CRLF lines kept, progress redraws resolved, escapes and hyperlinks gone, tabs kept', async () => {
+  const { plainLog } = await import('../../src/progress/render/tty');
+  const log = 'one\r\ntwo\tcols\r\n10%\r100%\n\x1b[31mred\x1b[0m \x1b]8;;https://example.invalid/\x1b\\link\x1b]8;;\x1b\\ \x1b]0;title\x07end\n';
+  assert.equal(plainLog(log), 'one\ntwo\tcols\n100%\nred link end\n');
+});

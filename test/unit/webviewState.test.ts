@@ -148,3 +148,16 @@ test('labels: durations, cache ratio and transfer progress', () => {
   assert.equal(p?.fraction, 0.5);
   assert.equal(stepProgress(step({ digest: 'b' })), undefined);
 });
+
+test("a log terminal is given only the lines it can keep: the last n, whole lines, the final line's newline or not", async () => {
+  const { lastLines } = await import('../../webview/logLimits');
+  assert.equal(lastLines('a\nb\nc\n', 2), 'b\nc\n');
+  assert.equal(lastLines('a\nb\nc', 2), 'b\nc');
+  assert.equal(lastLines('\nb\nc\n', 2), 'b\nc\n');
+  assert.equal(lastLines('a\nb\n', 5), 'a\nb\n');
+  assert.equal(lastLines('', 3), '');
+  const many = Array.from({ length: 25_000 }, (_, i) => `line ${i}\n`).join('');
+  const tail = lastLines(many, 10_000);
+  assert.equal(tail.split('\n').length - 1, 10_000);
+  assert.ok(tail.startsWith('line 15000\n') && tail.endsWith('line 24999\n'));
+});

@@ -47,10 +47,23 @@ function stateLabel(step: Step): string {
   return '';
 }
 
-/** a log line as one terminal row: what a carriage return left visible, no escapes or controls */
+/** CSI sequences (colours, cursor moves) and OSC sequences (titles, hyperlinks) */
+const ESCAPES = /\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
+
+/** A log line as an editor shows it: what the last carriage return left visible, no escapes or controls but tabs. */
+export function plainLine(line: string): string {
+  const l = line.endsWith('\r') ? line.slice(0, -1) : line;
+  return l.slice(l.lastIndexOf('\r') + 1).replace(ESCAPES, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+}
+
+/** a log line as one terminal row */
 export function terminalSafe(line: string): string {
-  const afterCr = line.slice(line.lastIndexOf('\r') + 1);
-  return afterCr.replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]/g, '').replace(/\t/g, ' ').replace(/[\x00-\x1f\x7f]/g, '');
+  return plainLine(line).replace(/\t/g, ' ');
+}
+
+/** A whole log as an editor shows it. */
+export function plainLog(text: string): string {
+  return text.split('\n').map(plainLine).join('\n');
 }
 
 function fit(left: string, timer: string, width: number): string {

@@ -162,7 +162,12 @@ export async function runCommand(page: Page, title: string, opts: { timeoutMs?: 
   for (;;) {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    if (!(await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false))) {
+      // F1 pressed while a webview has focus can be lost on its way to the workbench: take focus back
+      if (Date.now() > deadline) throw new Error(`the command palette did not open for "${title}"`);
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      continue;
+    }
     await input.fill(`>${title}`);
     try {
       await row.first().waitFor({ state: 'visible', timeout: 2_000 });

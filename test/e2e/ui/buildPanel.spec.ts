@@ -16,6 +16,8 @@ export default async function (ctx: SpecContext): Promise<void> {
     '',
     'FROM base',
     `RUN echo '<script>parent.pwned=1</script><img src=x onerror="parent.pwned=2">' && printf '\\033]8;;https://example.invalid/\\033\\\\osc-link\\033]8;;\\033\\\\\\n' && echo ${n}`,
+    // more lines than the panel's terminal keeps (10,000), fewer than the engine's log limit
+    `RUN echo ${n} >/dev/null && seq 1 20000`,
     '',
   ].join('\n');
   const { page } = await ctx.openWorkbench({ files: { Dockerfile: dockerfile, '.vscode/settings.json': engineSettings(host) } });
@@ -75,6 +77,25 @@ export default async function (ctx: SpecContext): Promise<void> {
     void frame;
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'panel-step-log')}`);
   }, { timeoutMs: 150_000 });
+
+  await ctx.test('a log longer than the terminal keeps says so, and opens whole in an editor', async () => {
+    const live = await panelFrame(page, 'Build: Dockerfile');
+    const row = stepRow(live, /RUN echo .* seq 1 20000/);
+    await row.locator('.step-head').click();
+    await ctx.waitForText(row.locator('.log-note'), 'last 10,000 of 20,000 lines', 20_000);
+    await ctx.waitForText(row.locator('.xterm-rows'), '20000');
+    await row.locator('.log-open').click();
+    await ctx.waitForText(page.locator('.editor-group-container.active .tab.active'), /Dockerfile step \d+\.log/, 15_000);
+    const editor = page.locator('.editor-group-container.active .monaco-editor .view-lines');
+    // (Monaco renders spaces as no-break spaces)
+    await ctx.waitForText(editor, /#\s.*RUN\secho\s.*seq\s1\s20000/, 15_000);
+    // the first lines the terminal no longer has are there, and so is the last
+    await ctx.waitForText(editor, /seq\s1\s20000\s+1\s+2\s+3\s+4\s/);
+    await page.keyboard.press('Control+End');
+    await ctx.waitForText(editor, '20000');
+    ctx.log(`screenshot: ${await ctx.screenshot(page, 'panel-log-in-editor')}`);
+    await ctx.runCommand(page, 'View: Close Editor');
+  }, { timeoutMs: 60_000 });
 
   await ctx.test('timeline and graph views draw the build', async () => {
     const live = await panelFrame(page, 'Build: Dockerfile');
