@@ -22,6 +22,9 @@ interface BaseCall {
 
 type WritevChunk = { chunk: unknown };
 
+/** Queued frames up to this many bytes in all are joined into one buffer for the HTTP/2 write. */
+const CONCAT_LIMIT = 64 * 1024;
+
 function baseCallOf(call: unknown): BaseCall | undefined {
   let c = (call as { call?: unknown }).call as Record<string, unknown> | undefined;
   for (let depth = 0; c && depth < 4; depth++) {
@@ -49,7 +52,15 @@ export function enableBatchedWrites(call: ServerDuplexStream<unknown, unknown>):
       return cb(e as Error);
     }
     base.maybeSendMetadata();
-    base.stream.write(frames.length === 1 ? frames[0] : Buffer.concat(frames), (err?: Error | null) => cb(err));
+    const done = (err?: Error | null) => cb(err);
+    if (frames.length === 1) return void base.stream.write(frames[0], done);
+    let bytes = 0;
+    for (const f of frames) bytes += f.length;
+    // many small frames: one buffer; large ones (file data) are not worth copying: one corked writev
+    if (bytes <= CONCAT_LIMIT) return void base.stream.write(Buffer.concat(frames, bytes), done);
+    base.stream.cork();
+    frames.forEach((f, i) => base.stream.write(f, i === frames.length - 1 ? done : undefined));
+    base.stream.uncork();
   };
   const single = writable._write.bind(call);
   writable._write = (chunk, enc, cb) => (chunk instanceof FramedMessages ? writable._writev([{ chunk }], cb) : single(chunk, enc, cb));

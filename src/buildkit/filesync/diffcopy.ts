@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { enableBatchedWrites } from './batchedWrites';
 import { FrameBatch, FramedMessages } from './framing';
 import { parseDiffCopyRequest, type DiffCopyRequest } from './metadata';
-import { encodeDataPacket, encodeStatPacket } from './packetCodec';
+import { DATA_HEADROOM, encodeDataPacket, encodeStatPacket, frameDataInPlace, frameDataPacket } from './packetCodec';
 import type { StatBatch, WalkPrefetch } from './prefetch';
 import { canRequestData } from './stat';
 import { fsReason, walkContext } from './walk';
@@ -40,6 +40,13 @@ const SMALL_FILE = 64 * 1024;
 const MAX_QUEUED_SMALL = 2048;
 /** STAT packets go out framed together in writes of about this size (batchedWrites.ts). */
 const STAT_BATCH = 16 * 1024;
+/**
+ * Small files' DATA and EOF packets go out framed together in writes of about this size: two
+ * messages per file through grpc-js's Writable cost ~8 µs each (~0.3 s for 20,000 files).
+ */
+const SMALL_BATCH = 64 * 1024;
+/** Framed batches of small files queued in grpc-js before waiting for 'drain' (~4 MiB). */
+const MAX_QUEUED_SMALL_BATCHES = 64;
 
 interface FileRef {
   /** where to read it: `abs`, or `rel` under `root` (joined only if the file is requested) */
@@ -66,6 +73,9 @@ class Transfer {
   /** small files waiting for room in grpc-js's queue; never stuck behind a large file */
   private readonly smallQueue: { id: number; file: FileRef }[] = [];
   private waitingForDrain = false;
+  private smallScheduled = false;
+  /** small files' packets not written yet (framed calls only) */
+  private readonly smallBatch = new FrameBatch(SMALL_BATCH + 1024);
 
   private running = 0;
   private finished = false;
@@ -174,7 +184,14 @@ class Transfer {
     this.files.delete(id);
     if (file.size <= SMALL_FILE) {
       this.smallQueue.push({ id, file });
-      this.flushSmall();
+      // the receiver's requests arrive in bursts: answer a burst in batches, not one by one
+      if (!this.smallScheduled) {
+        this.smallScheduled = true;
+        setImmediate(() => {
+          this.smallScheduled = false;
+          this.flushSmall();
+        });
+      }
     } else {
       this.queue.push({ id, file });
       this.pump();
@@ -184,7 +201,7 @@ class Transfer {
   /** Sends queued small files while grpc-js's queue has room; resumes on 'drain'. */
   private flushSmall(): void {
     while (this.smallQueue.length > 0 && !this.finished) {
-      if (this.call.writableLength >= MAX_QUEUED_SMALL) {
+      if (this.call.writableLength >= (this.framed ? MAX_QUEUED_SMALL_BATCHES : MAX_QUEUED_SMALL)) {
         if (!this.waitingForDrain) {
           this.waitingForDrain = true;
           this.call.once('drain', () => {
@@ -200,7 +217,9 @@ class Transfer {
       } catch (err) {
         return this.fail((err as Error).message);
       }
+      if (this.smallBatch.size >= SMALL_BATCH) this.call.write(this.smallBatch.take());
     }
+    if (this.smallBatch.size > 0 && !this.finished) this.call.write(this.smallBatch.take());
     if (this.running === 0) this.wakeSender?.();
   }
 
@@ -216,9 +235,12 @@ class Transfer {
     }
     // A file that grew past the chunk size since the walk still goes out in bounded packets.
     for (let off = 0; off < data.length; off += CHUNK_SIZE) {
-      this.call.write(encodeDataPacket(id, data.subarray(off, off + CHUNK_SIZE)));
+      const chunk = data.subarray(off, off + CHUNK_SIZE);
+      if (this.framed) frameDataPacket(id, chunk, this.smallBatch);
+      else this.call.write(encodeDataPacket(id, chunk));
     }
-    this.call.write(encodeDataPacket(id));
+    if (this.framed) frameDataPacket(id, undefined, this.smallBatch);
+    else this.call.write(encodeDataPacket(id));
   }
 
   private pump(): void {
@@ -251,17 +273,19 @@ class Transfer {
       // is sent as it is now, as fsutil does.
       for (;;) {
         if (this.finished) return;
-        // A fresh buffer each chunk: a Writable may hold the packet unserialised for a while.
-        const buf = Buffer.allocUnsafe(CHUNK_SIZE);
+        // A fresh buffer each chunk: the write holds it until HTTP/2 has sent it. On a framed call
+        // the chunk is read straight into its gRPC message (frameDataInPlace): no copies.
+        const at = this.framed ? DATA_HEADROOM : 0;
+        const buf = Buffer.allocUnsafe(at + CHUNK_SIZE);
         let n: number;
         try {
-          n = (await fh.read(buf, 0, CHUNK_SIZE, null)).bytesRead;
+          n = (await fh.read(buf, at, CHUNK_SIZE, null)).bytesRead;
         } catch (err) {
           throw new Error(`cannot read ${file.rel}: ${fsReason(err)}`);
         }
         if (this.finished) return;
         if (n === 0) break;
-        await this.send(encodeDataPacket(id, buf.subarray(0, n)));
+        await this.send(this.framed ? new FramedMessages(frameDataInPlace(buf, id, n)) : encodeDataPacket(id, buf.subarray(0, n)));
       }
       await this.send(encodeDataPacket(id));
     } finally {

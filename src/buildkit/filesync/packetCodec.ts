@@ -128,10 +128,44 @@ export function frameStatPacket(stat: WireStat, batch: FrameBatch): void {
 /** DATA{ID, data}; an empty data is the end of that file. */
 export function encodeDataPacket(id: number, data?: Buffer): Buffer {
   const len = data?.length ?? 0;
-  const out = new Out(Buffer.allocUnsafe(2 + 1 + smallVarintSize(id) + (len ? 1 + smallVarintSize(len) + len : 0)));
+  const out = new Out(Buffer.allocUnsafe(dataHeaderSize(id, len) + len));
+  writeDataHeader(out, id, len);
+  if (len) out.bytes(data!);
+  return out.buf;
+}
+
+/** The DATA packet written straight into a batch of framed messages. */
+export function frameDataPacket(id: number, data: Buffer | undefined, batch: FrameBatch): void {
+  const len = data?.length ?? 0;
+  const [buf, pos] = batch.reserve(dataHeaderSize(id, len) + len);
+  const out = new Out(buf, pos);
+  writeDataHeader(out, id, len);
+  if (len) out.bytes(data!);
+}
+
+/** Room in front of a chunk read for frameDataInPlace: the gRPC prefix and the largest DATA header. */
+export const DATA_HEADROOM = 5 + 2 + 1 + 5 + 1 + 5;
+
+/**
+ * A chunk read into `buf` at DATA_HEADROOM becomes one framed DATA message where it lies: the
+ * gRPC prefix and packet header are written just in front of it, so its bytes are never copied.
+ */
+export function frameDataInPlace(buf: Buffer, id: number, len: number): Buffer {
+  const header = dataHeaderSize(id, len);
+  const start = DATA_HEADROOM - header - 5;
+  buf[start] = 0; // not compressed
+  buf.writeUInt32BE(header + len, start + 1);
+  writeDataHeader(new Out(buf, start + 5), id, len);
+  return buf.subarray(start, DATA_HEADROOM + len);
+}
+
+function dataHeaderSize(id: number, len: number): number {
+  return 2 + (id ? 1 + smallVarintSize(id) : 0) + (len ? 1 + smallVarintSize(len) : 0);
+}
+
+function writeDataHeader(out: Out, id: number, len: number): void {
   out.byte(0x08);
   out.byte(PACKET_DATA);
   if (id) (out.byte(0x18), out.varint(id));
-  if (len) (out.byte(0x22), out.varint(len), out.bytes(data!));
-  return out.buf.subarray(0, out.pos);
+  if (len) (out.byte(0x22), out.varint(len));
 }
