@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { enableBatchedWrites } from '../../src/buildkit/filesync/batchedWrites';
-import { encodeDataPacket, encodeStatPacket } from '../../src/buildkit/filesync/packetCodec';
+import { DATA_HEADROOM, encodeDataPacket, encodeStatPacket, frameDataInPlace, frameDataPacket } from '../../src/buildkit/filesync/packetCodec';
+import { FrameBatch } from '../../src/buildkit/filesync/framing';
 import type { WireStat } from '../../src/buildkit/filesync/stat';
 import { sessionServices } from '../../src/buildkit/proto';
 import { metadataFor, receive, startHarness } from '../fixtures/filesync/receiver';
@@ -37,6 +38,24 @@ test('hand-encoded STAT packets decode exactly like protobufjs-encoded ones', ()
 test('hand-encoded DATA packets decode exactly like protobufjs-encoded ones', () => {
   for (const [id, data] of [[0, undefined], [5, Buffer.from('hello')], [300000, Buffer.alloc(70000, 7)]] as const) {
     assert.deepEqual(decode(encodeDataPacket(id, data)), decode(generic({ type: 'PACKET_DATA', ID: id, data: data ?? Buffer.alloc(0) })));
+  }
+});
+
+test('framed DATA packets (in a batch, or in place around a chunk read) are the gRPC prefix plus the same packet', () => {
+  const framed = (packet: Buffer) => {
+    const prefix = Buffer.alloc(5); // not compressed, then the length
+    prefix.writeUInt32BE(packet.length, 1);
+    return Buffer.concat([prefix, packet]);
+  };
+  for (const [id, len] of [[0, 0], [1, 5], [127, 128], [300000, 70000], [0x7fffffff, 1 << 20]] as const) {
+    const data = Buffer.alloc(len, id & 0xff);
+    const expect = framed(encodeDataPacket(id, len ? data : undefined));
+    const batch = new FrameBatch(64);
+    frameDataPacket(id, len ? data : undefined, batch);
+    assert.deepEqual(batch.take().bytes, expect, `batch id ${id} len ${len}`);
+    const buf = Buffer.alloc(DATA_HEADROOM + len, 0xee);
+    data.copy(buf, DATA_HEADROOM);
+    assert.deepEqual(frameDataInPlace(buf, id, len), expect, `in place id ${id} len ${len}`);
   }
 });
 
