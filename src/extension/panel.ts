@@ -167,8 +167,9 @@ class BuildPanel {
     const step = snapshot.steps.find((s) => s.digest === digest);
     const uri = logDocumentUri(snapshot.build.id, digest, step?.number, path.basename(snapshot.build.dockerfileLabel));
     refreshLogDocument(uri);
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.languages.setTextDocumentLanguage(doc, 'log');
+    let doc = await vscode.workspace.openTextDocument(uri);
+    // the built-in Log language colours levels and timestamps; without it the text shows plain
+    doc = await vscode.languages.setTextDocumentLanguage(doc, 'log').then((d) => d, () => doc);
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
   }
 
