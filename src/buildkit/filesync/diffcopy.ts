@@ -116,7 +116,7 @@ class Transfer {
 
   /** Large DATA respects grpc-js's own limit; small packets only a much deeper queue. */
   private mustWait(p: Packet | Buffer | FramedMessages): boolean {
-    const size = Buffer.isBuffer(p) ? p.length : p instanceof FramedMessages ? 0 : p.data?.length ?? 0;
+    const size = Buffer.isBuffer(p) ? p.length : p instanceof FramedMessages ? p.bytes.length : p.data?.length ?? 0;
     return size > SMALL_FILE || this.call.writableLength >= MAX_QUEUED_SMALL;
   }
 
