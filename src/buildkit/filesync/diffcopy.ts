@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { enableBatchedWrites } from './batchedWrites';
 import { FrameBatch, FramedMessages } from './framing';
 import { parseDiffCopyRequest, type DiffCopyRequest } from './metadata';
-import { DATA_HEADROOM, encodeDataPacket, encodeStatPacket, frameDataInPlace, frameDataPacket } from './packetCodec';
+import { DATA_HEADROOM, encodeDataPacket, encodeStatPacket, frameDataInPlace, frameDataPacket, frameStatPacket } from './packetCodec';
 import type { StatBatch, WalkPrefetch } from './prefetch';
 import { canRequestData } from './stat';
 import { fsReason, walkContext } from './walk';
@@ -140,23 +140,24 @@ class Transfer {
     const ahead = this.opts.prefetch;
     if (this.framed && ahead?.root === root && ahead.matches(req)) return this.streamWalked(ahead.take(this.abort.signal));
     let id = 0;
+    // framed calls: each STAT is encoded straight into the batch (packetCodec.ts frameStatPacket)
     const batch = this.framed ? new FrameBatch(STAT_BATCH + 1024) : undefined;
-    const emit = async (packet: Buffer) => {
-      if (!batch) return this.send(packet);
-      batch.add(packet);
-      if (batch.size >= STAT_BATCH) await this.send(batch.take());
-    };
     for await (const entry of walkContext(root, { ...req, signal: this.abort.signal })) {
       if (this.finished) return;
       if (canRequestData(entry.stat.mode)) {
         this.files.set(id, entry.emptyOnOpen ? { abs: entry.absPath, rel: entry.stat.path, size: 0, empty: true } : { abs: entry.absPath, rel: entry.stat.path, size: Number(entry.stat.size) });
       }
       id++;
-      await emit(encodeStatPacket(entry.stat));
+      if (!batch) await this.send(encodeStatPacket(entry.stat));
+      else {
+        frameStatPacket(entry.stat, batch);
+        if (batch.size >= STAT_BATCH) await this.send(batch.take());
+      }
     }
     if (this.finished) return;
-    await emit(encodeStatPacket(undefined));
-    if (batch && batch.size > 0) await this.send(batch.take());
+    if (!batch) return this.send(encodeStatPacket(undefined));
+    batch.add(encodeStatPacket(undefined));
+    await this.send(batch.take());
   }
 
   /** The listing walked ahead (prefetch.ts): framed batches, then the end-of-listing STAT. */

@@ -129,8 +129,7 @@ export function frameStatPacket(stat: WireStat, batch: FrameBatch): void {
 export function encodeDataPacket(id: number, data?: Buffer): Buffer {
   const len = data?.length ?? 0;
   const out = new Out(Buffer.allocUnsafe(dataHeaderSize(id, len) + len));
-  writeDataHeader(out, id, len);
-  if (len) out.bytes(data!);
+  writeDataPacket(out, id, data);
   return out.buf;
 }
 
@@ -138,9 +137,7 @@ export function encodeDataPacket(id: number, data?: Buffer): Buffer {
 export function frameDataPacket(id: number, data: Buffer | undefined, batch: FrameBatch): void {
   const len = data?.length ?? 0;
   const [buf, pos] = batch.reserve(dataHeaderSize(id, len) + len);
-  const out = new Out(buf, pos);
-  writeDataHeader(out, id, len);
-  if (len) out.bytes(data!);
+  writeDataPacket(new Out(buf, pos), id, data);
 }
 
 /** Room in front of a chunk read for frameDataInPlace: the gRPC prefix and the largest DATA header. */
@@ -161,6 +158,12 @@ export function frameDataInPlace(buf: Buffer, id: number, len: number): Buffer {
 
 function dataHeaderSize(id: number, len: number): number {
   return 2 + (id ? 1 + smallVarintSize(id) : 0) + (len ? 1 + smallVarintSize(len) : 0);
+}
+
+function writeDataPacket(out: Out, id: number, data: Buffer | undefined): void {
+  const len = data?.length ?? 0;
+  writeDataHeader(out, id, len);
+  if (len) out.bytes(data!);
 }
 
 function writeDataHeader(out: Out, id: number, len: number): void {
