@@ -14,21 +14,33 @@ const def = sessionServices.fileSync.DiffCopy;
 const decode = (b: Buffer) => def.requestDeserialize(b) as any;
 const generic = (p: object) => def.responseSerialize(p) as Buffer;
 
-function stat(over: Partial<WireStat>): WireStat {
+/** A Stat with its int64 fields given as decimal strings (what protobufjs takes for them). */
+type StatText = Omit<WireStat, 'size' | 'modTime'> & { size: string; modTime: string };
+
+function stat(over: Partial<StatText>): StatText {
   return { path: 'a', mode: 0o644, uid: 0, gid: 0, size: '0', modTime: '0', linkname: '', devmajor: 0, devminor: 0, xattrs: {}, ...over };
 }
+
+const wire = (s: StatText): WireStat => ({ ...s, size: BigInt(s.size), modTime: BigInt(s.modTime) });
 
 test('hand-encoded STAT packets decode exactly like protobufjs-encoded ones', () => {
   const cases = [
     stat({}),
     stat({ path: 'dir/ünïcødé 文件.txt', mode: 0x80000000 | 0o755, size: '0', modTime: '1764268800123456789' }),
     stat({ path: 'big', size: '109951162777600', modTime: '-1000000000' }), // 100 TiB, before 1970
+    stat({ path: 'edges', size: '4294967295', modTime: '4294967296' }), // the two halves' seam
+    stat({ path: 'far', size: '9223372036854775807', modTime: '-9223372036854775808' }), // int64's ends
     stat({ path: 'link', mode: (1 << 27) | 0o777, size: '11', linkname: '../target' }),
     stat({ path: 'dev', mode: (1 << 26) | (1 << 21) | 0o600, devmajor: 4095, devminor: 1048575 }),
     stat({ path: 'x'.repeat(300), mode: 1 << 23, uid: 1000, gid: 70000 }),
   ];
+  for (let k = 0; k < 64; k++) {
+    // every varint length on both sides of each power of two, as int64 (2^63 wraps to negative)
+    const v = 1n << BigInt(k);
+    cases.push(stat({ path: `p${k}`, size: String(BigInt.asIntN(64, v - 1n)), modTime: String(BigInt.asIntN(64, v)) }));
+  }
   for (const s of cases) {
-    const ours = encodeStatPacket(s);
+    const ours = encodeStatPacket(wire(s));
     assert.deepEqual(decode(ours), decode(generic({ type: 'PACKET_STAT', stat: s })), s.path);
     assert.equal(decode(ours).stat.modTime, s.modTime);
   }

@@ -9,9 +9,12 @@ import { goFileMode, canRequestData } from '../../src/buildkit/filesync/stat';
 import { compareNames } from '../../src/buildkit/filesync/followpaths';
 import { tmpDir, validateStats, comparePath } from '../fixtures/filesync/receiver';
 
-async function walk(root: string, opts: WalkOptions = {}): Promise<WireStat[]> {
-  const out: WireStat[] = [];
-  for await (const e of walkContext(root, opts)) out.push(e.stat);
+/** A walked Stat with its int64 fields as decimal strings, as the receiver fixture reads them. */
+type StatText = Omit<WireStat, 'size' | 'modTime'> & { size: string; modTime: string };
+
+async function walk(root: string, opts: WalkOptions = {}): Promise<StatText[]> {
+  const out: StatText[] = [];
+  for await (const e of walkContext(root, opts)) out.push({ ...e.stat, size: String(e.stat.size), modTime: String(e.stat.modTime) });
   validateStats(out);
   return out;
 }

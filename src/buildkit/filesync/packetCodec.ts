@@ -8,15 +8,6 @@ import type { WireStat } from './stat';
 const PACKET_STAT = 0;
 const PACKET_DATA = 2;
 
-function varintSize(v: bigint): number {
-  let n = 1;
-  while (v >= 0x80n) {
-    v >>= 7n;
-    n++;
-  }
-  return n;
-}
-
 function smallVarintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
 }
@@ -36,12 +27,14 @@ class Out {
     }
     this.buf[this.pos++] = v;
   }
-  bigVarint(v: bigint): void {
-    while (v >= 0x80n) {
-      this.buf[this.pos++] = Number(v & 0x7fn) | 0x80;
-      v >>= 7n;
+  /** a uint64 given as two uint32 halves (protobufjs' LongBits walk) */
+  varint64(hi: number, lo: number): void {
+    while (hi) {
+      this.buf[this.pos++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
     }
-    this.buf[this.pos++] = Number(v);
+    this.varint(lo);
   }
   bytes(b: Buffer): void {
     b.copy(this.buf, this.pos);
@@ -52,45 +45,63 @@ class Out {
   }
 }
 
-/** int64 as protobuf wants it on the wire: negative values as 64-bit two's complement. */
-function int64(decimal: string): bigint {
-  return BigInt.asUintN(64, BigInt(decimal));
+// The two int64 fields as uint32 halves: negative values are 64-bit two's complement on the
+// wire. BigInt arithmetic per varint byte used to be a fair share of a STAT's encoding.
+function highHalf(v: bigint): number {
+  return v >= 0n && v <= 0xffffffffn ? 0 : Number(BigInt.asUintN(64, v) >> 32n);
 }
 
-interface StatLayout {
-  stat: WireStat;
-  pathLen: number;
-  linkLen: number;
-  size: bigint;
-  mtime: bigint;
-  mode: number;
-  inner: number;
+function lowHalf(v: bigint): number {
+  return Number(BigInt.asUintN(32, v));
+}
+
+function varint64Size(hi: number, lo: number): number {
+  return hi === 0 ? smallVarintSize(lo) : Math.ceil((64 - Math.clz32(hi)) / 7);
+}
+
+/**
+ * Where a STAT's fields go; one module-level layout (encoding is synchronous and single-threaded
+ * per isolate), so a 20,000-entry listing does not allocate one per entry.
+ */
+const layout = {
+  pathLen: 0,
+  linkLen: 0,
+  sizeHi: 0,
+  sizeLo: 0,
+  mtimeHi: 0,
+  mtimeLo: 0,
+  mode: 0,
+  inner: 0,
   /** bytes of the whole packet */
-  total: number;
-}
+  total: 0,
+};
 
-function layoutOf(stat: WireStat): StatLayout {
-  const pathLen = Buffer.byteLength(stat.path, 'utf8');
-  const linkLen = stat.linkname ? Buffer.byteLength(stat.linkname, 'utf8') : 0;
-  const size = int64(stat.size);
-  const mtime = int64(stat.modTime);
+function layOut(stat: WireStat): typeof layout {
+  const l = layout;
+  l.pathLen = Buffer.byteLength(stat.path, 'utf8');
+  l.linkLen = stat.linkname ? Buffer.byteLength(stat.linkname, 'utf8') : 0;
+  l.sizeHi = highHalf(stat.size);
+  l.sizeLo = lowHalf(stat.size);
+  l.mtimeHi = highHalf(stat.modTime);
+  l.mtimeLo = lowHalf(stat.modTime);
   // uint32 fields: a mode built with `|` on 1 << 31 is negative as a JS number
-  const mode = stat.mode >>> 0;
+  l.mode = stat.mode >>> 0;
   // proto3 skips zero values: mode 0 and size 0 are legal and then omitted.
-  let inner = 1 + smallVarintSize(pathLen) + pathLen;
-  if (mode) inner += 1 + smallVarintSize(mode);
+  let inner = 1 + smallVarintSize(l.pathLen) + l.pathLen;
+  if (l.mode) inner += 1 + smallVarintSize(l.mode);
   if (stat.uid) inner += 1 + smallVarintSize(stat.uid);
   if (stat.gid) inner += 1 + smallVarintSize(stat.gid);
-  if (size) inner += 1 + varintSize(size);
-  if (mtime) inner += 1 + varintSize(mtime);
-  if (linkLen) inner += 1 + smallVarintSize(linkLen) + linkLen;
+  if (l.sizeHi || l.sizeLo) inner += 1 + varint64Size(l.sizeHi, l.sizeLo);
+  if (l.mtimeHi || l.mtimeLo) inner += 1 + varint64Size(l.mtimeHi, l.mtimeLo);
+  if (l.linkLen) inner += 1 + smallVarintSize(l.linkLen) + l.linkLen;
   if (stat.devmajor) inner += 1 + smallVarintSize(stat.devmajor);
   if (stat.devminor) inner += 1 + smallVarintSize(stat.devminor);
-  return { stat, pathLen, linkLen, size, mtime, mode, inner, total: 2 + 1 + smallVarintSize(inner) + inner };
+  l.inner = inner;
+  l.total = 2 + 1 + smallVarintSize(inner) + inner;
+  return l;
 }
 
-function writeStat(l: StatLayout, out: Out): void {
-  const { stat } = l;
+function writeStat(stat: WireStat, l: typeof layout, out: Out): void {
   // STAT is 0, proto3's default; written anyway (decoders accept an explicit default).
   out.byte(0x08);
   out.byte(PACKET_STAT);
@@ -102,8 +113,8 @@ function writeStat(l: StatLayout, out: Out): void {
   if (l.mode) (out.byte(0x10), out.varint(l.mode));
   if (stat.uid) (out.byte(0x18), out.varint(stat.uid));
   if (stat.gid) (out.byte(0x20), out.varint(stat.gid));
-  if (l.size) (out.byte(0x28), out.bigVarint(l.size));
-  if (l.mtime) (out.byte(0x30), out.bigVarint(l.mtime));
+  if (l.sizeHi || l.sizeLo) (out.byte(0x28), out.varint64(l.sizeHi, l.sizeLo));
+  if (l.mtimeHi || l.mtimeLo) (out.byte(0x30), out.varint64(l.mtimeHi, l.mtimeLo));
   if (l.linkLen) (out.byte(0x3a), out.varint(l.linkLen), out.utf8(stat.linkname, l.linkLen));
   if (stat.devmajor) (out.byte(0x40), out.varint(stat.devmajor));
   if (stat.devminor) (out.byte(0x48), out.varint(stat.devminor));
@@ -111,18 +122,17 @@ function writeStat(l: StatLayout, out: Out): void {
 
 export function encodeStatPacket(stat: WireStat | undefined): Buffer {
   if (!stat) return Buffer.from([0x08, PACKET_STAT]); // the end-of-listing STAT: type only
-  const l = layoutOf(stat);
+  const l = layOut(stat);
   const out = new Out(Buffer.allocUnsafe(l.total));
-  writeStat(l, out);
+  writeStat(stat, l, out);
   return out.buf;
 }
 
 /** The STAT packet written straight into a batch of framed messages (no buffer of its own). */
 export function frameStatPacket(stat: WireStat, batch: FrameBatch): void {
-  const l = layoutOf(stat);
+  const l = layOut(stat);
   const [buf, pos] = batch.reserve(l.total);
-  const out = new Out(buf, pos);
-  writeStat(l, out);
+  writeStat(stat, l, new Out(buf, pos));
 }
 
 /** DATA{ID, data}; an empty data is the end of that file. */

@@ -1,16 +1,16 @@
 // One directory entry as fsutil's mkstat describes it on the wire (types.Stat).
 import type { BigIntStats } from 'node:fs';
 
-/** The Stat message as the session's service definitions take it (int64 as decimal strings). */
+/** The Stat message fsutil sends (packetCodec.ts encodes it; int64 fields as bigint). */
 export interface WireStat {
   path: string;
   /** Go os.FileMode bits, not POSIX st_mode */
   mode: number;
   uid: number;
   gid: number;
-  size: string;
+  size: bigint;
   /** Unix nanoseconds */
-  modTime: string;
+  modTime: bigint;
   linkname: string;
   devmajor: number;
   devminor: number;
@@ -91,8 +91,8 @@ export function makeStat(relPath: string, st: BigIntStats, linkname: string): Wi
     mode: (goFileMode(stMode) & ~MODE_SOCKET) >>> 0,
     uid: 0,
     gid: 0,
-    size: isDir ? '0' : st.size.toString(),
-    modTime: st.mtimeNs.toString(),
+    size: isDir ? 0n : st.size,
+    modTime: st.mtimeNs,
     linkname,
     devmajor,
     devminor,

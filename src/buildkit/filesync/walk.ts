@@ -3,7 +3,6 @@
 // include/exclude/followpaths filtering with patternmatcher semantics, and directories that are
 // themselves filtered out emitted lazily right before their first included descendant.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { compilePatterns, MatchInfo, PatternMatcher } from './patterns';
 import { compareNames, dedupePaths, followLinks } from './followpaths';
 import { makeStat, WireStat } from './stat';
@@ -95,8 +94,12 @@ function buildFilter(root: string, opts: WalkOptions): Filter {
 
 type Verdict = { kind: 'skipDir' } | { kind: 'hidden' | 'keep'; includeInfo?: MatchInfo; excludeInfo?: MatchInfo };
 
+// No patterns (most contexts): every entry is kept, one verdict for all.
+const KEEP: Verdict = { kind: 'keep' };
+
 /** fsutil filterFS.Walk's decision for one entry, given its parent directory's frame. */
 function judge(f: Filter, rel: string, isDir: boolean, parent: Frame): Verdict {
+  if (!f.include && !f.exclude) return KEEP;
   let hidden = false;
   let includeInfo: MatchInfo | undefined;
   let excludeInfo: MatchInfo | undefined;
@@ -174,63 +177,96 @@ class HardlinkTracker {
   }
 }
 
+/**
+ * The walk itself, synchronous: next() returns one entry after another, then undefined. Callers
+ * yield to the event loop between entries as they see fit (walkContext every YIELD_EVERY; the
+ * walk worker likewise). A plain loop, because an async generator's promise per entry cost as
+ * much as the lstat it carried.
+ */
+export class ContextWalk {
+  /** the root with symlinks resolved: a file's bytes are read from realRoot/path */
+  readonly realRoot: string;
+  private readonly filter: Filter;
+  private readonly links = new HardlinkTracker();
+  private readonly stack: Frame[];
+  /** directories emitted late (before their first included descendant), then that entry */
+  private readonly pending: WalkEntry[] = [];
+
+  constructor(root: string, opts: WalkOptions = {}) {
+    this.realRoot = resolveRoot(root);
+    this.filter = buildFilter(this.realRoot, opts);
+    let rootEntries: fs.Dirent[];
+    try {
+      rootEntries = readEntries(this.realRoot);
+    } catch (err) {
+      throw new WalkError(`cannot read ${root}: ${fsReason(err)}`);
+    }
+    this.stack = [{ rel: '', abs: this.realRoot, entries: rootEntries, next: 0, emitted: true }];
+  }
+
+  next(): WalkEntry | undefined {
+    const { stack, pending } = this;
+    while (pending.length === 0 && stack.length > 0) {
+      const parent = stack[stack.length - 1];
+      if (parent.next >= parent.entries.length) {
+        stack.pop();
+        continue;
+      }
+      const dirent = parent.entries[parent.next++];
+      const rel = parent.rel === '' ? dirent.name : `${parent.rel}/${dirent.name}`;
+      // a name from readdir has no '/' and the parent is a resolved path: no join needed
+      const abs = parent.abs === '/' ? `/${dirent.name}` : `${parent.abs}/${dirent.name}`;
+      const isDir = dirent.isDirectory();
+      const verdict = judge(this.filter, rel, isDir, parent);
+      if (verdict.kind === 'skipDir') continue;
+      if (verdict.kind === 'keep') {
+        const found = statEntry(rel, abs);
+        if (!found) continue;
+        const { stat, st } = found;
+        for (const ancestor of stack) {
+          if (ancestor.emitted) continue;
+          ancestor.emitted = true;
+          const ancestorFound = statEntry(ancestor.rel, ancestor.abs);
+          if (ancestorFound) pending.push({ stat: ancestorFound.stat, absPath: ancestor.abs });
+        }
+        this.links.apply(stat, st);
+        pending.push(!isDir && refusedOnOpen(this.filter, rel) ? { stat, absPath: abs, emptyOnOpen: true } : { stat, absPath: abs });
+      }
+      if (isDir) this.enter(rel, abs, verdict);
+    }
+    return pending.shift();
+  }
+
+  private enter(rel: string, abs: string, verdict: Verdict): void {
+    let entries: fs.Dirent[];
+    try {
+      entries = readEntries(abs);
+    } catch (err) {
+      const c = code(err);
+      if (c === 'ENOENT' || c === 'ENOTDIR') return;
+      if ((c === 'EACCES' || c === 'EPERM') && verdict.kind === 'hidden') return;
+      throw new WalkError(`cannot read directory ${rel}: ${fsReason(err)}`);
+    }
+    const info = verdict.kind === 'skipDir' ? undefined : verdict;
+    this.stack.push({ rel, abs, entries, next: 0, emitted: verdict.kind === 'keep', includeInfo: info?.includeInfo, excludeInfo: info?.excludeInfo });
+  }
+}
+
 const YIELD_EVERY = 256;
 
 /** The entries DiffCopy sends for `root`, in the order the receiver validates. */
 export async function* walkContext(root: string, opts: WalkOptions = {}): AsyncGenerator<WalkEntry> {
-  const realRoot = resolveRoot(root);
-  const filter = buildFilter(realRoot, opts);
-  const links = new HardlinkTracker();
-  let rootEntries: fs.Dirent[];
-  try {
-    rootEntries = readEntries(realRoot);
-  } catch (err) {
-    throw new WalkError(`cannot read ${root}: ${fsReason(err)}`);
-  }
-  const stack: Frame[] = [{ rel: '', abs: realRoot, entries: rootEntries, next: 0, emitted: true }];
+  const walk = new ContextWalk(root, opts);
   let sinceYield = 0;
-  while (stack.length > 0) {
+  for (;;) {
     if (opts.signal?.aborted) throw new WalkError('walk cancelled');
     if (++sinceYield >= YIELD_EVERY) {
       sinceYield = 0;
       await new Promise((resolve) => setImmediate(resolve)); // let I/O (health checks, REQs) run
     }
-    const parent = stack[stack.length - 1];
-    if (parent.next >= parent.entries.length) {
-      stack.pop();
-      continue;
-    }
-    const dirent = parent.entries[parent.next++];
-    const rel = parent.rel === '' ? dirent.name : `${parent.rel}/${dirent.name}`;
-    const abs = path.join(parent.abs, dirent.name);
-    const isDir = dirent.isDirectory();
-    const verdict = judge(filter, rel, isDir, parent);
-    if (verdict.kind === 'skipDir') continue;
-    let frame: Frame | undefined;
-    if (isDir) frame = { rel, abs, entries: [], next: 0, emitted: verdict.kind === 'keep', ...infoOf(verdict) };
-    if (verdict.kind === 'keep') {
-      const found = statEntry(rel, abs);
-      if (!found) continue;
-      for (const ancestor of stack) {
-        if (ancestor.emitted) continue;
-        ancestor.emitted = true;
-        const ancestorFound = statEntry(ancestor.rel, ancestor.abs);
-        if (ancestorFound) yield { stat: ancestorFound.stat, absPath: ancestor.abs };
-      }
-      links.apply(found.stat, found.st);
-      yield { stat: found.stat, absPath: abs, ...(!isDir && refusedOnOpen(filter, rel) ? { emptyOnOpen: true } : {}) };
-    }
-    if (frame) {
-      try {
-        frame.entries = readEntries(abs);
-      } catch (err) {
-        const c = code(err);
-        if (c === 'ENOENT' || c === 'ENOTDIR') continue;
-        if ((c === 'EACCES' || c === 'EPERM') && verdict.kind === 'hidden') continue;
-        throw new WalkError(`cannot read directory ${rel}: ${fsReason(err)}`);
-      }
-      stack.push(frame);
-    }
+    const entry = walk.next();
+    if (!entry) return;
+    yield entry;
   }
 }
 
@@ -240,6 +276,3 @@ function refusedOnOpen(f: Filter, rel: string): boolean {
   return !!f.exclude?.hasExclusions && f.exclude.matchesOrParentMatches(rel);
 }
 
-function infoOf(v: Verdict): { includeInfo?: MatchInfo; excludeInfo?: MatchInfo } {
-  return v.kind === 'skipDir' ? {} : { includeInfo: v.includeInfo, excludeInfo: v.excludeInfo };
-}

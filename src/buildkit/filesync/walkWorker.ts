@@ -2,12 +2,11 @@
 // and posts them in batches with what the sender needs to answer REQs (the regular files).
 // Walking is CPU work (lstat, filters, encoding); here it runs beside the main thread, which
 // meanwhile sets the build up and then only has to write the batches.
-import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FrameBatch } from './framing';
 import { frameStatPacket } from './packetCodec';
 import { canRequestData } from './stat';
-import { sameWalk, walkContext, WalkError, type WalkOptions } from './walk';
+import { ContextWalk, sameWalk, WalkError, type WalkOptions } from './walk';
 
 export interface WalkJob {
   root: string;
@@ -46,6 +45,7 @@ export interface WalkWorkerData {
 }
 
 const BATCH_BYTES = 16 * 1024;
+const YIELD_EVERY = 512;
 
 export function sameJob(a: WalkJob, b: WalkJob): boolean {
   return a.root === b.root && sameWalk(a.opts, b.opts);
@@ -105,9 +105,9 @@ class Walker {
       [ids, rels, sizes, empty] = [[], [], [], []];
     };
     try {
-      let id = 0;
-      for await (const entry of walkContext(this.job.root, { ...this.job.opts, signal: this.abort.signal })) {
-        if (id === 0) root = fs.realpathSync(this.job.root); // resolved by the walk already, so it exists
+      const walk = new ContextWalk(this.job.root, this.job.opts);
+      root = walk.realRoot;
+      for (let id = 0, entry = walk.next(); entry; entry = walk.next()) {
         if (canRequestData(entry.stat.mode)) {
           ids.push(id);
           rels.push(entry.stat.path);
@@ -117,6 +117,9 @@ class Walker {
         frameStatPacket(entry.stat, batch);
         if (batch.size >= BATCH_BYTES) flush();
         if (++id === this.job.pauseAfter) await this.resumed;
+        // between batches, let 'resume' and a newer job (which stops this one) arrive
+        else if (id % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (this.abort.signal.aborted) return;
       }
       if (batch.size > 0) flush();
       this.emit({ kind: 'done' });
