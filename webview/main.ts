@@ -24,6 +24,15 @@ const vscode = acquireVsCodeApi();
 const post = (m: WebviewMessage) => vscode.postMessage(m);
 const persisted = vscode.getState() as PersistedState | undefined;
 const state: PanelState = persisted?.snapshot ? fromPersisted(persisted, Date.now()) : createState();
+// A new panel's page carries its build's state (src/extension/panel.ts): drawn now, not after a message.
+const initial = document.getElementById('bkl-initial')?.textContent;
+if (initial && !persisted?.snapshot) {
+  try {
+    applyMessage(state, JSON.parse(initial) as HostMessage, Date.now());
+  } catch {
+    // the host's 'ready' answer brings the state anyway
+  }
+}
 
 const pick = (digest: string) => {
   switchView('steps');
@@ -139,6 +148,7 @@ setInterval(() => {
 window.addEventListener('resize', () => steps.relayoutLogs());
 
 if (state.build) renderAll();
+markFirstStep();
 post({ type: 'ready' });
 window.addEventListener('load', () => {
   loadCodicons();

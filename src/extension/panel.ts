@@ -15,6 +15,9 @@ import { logDocumentUri, refreshLogDocument } from './logDocument';
 
 export const PANEL_VIEW_TYPE = 'buildkitLens.buildPanel';
 
+/** How long a new panel waits for its build's first steps before its page is set without them. */
+const FIRST_PAGE_WAIT_MS = 150;
+
 export interface PanelActions {
   /** rebuild what this panel shows; returns the new session */
   rebuild(session: BuildSession | undefined, record: BuildRecord | undefined): Promise<BuildSession | undefined>;
@@ -28,6 +31,8 @@ class BuildPanel {
   private batcher?: UpdateBatcher;
   private unsubscribe: (() => void)[] = [];
   private readonly disposables: vscode.Disposable[] = [];
+  /** the page is set: messages go to it (before, its state goes into the page itself) */
+  private shown = false;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -37,7 +42,6 @@ class BuildPanel {
     private readonly onShow: () => void,
   ) {
     panel.iconPath = vscode.Uri.joinPath(ctx.ext.extensionUri, 'media', 'buildkit.svg');
-    panel.webview.html = panelHtml(panel.webview, ctx.ext.extensionUri);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: WebviewMessage) => this.receive(m)),
       panel.onDidDispose(() => this.dispose()),
@@ -78,8 +82,42 @@ class BuildPanel {
         this.panel.title = titleOf(session.request.label, session.options.target, o.ok ? '✓' : o.canceled ? '⊘' : '✗');
       }),
     );
-    this.post({ type: 'snapshot', snapshot: session.snapshot() });
+    if (this.shown) this.post({ type: 'snapshot', snapshot: session.snapshot() });
+    else this.showWhenStepsArrive(session);
     this.onShow();
+  }
+
+  /**
+   * A new webview's page is ready only some 100-300 ms after the panel is created, and messages
+   * reach it only after its load event. So the page is set once the first steps are known (or at
+   * FIRST_PAGE_WAIT_MS, or at the end) with the build's state inside it: the steps are drawn as
+   * the page is, not by a message after it loaded.
+   */
+  private showWhenStepsArrive(session: BuildSession): void {
+    const cancel = () => {
+      clearTimeout(timer);
+      stop();
+      stopEnd();
+    };
+    const show = () => {
+      cancel();
+      if (this.shown || this.session !== session) return;
+      this.batcher?.flush(); // dropped: the page carries what it held
+      this.showPage({ type: 'snapshot', snapshot: session.snapshot() });
+    };
+    const timer = setTimeout(show, FIRST_PAGE_WAIT_MS);
+    const stop = session.onDelta((d) => {
+      if (d.steps.length) show();
+    });
+    const stopEnd = session.onEnd(show);
+    this.unsubscribe.push(cancel);
+  }
+
+  /** Sets the page (once), with the state to draw at once if there is one. */
+  showPage(initial?: HostMessage): void {
+    if (this.shown) return;
+    this.shown = true;
+    this.panel.webview.html = panelHtml(this.panel.webview, this.ctx.ext.extensionUri, initial);
   }
 
   showRecord(record: BuildRecord): void {
@@ -89,7 +127,8 @@ class BuildPanel {
     const b = record.snapshot.build;
     const o = record.snapshot.outcome;
     this.panel.title = titleOf(b.dockerfileLabel, b.target, !o ? '' : o.ok ? '✓' : o.canceled ? '⊘' : '✗');
-    this.post({ type: 'snapshot', snapshot: record.snapshot });
+    if (this.shown) this.post({ type: 'snapshot', snapshot: record.snapshot });
+    else this.showPage({ type: 'snapshot', snapshot: record.snapshot });
     this.onShow();
   }
 
@@ -101,7 +140,7 @@ class BuildPanel {
   }
 
   private post(m: HostMessage): void {
-    void this.panel.webview.postMessage(m);
+    if (this.shown) void this.panel.webview.postMessage(m);
   }
 
   private async receive(m: WebviewMessage): Promise<void> {
@@ -271,6 +310,8 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
     const shown = new Set([...this.panels].map((p) => p.buildId));
     const id = state?.snapshot?.build?.id ?? this.ctx.store.openPanels().find((x) => !shown.has(x));
     const p = this.create(panel);
+    // the restored webview draws its own saved state at once; the host's follows as messages
+    p.showPage();
     const live = id ? this.ctx.sessions.get(id) : undefined;
     if (live) return p.attach(live);
     let record = id ? this.ctx.records.load(id) : undefined;

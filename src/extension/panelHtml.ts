@@ -3,6 +3,8 @@
 // worker and the workbench (50-200 ms each), and VS Code shows the panel only once its page has loaded.
 import * as vscode from 'vscode';
 import * as fs from 'fs';
+import type { HostMessage } from '../../webview/protocol';
+import { inertJson } from './inertJson';
 
 export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return {
@@ -27,7 +29,8 @@ function inline(extensionUri: vscode.Uri, file: string): string {
   return text;
 }
 
-export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+/** The panel's page; `initial` is drawn as the page loads (webview/main.ts), before any message. */
+export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, initial?: HostMessage): string {
   // required here, not at the top: loading node:crypto is ~5 ms that activation need not pay
   const nonce = (require('crypto') as typeof import('crypto')).randomBytes(16).toString('base64');
   const asset = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', f)).toString();
@@ -50,7 +53,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
 <title>BuildKit build</title>
 </head>
 <body>
-<script nonce="${nonce}" data-codicons="${asset('codicon.css')}" data-elements="${asset('elements.js')}" data-terminal="${asset('terminal.js')}">${inline(extensionUri, 'webview.js')}</script>
+${initial ? `<script type="application/json" id="bkl-initial">${inertJson(initial)}</script>\n` : ''}<script nonce="${nonce}" data-codicons="${asset('codicon.css')}" data-elements="${asset('elements.js')}" data-terminal="${asset('terminal.js')}">${inline(extensionUri, 'webview.js')}</script>
 </body>
 </html>`;
 }

@@ -29,6 +29,11 @@ export default async function (ctx: SpecContext): Promise<void> {
     await waitForBuildStatus(frame, ['ok']);
     await waitForState(frame, /RUN echo "hello from/, ['done']);
     await ctx.waitForText(frame.locator('.build-summary'), /steps · \d+\/\d+ cached/);
+    // the new panel's page carried the build's state (drawn before any message could arrive)
+    const initial = JSON.parse((await frame.locator('#bkl-initial').textContent()) ?? 'null');
+    assert.equal(initial?.type, 'snapshot');
+    assert.match(initial.snapshot.build.dockerfile, /Dockerfile$/);
+    ctx.log(`the page was set with ${initial.snapshot.steps.length} step(s) known`);
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'panel-first-build')}`);
   }, { timeoutMs: 120_000 });
 
