@@ -9,8 +9,11 @@ export interface LogTerminal {
   /** appends text (ANSI sequences and "\r" are the terminal's) */
   write(text: string): void;
   reset(): void;
-  /** fits the terminal's width to its element and its height to `lines` (capped) */
-  layout(lines: number): void;
+  /**
+   * sets its height to `lines` (capped); with `fit`, also fits its width to its element (measuring
+   * the element's style forces a layout: not for every append of a flood)
+   */
+  layout(lines: number, fit: boolean): void;
   /** selects the next (or previous) match; false when there is none */
   find(query: string, back: boolean): boolean;
   clearSearch(): void;

@@ -70,7 +70,7 @@ export class LogView {
           this.term = term;
           // what would scroll out of the terminal at once is not worth parsing
           term.write(this.lines > LOG_SCROLLBACK ? lastLines(this.text, LOG_SCROLLBACK) : this.text);
-          this.layout();
+          this.layout(true);
         });
       },
       (e: Error) => {
@@ -107,8 +107,9 @@ export class LogView {
     this.reset('\x1b[2m(log not available for this build)\x1b[0m');
   }
 
-  layout(): void {
-    this.term?.layout(this.lines);
+  /** `fit`: the width may have changed too (a resize, another view, a full render) */
+  layout(fit = false): void {
+    this.term?.layout(this.lines, fit);
   }
 
   get content(): string {

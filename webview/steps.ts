@@ -58,7 +58,7 @@ export class StepList {
       this.element.appendChild(section);
     }
     for (const [d, r] of this.rows) if (!this.state.steps.has(d)) (r.log?.dispose(), r.el.remove(), this.rows.delete(d));
-    for (const r of this.rows.values()) r.log?.layout();
+    for (const r of this.rows.values()) r.log?.layout(true);
   }
 
   update(digests: string[], now: number): void {
@@ -89,7 +89,7 @@ export class StepList {
   }
 
   relayoutLogs(): void {
-    for (const r of this.rows.values()) r.log?.layout();
+    for (const r of this.rows.values()) r.log?.layout(true);
   }
 
   /** Opens a step's log (e.g. restored after reload, or the failing step). */

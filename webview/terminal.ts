@@ -34,14 +34,17 @@ function createTerminal(host: HTMLElement): LogTerminal {
   let rows = 1;
   let opened = false;
   let disposed = false;
-  const layout = () => {
+  let fitPending = true;
+  const layout = (refit: boolean) => {
     if (rows !== term.rows) term.resize(term.cols, rows);
-    if (!opened) return;
+    fitPending ||= refit;
+    if (!opened || !fitPending) return;
+    fitPending = false;
     try {
       const dims = fit.proposeDimensions();
       if (dims && dims.cols && dims.cols !== term.cols) term.resize(dims.cols, rows);
     } catch {
-      // not laid out yet (hidden panel); the next layout call fixes it
+      fitPending = true; // not laid out yet (hidden panel): the next layout call fits it
     }
   };
   // Opening (the DOM renderer, its CSS, measuring the font) is the other half of creating a
@@ -52,16 +55,16 @@ function createTerminal(host: HTMLElement): LogTerminal {
     term.open(host);
     syncScrollbarPerFrame(term);
     opened = true;
-    layout();
+    layout(true);
   }, 0);
   return {
     write(text) {
       for (let i = 0; i < text.length; i += WRITE_PIECE) term.write(i === 0 && text.length <= WRITE_PIECE ? text : text.slice(i, i + WRITE_PIECE));
     },
     reset: () => term.reset(),
-    layout(lines) {
+    layout(lines, refit) {
       rows = Math.max(1, Math.min(MAX_ROWS, lines + 1));
-      layout();
+      layout(refit);
     },
     find(query, back) {
       try {
