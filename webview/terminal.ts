@@ -7,6 +7,8 @@ import type { LogTerminal } from './deferred';
 import { LOG_SCROLLBACK } from './logLimits';
 
 const MAX_ROWS = 24;
+/** xterm's fit proposes this many columns for an element with no width */
+const MIN_FIT_COLS = 2;
 /** xterm parses each write() whole and yields between writes: pieces this size keep a flood's frames short. */
 const WRITE_PIECE = 4 * 1024;
 
@@ -42,7 +44,9 @@ function createTerminal(host: HTMLElement): LogTerminal {
     fitPending = false;
     try {
       const dims = fit.proposeDimensions();
-      if (dims && dims.cols && dims.cols !== term.cols) term.resize(dims.cols, rows);
+      // nothing to measure yet (a hidden panel or view gives no width, or xterm's minimum): try again next time
+      if (!dims || !dims.cols || dims.cols <= MIN_FIT_COLS) fitPending = true;
+      else if (dims.cols !== term.cols) term.resize(dims.cols, rows);
     } catch {
       fitPending = true; // not laid out yet (hidden panel): the next layout call fits it
     }

@@ -177,11 +177,15 @@ class HardlinkTracker {
   }
 }
 
+/** Entries next() looks at, at most, before it returns null (nothing found yet). */
+const VISITS_PER_CALL = 256;
+
 /**
- * The walk itself, synchronous: next() returns one entry after another, then undefined. Callers
- * yield to the event loop between entries as they see fit (walkContext every YIELD_EVERY; the
- * walk worker likewise). A plain loop, because an async generator's promise per entry cost as
- * much as the lstat it carried.
+ * The walk itself, synchronous: next() returns one entry after another, then undefined; null when
+ * it went through VISITS_PER_CALL entries without finding one to send (a large filtered-out tree),
+ * so callers can let the event loop run. Callers yield between entries as they see fit
+ * (walkContext every YIELD_EVERY; the walk worker likewise). A plain loop, because an async
+ * generator's promise per entry cost as much as the lstat it carried.
  */
 export class ContextWalk {
   /** the root with symlinks resolved: a file's bytes are read from realRoot/path */
@@ -204,9 +208,10 @@ export class ContextWalk {
     this.stack = [{ rel: '', abs: this.realRoot, entries: rootEntries, next: 0, emitted: true }];
   }
 
-  next(): WalkEntry | undefined {
+  next(): WalkEntry | null | undefined {
     const { stack, pending } = this;
-    while (pending.length === 0 && stack.length > 0) {
+    for (let visits = 0; pending.length === 0 && stack.length > 0; visits++) {
+      if (visits === VISITS_PER_CALL) return null;
       const parent = stack[stack.length - 1];
       if (parent.next >= parent.entries.length) {
         stack.pop();
@@ -265,8 +270,9 @@ export async function* walkContext(root: string, opts: WalkOptions = {}): AsyncG
       await new Promise((resolve) => setImmediate(resolve)); // let I/O (health checks, REQs) run
     }
     const entry = walk.next();
-    if (!entry) return;
-    yield entry;
+    if (entry === undefined) return;
+    if (entry === null) sinceYield = YIELD_EVERY; // a long stretch with nothing to send: yield now
+    else yield entry;
   }
 }
 

@@ -107,7 +107,16 @@ class Walker {
     try {
       const walk = new ContextWalk(this.job.root, this.job.opts);
       root = walk.realRoot;
-      for (let id = 0, entry = walk.next(); entry; entry = walk.next()) {
+      let sinceYield = 0;
+      for (let id = 0, entry = walk.next(); entry !== undefined; entry = walk.next()) {
+        // between batches, and in long stretches with nothing to send, let 'resume' and a newer
+        // job (which stops this one) arrive
+        if (entry === null || ++sinceYield === YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+          if (this.abort.signal.aborted) return;
+          if (entry === null) continue;
+        }
         if (canRequestData(entry.stat.mode)) {
           ids.push(id);
           rels.push(entry.stat.path);
@@ -117,8 +126,6 @@ class Walker {
         frameStatPacket(entry.stat, batch);
         if (batch.size >= BATCH_BYTES) flush();
         if (++id === this.job.pauseAfter) await this.resumed;
-        // between batches, let 'resume' and a newer job (which stops this one) arrive
-        else if (id % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
         if (this.abort.signal.aborted) return;
       }
       if (batch.size > 0) flush();
