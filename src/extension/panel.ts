@@ -94,6 +94,9 @@ class BuildPanel {
    * the page is, not by a message after it loaded.
    */
   private showWhenStepsArrive(session: BuildSession): void {
+    // a build already under way (Show Build on a running build): its page is ready to set now
+    const current = session.snapshot();
+    if (current.steps.length || current.outcome) return this.showPage({ type: 'snapshot', snapshot: current });
     const cancel = () => {
       clearTimeout(timer);
       stop();
