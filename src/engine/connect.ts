@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type Docker from 'dockerode';
 import Modem from 'docker-modem';
+import { PlainHttpAgent } from './plainAgent';
 import { connectBuildkit, isBuildkitHost, type BuildkitAddress } from './buildkitd';
 import { resolveEndpoint, type Endpoint, type ResolveOptions } from './endpoint';
 import { sshDialAgent } from './sshDial';
@@ -88,7 +89,7 @@ export function nativeGrpcTarget(ep: Endpoint, apiVersion: string, env: NodeJS.P
 export async function connectEngine(opts: ResolveOptions & { timeoutMs?: number } = {}): Promise<Engine> {
   if (isBuildkitHost(opts.host)) return connectBuildkit(opts.host, '--host', opts.env);
   const endpoint = resolveEndpoint(opts);
-  const agent = endpoint.kind === 'tcp' && endpoint.tls ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const agent = endpoint.kind === 'tcp' && endpoint.tls ? new https.Agent({ keepAlive: true }) : new PlainHttpAgent({ keepAlive: true });
   const options = dockerodeOptions(endpoint, agent);
   const modem = new Modem(options);
   let docker: Docker | undefined;

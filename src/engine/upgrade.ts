@@ -13,14 +13,15 @@ export function requestBase(ep: Endpoint): http.RequestOptions & https.RequestOp
   switch (ep.kind) {
     case 'unix':
     case 'npipe':
-      return { socketPath: ep.socketPath };
+      // no TLS, so no server name to work out (plainAgent.ts says why that matters)
+      return { socketPath: ep.socketPath, servername: '' };
     case 'tcp':
       return {
         host: ep.hostname,
         port: ep.port,
         ...(ep.tls
           ? { ca: ep.tls.ca, cert: ep.tls.cert, key: ep.tls.key, rejectUnauthorized: ep.tls.verify, ALPNProtocols: ['http/1.1'] }
-          : {}),
+          : { servername: '' }),
       };
     case 'ssh':
       return { agent: sshDialAgent(ep) };

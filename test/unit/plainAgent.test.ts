@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PlainHttpAgent } from '../../src/engine/plainAgent';
+
+test('the plain HTTP agent asks for no TLS server name, and requests over a Unix socket still work', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-agent-'));
+  const socketPath = path.join(dir, 'engine.sock');
+  const server = http.createServer((req, res) => res.end(`${req.method} ${req.url} ${req.headers.host}`));
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  const seen: (string | undefined)[] = [];
+  class Watched extends PlainHttpAgent {
+    override createConnection(options: http.ClientRequestArgs & { servername?: string }): net.Socket {
+      seen.push(options.servername);
+      return net.createConnection(options as net.NetConnectOpts);
+    }
+  }
+  const agent = new Watched({ keepAlive: false });
+  try {
+    const body = await new Promise<string>((resolve, reject) => {
+      http
+        .get({ socketPath, path: '/_ping', agent }, (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve(text));
+        })
+        .on('error', reject);
+    });
+    assert.equal(body, 'GET /_ping localhost');
+    // Node's agent would have worked out "localhost" (testing it with net.isIP) without the override
+    assert.deepEqual(seen, ['']);
+  } finally {
+    agent.destroy();
+    server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
