@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { ContextWalk, walkContext, WalkOptions, WireStat } from '../../src/buildkit/filesync/walk';
+import { ContextWalk, WalkEntry, WalkOptions, WireStat } from '../../src/buildkit/filesync/walk';
 import { goFileMode, canRequestData } from '../../src/buildkit/filesync/stat';
 import { compareNames } from '../../src/buildkit/filesync/followpaths';
 import { tmpDir, validateStats, comparePath } from '../fixtures/filesync/receiver';
@@ -12,9 +12,16 @@ import { tmpDir, validateStats, comparePath } from '../fixtures/filesync/receive
 /** A walked Stat with its int64 fields as decimal strings, as the receiver fixture reads them. */
 type StatText = Omit<WireStat, 'size' | 'modTime'> & { size: string; modTime: string };
 
+/** Every entry of the walk, taken as the sender takes them (in slices). */
+async function walkContext(root: string, opts: WalkOptions = {}): Promise<WalkEntry[]> {
+  const out: WalkEntry[] = [];
+  for await (const slice of new ContextWalk(root, opts).slices()) out.push(...slice);
+  return out;
+}
+
 async function walk(root: string, opts: WalkOptions = {}): Promise<StatText[]> {
   const out: StatText[] = [];
-  for await (const e of walkContext(root, opts)) out.push({ ...e.stat, size: String(e.stat.size), modTime: String(e.stat.modTime) });
+  for (const e of await walkContext(root, opts)) out.push({ ...e.stat, size: String(e.stat.size), modTime: String(e.stat.modTime) });
   validateStats(out);
   return out;
 }
@@ -192,7 +199,7 @@ test('walk speed: 20,000 files', async () => {
   const timer = setInterval(() => ticks++, 1);
   const start = process.hrtime.bigint();
   let n = 0;
-  for await (const e of walkContext(root, { excludePatterns: ['**/*.log', '!keep.log'] })) n += e.stat.path.length > 0 ? 1 : 0;
+  for await (const slice of new ContextWalk(root, { excludePatterns: ['**/*.log', '!keep.log'] }).slices()) for (const e of slice) n += e.stat.path.length > 0 ? 1 : 0;
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   clearInterval(timer);
   console.log(`# walk of ${n} entries (20,000 files) took ${ms.toFixed(0)} ms`);

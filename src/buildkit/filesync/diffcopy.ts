@@ -12,7 +12,7 @@ import { parseDiffCopyRequest, type DiffCopyRequest } from './metadata';
 import { DATA_HEADROOM, encodeDataPacket, encodeStatPacket, frameDataInPlace, frameDataPacket, frameStatPacket } from './packetCodec';
 import type { StatBatch, WalkPrefetch } from './prefetch';
 import { canRequestData } from './stat';
-import { fsReason, walkContext } from './walk';
+import { ContextWalk, fsReason } from './walk';
 
 export interface LocalDirs {
   get(name: string): string | undefined;
@@ -142,16 +142,18 @@ class Transfer {
     let id = 0;
     // framed calls: each STAT is encoded straight into the batch (packetCodec.ts frameStatPacket)
     const batch = this.framed ? new FrameBatch(STAT_BATCH + 1024) : undefined;
-    for await (const entry of walkContext(root, { ...req, signal: this.abort.signal })) {
-      if (this.finished) return;
-      if (canRequestData(entry.stat.mode)) {
-        this.files.set(id, entry.emptyOnOpen ? { abs: entry.absPath, rel: entry.stat.path, size: 0, empty: true } : { abs: entry.absPath, rel: entry.stat.path, size: Number(entry.stat.size) });
-      }
-      id++;
-      if (!batch) await this.send(encodeStatPacket(entry.stat));
-      else {
-        frameStatPacket(entry.stat, batch);
-        if (batch.size >= STAT_BATCH) await this.send(batch.take());
+    for await (const slice of new ContextWalk(root, { ...req, signal: this.abort.signal }).slices()) {
+      for (const entry of slice) {
+        if (this.finished) return;
+        if (canRequestData(entry.stat.mode)) {
+          this.files.set(id, entry.emptyOnOpen ? { abs: entry.absPath, rel: entry.stat.path, size: 0, empty: true } : { abs: entry.absPath, rel: entry.stat.path, size: Number(entry.stat.size) });
+        }
+        id++;
+        if (!batch) await this.send(encodeStatPacket(entry.stat));
+        else {
+          frameStatPacket(entry.stat, batch);
+          if (batch.size >= STAT_BATCH) await this.send(batch.take());
+        }
       }
     }
     if (this.finished) return;

@@ -179,13 +179,14 @@ class HardlinkTracker {
 
 /** Entries next() looks at, at most, before it returns null (nothing found yet). */
 const VISITS_PER_CALL = 256;
+/** Entries per slice: between slices the event loop runs (health checks, REQs, worker messages). */
+const SLICE = 256;
 
 /**
- * The walk itself, synchronous: next() returns one entry after another, then undefined; null when
- * it went through VISITS_PER_CALL entries without finding one to send (a large filtered-out tree),
- * so callers can let the event loop run. Callers yield between entries as they see fit
- * (walkContext every YIELD_EVERY; the walk worker likewise). A plain loop, because an async
- * generator's promise per entry cost as much as the lstat it carried.
+ * The walk itself: next() returns one entry after another, then undefined; null when it went
+ * through VISITS_PER_CALL entries without finding one to send (a large filtered-out tree).
+ * slices() is how the sender and the walk worker take it: synchronous runs of entries, the event
+ * loop running between them. (An async generator per entry cost as much as the lstat it carried.)
  */
 export class ContextWalk {
   /** the root with symlinks resolved: a file's bytes are read from realRoot/path */
@@ -195,8 +196,10 @@ export class ContextWalk {
   private readonly stack: Frame[];
   /** directories emitted late (before their first included descendant), then that entry */
   private readonly pending: WalkEntry[] = [];
+  private readonly signal?: AbortSignal;
 
   constructor(root: string, opts: WalkOptions = {}) {
+    this.signal = opts.signal;
     this.realRoot = resolveRoot(root);
     this.filter = buildFilter(this.realRoot, opts);
     let rootEntries: fs.Dirent[];
@@ -242,6 +245,19 @@ export class ContextWalk {
     return pending.shift();
   }
 
+  /** The entries in slices of up to SLICE; throws WalkError once opts.signal is aborted. */
+  async *slices(): AsyncGenerator<WalkEntry[]> {
+    for (;;) {
+      if (this.signal?.aborted) throw new WalkError('walk cancelled');
+      const slice: WalkEntry[] = [];
+      let entry: WalkEntry | null | undefined;
+      while (slice.length < SLICE && (entry = this.next())) slice.push(entry);
+      if (slice.length) yield slice;
+      if (entry === undefined) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
   private enter(rel: string, abs: string, verdict: Verdict): void {
     let entries: fs.Dirent[];
     try {
@@ -254,25 +270,6 @@ export class ContextWalk {
     }
     const info = verdict.kind === 'skipDir' ? undefined : verdict;
     this.stack.push({ rel, abs, entries, next: 0, emitted: verdict.kind === 'keep', includeInfo: info?.includeInfo, excludeInfo: info?.excludeInfo });
-  }
-}
-
-const YIELD_EVERY = 256;
-
-/** The entries DiffCopy sends for `root`, in the order the receiver validates. */
-export async function* walkContext(root: string, opts: WalkOptions = {}): AsyncGenerator<WalkEntry> {
-  const walk = new ContextWalk(root, opts);
-  let sinceYield = 0;
-  for (;;) {
-    if (opts.signal?.aborted) throw new WalkError('walk cancelled');
-    if (++sinceYield >= YIELD_EVERY) {
-      sinceYield = 0;
-      await new Promise((resolve) => setImmediate(resolve)); // let I/O (health checks, REQs) run
-    }
-    const entry = walk.next();
-    if (entry === undefined) return;
-    if (entry === null) sinceYield = YIELD_EVERY; // a long stretch with nothing to send: yield now
-    else yield entry;
   }
 }
 

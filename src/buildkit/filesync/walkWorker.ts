@@ -45,7 +45,6 @@ export interface WalkWorkerData {
 }
 
 const BATCH_BYTES = 16 * 1024;
-const YIELD_EVERY = 512;
 
 export function sameJob(a: WalkJob, b: WalkJob): boolean {
   return a.root === b.root && sameWalk(a.opts, b.opts);
@@ -105,28 +104,22 @@ class Walker {
       [ids, rels, sizes, empty] = [[], [], [], []];
     };
     try {
-      const walk = new ContextWalk(this.job.root, this.job.opts);
+      const walk = new ContextWalk(this.job.root, { ...this.job.opts, signal: this.abort.signal });
       root = walk.realRoot;
-      let sinceYield = 0;
-      for (let id = 0, entry = walk.next(); entry !== undefined; entry = walk.next()) {
-        // between batches, and in long stretches with nothing to send, let 'resume' and a newer
-        // job (which stops this one) arrive
-        if (entry === null || ++sinceYield === YIELD_EVERY) {
-          sinceYield = 0;
-          await new Promise((resolve) => setImmediate(resolve));
+      let id = 0;
+      for await (const slice of walk.slices()) {
+        for (const entry of slice) {
+          if (canRequestData(entry.stat.mode)) {
+            ids.push(id);
+            rels.push(entry.stat.path);
+            sizes.push(Number(entry.stat.size));
+            if (entry.emptyOnOpen) empty.push(id);
+          }
+          frameStatPacket(entry.stat, batch);
+          if (batch.size >= BATCH_BYTES) flush();
+          if (++id === this.job.pauseAfter) await this.resumed;
           if (this.abort.signal.aborted) return;
-          if (entry === null) continue;
         }
-        if (canRequestData(entry.stat.mode)) {
-          ids.push(id);
-          rels.push(entry.stat.path);
-          sizes.push(Number(entry.stat.size));
-          if (entry.emptyOnOpen) empty.push(id);
-        }
-        frameStatPacket(entry.stat, batch);
-        if (batch.size >= BATCH_BYTES) flush();
-        if (++id === this.job.pauseAfter) await this.resumed;
-        if (this.abort.signal.aborted) return;
       }
       if (batch.size > 0) flush();
       this.emit({ kind: 'done' });
