@@ -26,11 +26,13 @@ const persisted = vscode.getState() as PersistedState | undefined;
 const state: PanelState = persisted?.snapshot ? fromPersisted(persisted, Date.now()) : createState();
 // A new panel's page carries its build's state (src/extension/panel.ts): drawn now, not after a message.
 const initial = document.getElementById('bkl-initial')?.textContent;
+let drewPageState = false;
 if (initial && !persisted?.snapshot) {
   try {
     applyMessage(state, JSON.parse(initial) as HostMessage, Date.now());
+    drewPageState = true;
   } catch {
-    // the host's 'ready' answer brings the state anyway
+    // then the host's answer to 'ready' brings the state
   }
 }
 
@@ -149,7 +151,7 @@ window.addEventListener('resize', () => steps.relayoutLogs());
 
 if (state.build) renderAll();
 markFirstStep();
-post({ type: 'ready' });
+post({ type: 'ready', drewPageState });
 window.addEventListener('load', () => {
   loadCodicons();
   loadElements();

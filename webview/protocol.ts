@@ -63,7 +63,8 @@ export type HostMessage =
   | { type: 'compare'; comparison: BuildComparison };
 
 export type WebviewMessage =
-  | { type: 'ready' }
+  /** the page loaded; `drewPageState`: it drew the state its page carried (panelHtml.ts) */
+  | { type: 'ready'; drewPageState?: boolean }
   | { type: 'expand'; digest: string }
   | { type: 'collapse'; digest: string }
   | { type: 'cancel' }

@@ -33,6 +33,8 @@ class BuildPanel {
   private readonly disposables: vscode.Disposable[] = [];
   /** the page is set: messages go to it (before, its state goes into the page itself) */
   private shown = false;
+  /** the page was set with the state to draw, and has not said 'ready' since */
+  private pageCarriesState = false;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -120,6 +122,7 @@ class BuildPanel {
   showPage(initial?: HostMessage): void {
     if (this.shown) return;
     this.shown = true;
+    this.pageCarriesState = !!initial;
     this.panel.webview.html = panelHtml(this.panel.webview, this.ctx.ext.extensionUri, initial);
   }
 
@@ -148,13 +151,18 @@ class BuildPanel {
 
   private async receive(m: WebviewMessage): Promise<void> {
     switch (m?.type) {
-      case 'ready':
+      case 'ready': {
+        // A new page drew the state it carried; what changed since came as the messages after it.
+        const covered = this.pageCarriesState && m.drewPageState === true;
+        this.pageCarriesState = false;
+        if (covered) return;
         if (this.session) {
           // a webview reload inside a live window: start over from the current state
           this.batcher?.flush();
           this.post({ type: 'snapshot', snapshot: this.session.snapshot() });
         } else if (this.record) this.post({ type: 'snapshot', snapshot: this.record.snapshot });
         return;
+      }
       case 'expand':
         return this.sendLog(m.digest);
       case 'collapse':
