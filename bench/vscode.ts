@@ -209,6 +209,33 @@ async function latencyRows(page: Page, probe: Probe, folder: string): Promise<Fr
   for (const b of blank) process.stderr.write(`new webview: ${b}\n`);
   const value = (fresh.length ? stats(fresh) : 'none loaded') + (blank.length ? `; ${blank.length} of ${RUNS} stayed blank` : '');
   row(`info: a further new webview in the window (panel closed first) (median of ${fresh.length}; max)`, value, 'info (VS Code makes the webview)', undefined);
+  return bareWebviewRow(page, probe, open);
+}
+
+const BARE_HTML = '<!DOCTYPE html><html><body><div class="step-list"><div class="step">bare</div></div></body></html>';
+
+/**
+ * The same as the row above with a panel of static HTML that the probe opens (no BuildKit Lens
+ * code, no scripts): how long VS Code itself takes for a further new webview, and whether it too
+ * leaves some blank.
+ */
+async function bareWebviewRow(page: Page, probe: Probe, open: Frame | undefined): Promise<Frame | undefined> {
+  const shown: number[] = [];
+  let blank = 0;
+  for (let i = 1; i <= RUNS; i++) {
+    await closeEditors(probe, open);
+    const panel = instrumentNextPanel(page, knownFrames(page));
+    const { t0 } = await probe.bareWebview(BARE_HTML);
+    try {
+      open = await panel;
+      shown.push((await readTrace(open)).installed - t0);
+    } catch {
+      blank++;
+      open = undefined;
+    }
+  }
+  const value = (shown.length ? `${ms(median(shown))}; ${ms(Math.max(...shown))}` : 'none loaded') + (blank ? `; ${blank} of ${RUNS} stayed blank` : '');
+  row(`info: the same with a bare webview of static HTML, no extension code (median of ${shown.length}; max)`, value, 'info (VS Code alone)', undefined);
   return open;
 }
 

@@ -58,6 +58,11 @@ export class Probe {
     return this.call({ op: 'build', file });
   }
 
+  /** Opens a panel with static HTML and nothing behind it (a baseline for ours); t0 as for build. */
+  bareWebview(html: string): Promise<{ t0: number; returned: number }> {
+    return this.call({ op: 'webview', html });
+  }
+
   /** Runs any VS Code command in the extension host. */
   async exec(command: string, ...args: unknown[]): Promise<unknown> {
     return (await this.call<{ value: unknown }>({ op: 'exec', command, args })).value;

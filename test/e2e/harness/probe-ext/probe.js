@@ -1,7 +1,7 @@
 // Runs inside the real extension host (as extensionTestsPath) next to BuildKit Lens installed from
 // its .vsix. Talks to the Node side (harness/probe.ts) through files in BKL_PROBE_DIR:
 //   activated.json   written once the host is idle: where the extension was loaded from and how long activate() took
-//   cmd-<n>.json     {op:'build', file} | {op:'exec', command, args} | {op:'lag'} | {op:'exit'}, read in order
+//   cmd-<n>.json     {op:'build', file} | {op:'exec', command, args} | {op:'lag'} | {op:'webview', html} | {op:'exit'}, read in order
 //   res-<n>.json     the answer to cmd-<n>
 // Event-loop lag is sampled all along: a 10 ms timer that fires late means the host was busy.
 const vscode = require('vscode');
@@ -76,6 +76,13 @@ exports.run = async function run() {
       if (cmd.op === 'exit') return;
       if (cmd.op === 'lag') write(dir, `res-${n}.json`, { lags });
       if (cmd.op === 'exec') write(dir, `res-${n}.json`, { value: await vscode.commands.executeCommand(cmd.command, ...(cmd.args || [])) });
+      if (cmd.op === 'webview') {
+        // a bare panel with static HTML beside the editor, as ours opens: what VS Code alone takes
+        const t0 = Date.now();
+        const panel = vscode.window.createWebviewPanel('bklProbeBare', 'Bare webview', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {});
+        panel.webview.html = cmd.html;
+        write(dir, `res-${n}.json`, { t0, returned: Date.now() });
+      }
       if (cmd.op === 'build') {
         const t0 = Date.now();
         const ticket = await vscode.commands.executeCommand('buildkitLens.build', vscode.Uri.file(cmd.file));
