@@ -63,3 +63,18 @@ test('an unwritable cache folder costs nothing but the cache', async () => {
   assert.equal(run.code, 0);
   assert.equal(run.stderr, '');
 });
+
+test("writing a command's cache removes that command's caches of other bundles, not other commands' caches", async () => {
+  const c = cacheDir();
+  const dir = path.join(c.env.XDG_CACHE_HOME!, 'buildkit-lens');
+  fs.mkdirSync(dir);
+  const stale = ['cli-other-v18.0.0-x64-1000-1.v8cache', 'cli-other-v20.0.0-x64-1000-2.v8cache.4242.tmp'];
+  const others = ['cli-history-v18.0.0-x64-1000-1.v8cache', 'notes.txt'];
+  for (const f of [...stale, ...others]) fs.writeFileSync(path.join(dir, f), 'old');
+  const run = await runCli(['--version'], { env: c.env });
+  assert.equal(run.code, 0);
+  const left = c.files().map((f) => path.basename(f));
+  for (const f of stale) assert.ok(!left.includes(f), `${f} is gone`);
+  for (const f of others) assert.ok(left.includes(f), `${f} is kept`);
+  assert.equal(left.filter((f) => f.startsWith('cli-other-')).length, 1, "this bundle's own cache is there");
+});
