@@ -2,6 +2,7 @@
 // code. It is bundled into its own file (dist/engineCore.js) and required on first use, so the
 // extension activates without parsing it.
 export { startBuild } from '../buildkit/build';
+export { prepareCodecs } from '../buildkit/proto';
 export { connectEngine } from '../engine/connect';
 export { watchHistory } from '../buildkit/history';
 export { attachBuild, engineBuildForCompare } from '../buildkit/attach';
