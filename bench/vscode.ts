@@ -5,6 +5,7 @@
 // message batching), bundle sizes. Prints a table; always exits 0.
 //   node out/bench/vscode.js [--engine d26] [--runs 5] [--windows 5] [--vsix FILE] [--only latency|flood]
 //   BKL_BENCH_VERBOSE=1: per-build timings (webview resources, messages, long tasks); BKL_BENCH_PROFILE=DIR: CPU profiles
+//   (the workbench renderer around new panels; the extension host's first 600 ms of each window's first build)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
@@ -275,7 +276,7 @@ async function openProbe(server: VsCodeServer, dir: string, folder: string): Pro
     bundleRows(vsix);
     activationEventsRow();
     const installed = installVsix(vsix, extensionsDir);
-    server = await startVsCodeServer({ extensionsDir, env: { BKL_PROBE_DIR: dir } });
+    server = await startVsCodeServer({ extensionsDir, env: { BKL_PROBE_DIR: dir, BKL_PROBE_BUILD_PROFILE: process.env.BKL_BENCH_PROFILE ?? '' } });
     const folder = workspace(nonce());
     const activations: number[] = [];
     let { probe, activation } = await openProbe(server, dir, folder);

@@ -11,6 +11,7 @@ const { performance } = require('perf_hooks');
 
 const ID = 'buildkit-lens.buildkit-lens';
 const TICK_MS = 10;
+let firstBuildProfiled = false;
 
 function write(dir, name, value) {
   // write then rename, so the reader never sees half a file
@@ -84,6 +85,13 @@ exports.run = async function run() {
         write(dir, `res-${n}.json`, { t0, returned: Date.now() });
       }
       if (cmd.op === 'build') {
+        // BKL_PROBE_BUILD_PROFILE=DIR: the extension host's first 600 ms of this window's first build
+        const buildProfile = process.env.BKL_PROBE_BUILD_PROFILE;
+        if (buildProfile && !firstBuildProfiled) {
+          firstBuildProfiled = true;
+          const stop = await startProfile();
+          setTimeout(() => stop(path.join(buildProfile, `first-build-${Date.now()}.cpuprofile`)), 600);
+        }
         const t0 = Date.now();
         const ticket = await vscode.commands.executeCommand('buildkitLens.build', vscode.Uri.file(cmd.file));
         write(dir, `res-${n}.json`, { t0, returned: Date.now(), id: ticket && ticket.id });
