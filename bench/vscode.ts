@@ -5,7 +5,8 @@
 // message batching), bundle sizes. Prints a table; always exits 0.
 //   node out/bench/vscode.js [--engine d26] [--runs 5] [--windows 5] [--vsix FILE] [--only latency|flood]
 //   BKL_BENCH_VERBOSE=1: per-build timings (webview resources, messages, long tasks); BKL_BENCH_PROFILE=DIR: CPU profiles
-//   (the workbench renderer around new panels; the extension host's first 600 ms of each window's first build)
+//   (the workbench renderer around new panels; the extension host's first 600 ms of each window's first build);
+//   BKL_BENCH_TRACE=DIR: a Chrome trace of the flood (flood.trace.json)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
@@ -89,6 +90,27 @@ async function startProfile(page: Page): Promise<((name: string) => Promise<void
   return async (name) => fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify((await cdp.send('Profiler.stop')).profile));
 }
 
+/**
+ * BKL_BENCH_TRACE=DIR: a Chrome trace of the workbench renderer (webviews included: they share its main
+ * thread), saved by the returned function; DevTools' Performance panel opens it. It shows what a long
+ * task held (style, layout, hit tests, script) with less overhead than a CPU profile.
+ */
+async function startTrace(page: Page): Promise<((name: string) => Promise<void>) | undefined> {
+  const dir = process.env.BKL_BENCH_TRACE;
+  if (!dir) return undefined;
+  const cdp = await page.context().newCDPSession(page);
+  const events: unknown[] = [];
+  cdp.on('Tracing.dataCollected', (d: { value: unknown[] }) => events.push(...d.value));
+  const categories = 'devtools.timeline,disabled-by-default-devtools.timeline,v8,disabled-by-default-v8.gc,blink';
+  await cdp.send('Tracing.start', { categories, transferMode: 'ReportEvents' });
+  return async (name) => {
+    const complete = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+    await cdp.send('Tracing.end');
+    await complete;
+    fs.writeFileSync(path.join(dir, `${name}.trace.json`), JSON.stringify({ traceEvents: events }));
+  };
+}
+
 let lastT0 = 0; // for BKL_BENCH_VERBOSE request timings
 
 /** Build started through the command API → first step row painted in the new panel it opens. */
@@ -137,6 +159,7 @@ async function floodRows(page: Page, probe: Probe, file: string): Promise<void> 
   const known = knownFrames(page);
   const panel = instrumentNextPanel(page, known);
   const profile = await startProfile(page);
+  const tracing = await startTrace(page);
   const { t0 } = await probe.build(file);
   const frame = await panel;
   const head = frame.locator('.step', { has: frame.locator('.step-name', { hasText: /seq 1/ }) }).locator('.step-head');
@@ -151,6 +174,7 @@ async function floodRows(page: Page, probe: Probe, file: string): Promise<void> 
   await sleep(300);
   const trace = await readTrace(frame);
   await profile?.('flood');
+  await tracing?.('flood');
   const allLags = await probe.lags();
   const lags = allLags.filter(([t]) => t >= t0 && t <= t1).map(([, l]) => l);
   const idleMax = Math.max(0, ...allLags.filter(([t]) => t >= t0 - 3000 && t < t0).map(([, l]) => l));
