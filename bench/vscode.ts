@@ -101,7 +101,9 @@ async function startTrace(page: Page): Promise<((name: string) => Promise<void>)
   const cdp = await page.context().newCDPSession(page);
   const events: unknown[] = [];
   cdp.on('Tracing.dataCollected', (d: { value: unknown[] }) => events.push(...d.value));
-  const categories = 'devtools.timeline,disabled-by-default-devtools.timeline,v8,disabled-by-default-v8.gc,blink';
+  // BKL_BENCH_TRACE_JS=1 adds JavaScript samples (more overhead, but names the functions inside a task)
+  const js = process.env.BKL_BENCH_TRACE_JS ? ',disabled-by-default-v8.cpu_profiler' : '';
+  const categories = `devtools.timeline,disabled-by-default-devtools.timeline,v8,disabled-by-default-v8.gc,blink${js}`;
   await cdp.send('Tracing.start', { categories, transferMode: 'ReportEvents' });
   return async (name) => {
     const complete = new Promise((r) => cdp.once('Tracing.tracingComplete', r));

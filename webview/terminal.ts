@@ -60,6 +60,7 @@ function createTerminal(host: HTMLElement): LogTerminal {
     syncScrollbarPerFrame(term);
     opened = true;
     layout(true);
+    measureAsciiGlyphs(term, () => disposed);
   }, 0);
   return {
     write(text) {
@@ -110,6 +111,27 @@ function syncScrollbarPerFrame(term: Terminal): void {
       sync.call(this);
     });
   };
+}
+
+/**
+ * xterm's DOM renderer measures a glyph's width the first time it draws it, each with a forced
+ * layout (its WidthCache), between building one row and the next: the first rows of a flood, 30-40
+ * new glyphs, took 60-100 ms in one frame (a Chrome trace of the bench's flood). Printable ASCII is
+ * measured right after opening instead, while the panel has nothing else to lay out, a quarter per
+ * task (~20-40 ms in all). This reaches into xterm's internals, so it does nothing unless they look
+ * as expected.
+ */
+function measureAsciiGlyphs(term: Terminal, stopped: () => boolean): void {
+  type Renderer = { _widthCache?: { get?: (c: string, bold: boolean, italic: boolean) => number } };
+  const core = (term as unknown as { _core?: { _renderService?: { _renderer?: { value?: Renderer } } } })._core;
+  const cache = core?._renderService?._renderer?.value?._widthCache;
+  if (typeof cache?.get !== 'function') return;
+  const measure = (from: number) => {
+    if (stopped() || from >= 0x7f) return;
+    for (let c = from; c < Math.min(from + 24, 0x7f); c++) cache.get!(String.fromCharCode(c), false, false);
+    setTimeout(() => measure(from + 24), 0);
+  };
+  setTimeout(() => measure(0x21), 0);
 }
 
 function cssVar(name: string): string {
