@@ -73,10 +73,10 @@ function messageTypes(ns: protobuf.NamespaceBase, into: protobuf.Type[] = []): p
 }
 
 /**
- * Returns how many types it compiled. protobufjs compiles a message type's codecs (with `Function`) the first time the type is used:
- * ~18 ms for the 48 types here, which the extension's first build would spend while its panel
- * opens. The extension has them compiled beforehand, a few types per turn of the event loop so
- * the host stays responsive; a type a build already used is skipped (setup() replaced its methods).
+ * Compiles every message type's codecs now; returns how many it compiled. protobufjs compiles them
+ * (with `Function`) the first time a type is used: ~18 ms for the 48 types here, which the
+ * extension's first build would spend while its panel opens. A few types per turn of the event
+ * loop, so the host stays responsive; a type a call already used is skipped (setup() replaced its methods).
  */
 export async function prepareCodecs(): Promise<number> {
   const types = messageTypes(root);
