@@ -6,7 +6,7 @@
 //   node out/bench/vscode.js [--engine d26] [--runs 5] [--windows 5] [--vsix FILE] [--only latency|flood]
 //   BKL_BENCH_VERBOSE=1: per-build timings (webview resources, messages, long tasks); BKL_BENCH_PROFILE=DIR: CPU profiles
 //   (the workbench renderer around new panels; the extension host's first 600 ms of each window's first build);
-//   BKL_BENCH_TRACE=DIR: a Chrome trace of the flood (flood.trace.json)
+//   BKL_BENCH_TRACE=DIR: Chrome traces of the flood and of each new panel or bare webview (NAME.trace.json)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
@@ -120,6 +120,7 @@ async function newPanelLatency(page: Page, probe: Probe, file: string): Promise<
   const known = knownFrames(page);
   const panel = instrumentNextPanel(page, known);
   const profile = await startProfile(page);
+  const tracing = await startTrace(page);
   const { t0, returned } = await probe.build(file);
   lastT0 = t0;
   const frame = await panel;
@@ -127,6 +128,7 @@ async function newPanelLatency(page: Page, probe: Probe, file: string): Promise<
   const trace = await readTrace(frame);
   await waitDone(frame);
   await profile?.(path.basename(file));
+  await tracing?.(`${path.basename(file)}-${t0}`);
   // The panel marks its first step painted itself; the probe, installed by polling, may come after that.
   const marks = await readMarks(frame);
   const firstStep = marks.find(([n]) => n === 'bkl:first-step')?.[1] ?? trace.firstStep;
@@ -254,8 +256,11 @@ const BARE_HTML = '<!DOCTYPE html><html><body><div class="step-list"><div class=
 /** Opens a bare webview: command → its document there (polled every 5 ms, as for ours). */
 async function bareWebviewShown(page: Page, probe: Probe): Promise<{ ms: number; frame: Frame }> {
   const panel = instrumentNextPanel(page, knownFrames(page));
+  const tracing = await startTrace(page);
   const { t0 } = await probe.bareWebview(BARE_HTML);
   const frame = await panel;
+  await sleep(100);
+  await tracing?.(`bare-${t0}`);
   return { ms: (await readTrace(frame)).installed - t0, frame };
 }
 
