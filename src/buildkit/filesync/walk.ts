@@ -258,7 +258,7 @@ export class ContextWalk {
     }
   }
 
-  private enter(rel: string, abs: string, verdict: Verdict): void {
+  private enter(rel: string, abs: string, verdict: Exclude<Verdict, { kind: 'skipDir' }>): void {
     let entries: fs.Dirent[];
     try {
       entries = readEntries(abs);
@@ -268,8 +268,7 @@ export class ContextWalk {
       if ((c === 'EACCES' || c === 'EPERM') && verdict.kind === 'hidden') return;
       throw new WalkError(`cannot read directory ${rel}: ${fsReason(err)}`);
     }
-    const info = verdict.kind === 'skipDir' ? undefined : verdict;
-    this.stack.push({ rel, abs, entries, next: 0, emitted: verdict.kind === 'keep', includeInfo: info?.includeInfo, excludeInfo: info?.excludeInfo });
+    this.stack.push({ rel, abs, entries, next: 0, emitted: verdict.kind === 'keep', includeInfo: verdict.includeInfo, excludeInfo: verdict.excludeInfo });
   }
 }
 
