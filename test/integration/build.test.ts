@@ -3,10 +3,10 @@ import { after, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { testEngines } from '../support/engines';
 import { build, closeEngines, engineFor, logText, options, writeTree } from '../support/build';
+import { tempDir } from '../support/tmp';
 
 const engines = testEngines();
 after(closeEngines);
@@ -87,7 +87,7 @@ for (const eng of engines) {
 
     test('secret mounts read the secret; its value never shows in progress', async () => {
       const value = `s3cr3t-${Date.now()}`;
-      const secretFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-s-')), 'tok');
+      const secretFile = path.join(tempDir('bkl-s-'), 'tok');
       fs.writeFileSync(secretFile, value);
       process.env.BKL_IT_SECRET = `${value}-env`;
       const md5 = (s: string) => crypto.createHash('md5').update(s).digest('hex');

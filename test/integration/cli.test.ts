@@ -3,13 +3,13 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { differentialContext } from '../fixtures/differential/context';
 import { buildxPath, testEngines } from '../support/engines';
 import { closeEngines, writeTree } from '../support/build';
 import { buildx, compareImages } from '../support/buildx';
 import { runCli } from '../support/cli';
+import { tempDir } from '../support/tmp';
 
 after(closeEngines);
 
@@ -21,7 +21,7 @@ function noStack(stderr: string): void {
 
 /** An HTTP server on a unix socket standing in for engines we cannot install here (too old, no /grpc). */
 function fakeEngine(apiVersion: string, grpc404: boolean): Promise<{ host: string; close(): void }> {
-  const sock = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-fake-')), 'd.sock');
+  const sock = path.join(tempDir('bkl-fake-'), 'd.sock');
   const server = http.createServer((req, res) => {
     if (req.url?.endsWith('/version')) {
       res.setHeader('Content-Type', 'application/json');
@@ -96,7 +96,7 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
   });
 
   test('permission denied on the socket (as an unprivileged user)', { skip: !eng && 'no engine' }, async () => {
-    const sockDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-perm-'));
+    const sockDir = tempDir('bkl-perm-');
     fs.chmodSync(sockDir, 0o755);
     const sock = path.join(sockDir, 'd.sock');
     const server = http.createServer(() => undefined);
@@ -151,7 +151,7 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
     });
 
     test('success: -q prints the image id, --metadata-file has the exporter response', async () => {
-      const meta = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-meta-')), 'm.json');
+      const meta = path.join(tempDir('bkl-meta-'), 'm.json');
       const r = await runCli(['build', ...H, '--network', 'none', '-q', '-t', 'bkl-cli-ok:latest', '--metadata-file', meta, ok]);
       assert.equal(r.code, 0, r.stderr);
       const id = r.stdout.trim();

@@ -4,7 +4,6 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { startBuild } from '../../src/buildkit/build';
 import { connectEngine } from '../../src/engine/connect';
@@ -12,6 +11,7 @@ import { options, writeTree } from '../support/build';
 import { runCli } from '../support/cli';
 import { freePort } from '../support/certs';
 import { testEngines } from '../support/engines';
+import { tempDir } from '../support/tmp';
 
 const d26 = testEngines().find((e) => e.name === 'd26');
 const hasDockerCli = (() => {
@@ -39,7 +39,7 @@ async function waitFor(what: string, ok: () => boolean, ms = 10_000): Promise<vo
 }
 
 describe('ssh:// engines', { skip, timeout: 120_000 }, () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-ssh-'));
+  const dir = tempDir('bkl-ssh-');
   const agentSock = path.join(dir, 'agent.sock');
   let sshd: ChildProcess;
   let agent: ChildProcess;

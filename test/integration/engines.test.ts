@@ -6,7 +6,6 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { startBuild } from '../../src/buildkit/build';
 import { connectEngine, type Engine } from '../../src/engine/connect';
@@ -16,6 +15,7 @@ import { freePort, installClientCerts, makeCerts, type TestCerts } from '../supp
 import { runCli } from '../support/cli';
 import { testEngines } from '../support/engines';
 import { startPrivateEngine, type PrivateEngine } from '../support/privateEngine';
+import { tempDir } from '../support/tmp';
 
 const engines = testEngines();
 const d26 = engines.find((e) => e.name === 'd26');
@@ -59,7 +59,7 @@ describe('engine endpoints', { skip: !d26 && 'needs the d26 engine', timeout: 30
     priv = startPrivateEngine('/tmp/bkl-tls', {
       args: [`-H tcp://127.0.0.1:${tlsPort}`, '--tlsverify', `--tlscacert ${certs.ca}`, `--tlscert ${certs.serverCert}`, `--tlskey ${certs.serverKey}`],
     });
-    configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-dockercfg-'));
+    configDir = tempDir('bkl-dockercfg-');
     writeContext(configDir, 'tls', `tcp://127.0.0.1:${tlsPort}`, certs);
     writeContext(configDir, 'plain26', d26!.host);
   });

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { writeTree } from '../support/build';
 import { runCli } from '../support/cli';
 import { buildxPath, dockerCliEnv, testEngines } from '../support/engines';
+import { tempDir } from '../support/tmp';
 
 const d26 = testEngines().find((e) => e.name === 'd26');
 const d20 = testEngines().find((e) => e.name === 'd20');
@@ -69,7 +70,7 @@ describe('build history on Docker 26.1 (BuildKit 0.13)', { skip: !d26 && 'no d26
     const id = crypto.randomUUID();
     const ctx = writeTree({ Dockerfile: `FROM busybox:latest\nRUN echo ${id} > /id\nCOPY a.txt /a.txt\nRUN cat /a.txt\n`, 'a.txt': 'one\n' });
     const refOf = async () => {
-      const md = path.join(ctx, '..', `md-${crypto.randomUUID()}.json`);
+      const md = path.join(tempDir('bkl-md-'), 'md.json');
       const r = await runCli(['build', '--network', 'none', '--progress', 'quiet', '--metadata-file', md, '-H', d26!.host, ctx]);
       assert.equal(r.code, 0, r.stderr);
       return JSON.parse(fs.readFileSync(md, 'utf8'))['buildx.build.ref'] as string;

@@ -12,6 +12,7 @@ import { build, closeEngines, options, writeTree } from '../support/build';
 import { buildx, compareImages } from '../support/buildx';
 import { CLI, runCli } from '../support/cli';
 import { buildxPath, testEngines } from '../support/engines';
+import { tempDir } from '../support/tmp';
 
 after(closeEngines);
 
@@ -24,7 +25,7 @@ function noStack(text: string): void {
 /** Runs the CLI as nobody (group of the engine socket), for permission cases root would bypass. */
 function runAsNobody(args: string[]): { status: number | null; stderr: string } {
   const gid = fs.statSync(eng!.host.replace(/^unix:\/\//, '')).gid;
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-nobody-'));
+  const home = tempDir('bkl-nobody-');
   fs.chmodSync(home, 0o777);
   const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', `--groups=${gid}`, process.execPath, CLI, ...args], {
     encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home }, timeout: 60_000,
@@ -111,7 +112,7 @@ describe('hostile input', { skip: !eng && 'needs the d26 engine', timeout: 300_0
 
   test('secrets never appear in CLI plain or rawjson output, even when the build fails', async () => {
     const value = `hostile-secret-${process.pid}-${Date.now()}`;
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-sec-')), 's');
+    const file = path.join(tempDir('bkl-sec-'), 's');
     fs.writeFileSync(file, value);
     const ctx = writeTree({
       Dockerfile: 'FROM busybox\nRUN --mount=type=secret,id=f --mount=type=secret,id=e test -s /run/secrets/f && test -s /run/secrets/e && echo used\nRUN --mount=type=secret,id=f false\n',

@@ -5,7 +5,6 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { startBuild } from '../../src/buildkit/build';
 import { connectEngine, type Engine } from '../../src/engine/connect';
@@ -14,6 +13,7 @@ import { makeCerts, type TestCerts } from '../support/certs';
 import { testEngines } from '../support/engines';
 import { startPrivateEngine, type PrivateEngine } from '../support/privateEngine';
 import { registryAvailable, startRegistry, type TestRegistry } from '../support/registry';
+import { tempDir } from '../support/tmp';
 
 const enabled = testEngines().some((e) => e.name === 'd26c');
 const skip = !enabled ? 'needs the d26c engine' : !registryAvailable() ? 'needs docker-registry and apache2-utils (scripts/setup/apt.sh)' : false;
@@ -40,7 +40,7 @@ describe('registry auth', { skip, timeout: 300_000 }, () => {
   let ctx: string;
   let certs: TestCerts;
   before(async () => {
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-reg-'));
+    scratch = tempDir('bkl-reg-');
     certs = makeCerts();
     reg = await startRegistry(certs, path.join(scratch, 'registry'));
     // dockerd reads registry CAs only from /etc/docker/certs.d (machine-wide); a private engine

@@ -1,12 +1,12 @@
 // Runs a real build through the library against one test engine, collecting everything it reports.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { startBuild } from '../../src/buildkit/build';
 import type { BuildOptions, BuildResult } from '../../src/buildkit/types';
 import { connectEngine, type Engine } from '../../src/engine/connect';
 import { BuildModel } from '../../src/progress/model';
 import type { StatusResponse } from '../../src/progress/wire';
+import { tempDir } from './tmp';
 
 export interface Built {
   result: BuildResult;
@@ -16,7 +16,7 @@ export interface Built {
 
 /** Writes a tree of files: values are contents, or null for an empty dir. */
 export function writeTree(files: Record<string, string | null>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-ctx-'));
+  const dir = tempDir('bkl-ctx-');
   for (const [rel, content] of Object.entries(files)) {
     const p = path.join(dir, rel);
     if (content === null) {

@@ -2,8 +2,8 @@
 // localhost and a client certificate, laid out the way dockerd and the Docker CLI read them.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from './tmp';
 
 export interface TestCerts {
   dir: string;
@@ -21,7 +21,7 @@ function openssl(dir: string, ...args: string[]): void {
 
 /** One CA, a server cert valid for 127.0.0.1 and localhost, a client cert (EC P-256: fast to make). */
 export function makeCerts(): TestCerts {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-certs-'));
+  const dir = tempDir('bkl-certs-');
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   openssl(dir, 'req', '-x509', ...ec, '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=bkl-test-ca');
   const issue = (name: string, cn: string, ext: string) => {

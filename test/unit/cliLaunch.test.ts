@@ -2,13 +2,13 @@
 // reused as is, rewritten when V8 rejects it, never written after a failure or when turned off.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../support/cli';
+import { tempDir } from '../support/tmp';
 
 function cacheDir(): { env: NodeJS.ProcessEnv; files(): string[] } {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-cache-'));
+  const home = tempDir('bkl-cache-');
   const dir = path.join(home, 'buildkit-lens');
   return { env: { XDG_CACHE_HOME: home, BUILDKIT_LENS_NO_CODE_CACHE: '' }, files: () => (fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : []) };
 }

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { configKeysFor, credentialsFor } from '../../src/buildkit/auth';
 import { parseIgnoreLines } from '../../src/buildkit/filesync/patterns';
 import { readSecret } from '../../src/buildkit/secrets';
+import { tempDir } from '../support/tmp';
 
 test('.dockerignore lines are read like the frontend reads them', () => {
   const text = '# comment\n\n  node_modules/ \n!keep/this\n/abs\n./rel/../x\r\n**/*.log\n';
@@ -24,8 +24,8 @@ test('docker hub credentials live under the v1 index key', () => {
 });
 
 test('credentials from auths, identity tokens, and a real credential helper process', async () => {
-  const cfg = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-auth-'));
-  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-bin-'));
+  const cfg = tempDir('bkl-auth-');
+  const bin = tempDir('bkl-bin-');
   fs.writeFileSync(
     path.join(bin, 'docker-credential-fake'),
     '#!/bin/sh\nread host\nif [ "$host" = "helped.example" ]; then echo \'{"Username":"hu","Secret":"hs"}\'; else echo "credentials not found" >&2; exit 1; fi\n',
@@ -49,7 +49,7 @@ test('credentials from auths, identity tokens, and a real credential helper proc
 });
 
 test('secrets come from files or env, missing ones are clear errors', () => {
-  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-sec-')), 's');
+  const f = path.join(tempDir('bkl-sec-'), 's');
   fs.writeFileSync(f, 'filevalue');
   const specs = [{ id: 'a', src: f }, { id: 'b', env: 'B' }, { id: 'c', src: '/nonexistent/x' }];
   assert.equal(readSecret(specs, 'a', {}).toString(), 'filevalue');

@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseHost, resolveEndpoint } from '../../src/engine/endpoint';
 import { EngineError } from '../../src/engine/errors';
+import { tempDir } from '../support/tmp';
 
 function tmpConfig(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-cfg-'));
+  return tempDir('bkl-cfg-');
 }
 
 function writeContext(cfg: string, name: string, host: string, tls = false): void {

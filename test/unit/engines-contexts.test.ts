@@ -3,13 +3,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { listContexts } from '../../src/engine/contexts';
 import { resolveEndpoint } from '../../src/engine/endpoint';
+import { tempDir } from '../support/tmp';
 
 function configWith(contexts: Record<string, { host: string; description?: string; tls?: boolean }>, current?: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-ctxs-'));
+  const dir = tempDir('bkl-ctxs-');
   for (const [name, c] of Object.entries(contexts)) {
     const id = crypto.createHash('sha256').update(name).digest('hex');
     fs.mkdirSync(path.join(dir, 'contexts', 'meta', id), { recursive: true });

@@ -3,7 +3,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { expandTagPattern, instructionOfVertex, isDockerfileName, parseStages, stageAtLine } from '../../src/extension/dockerfileModel';
 import { failureLocation, resultLabel, toOutcome } from '../../src/extension/outcome';
@@ -13,6 +12,7 @@ import type { HostMessage } from '../../webview/protocol';
 import type { BuildOptions, BuildResult } from '../../src/buildkit/types';
 import type { Step } from '../../src/progress/types';
 import type { Engine } from '../../src/engine/connect';
+import { tempDir } from '../support/tmp';
 
 const MULTI = `ARG BASE=busybox:latest
 FROM \${BASE} AS Build
@@ -146,7 +146,7 @@ function fakeEngine(): Engine {
 const ts = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
 
 test('a build session folds status, reports deltas and places the failure', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-session-'));
+  const dir = tempDir('bkl-session-');
   fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM busybox\nRUN false\n');
   const opts: BuildOptions = { contextDir: dir, dockerfile: path.join(dir, 'Dockerfile'), tags: [], buildArgs: {}, labels: {}, platforms: [], noCache: false, network: 'none', secrets: [], addHosts: [] };
   const deps: BuildDeps = {

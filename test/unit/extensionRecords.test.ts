@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { BuildRecords } from '../../src/extension/buildRecords';
 import type { Snapshot, Step } from '../../webview/protocol';
+import { tempDir } from '../support/tmp';
 
 const step = (digest: string): Step => ({ digest, number: 1, name: digest, inputs: [], state: 'done', cached: false, durationMs: 1, statuses: [], warnings: 0, logBytes: 1 });
 
@@ -21,7 +21,7 @@ function snapshot(id: string, steps: Step[]): Snapshot {
 }
 
 test('a saved build loads back with its logs; huge logs keep their end', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-records-'));
+  const dir = tempDir('bkl-records-');
   const records = new BuildRecords(dir);
   const big = 'x'.repeat(2 * 1024 * 1024) + 'THE END\n';
   records.save(snapshot('b1', [step('a'), step('b'), step('quiet')]), (d) => (d === 'a' ? 'hello\n' : d === 'b' ? big : ''));
@@ -38,7 +38,7 @@ test('a saved build loads back with its logs; huge logs keep their end', () => {
 });
 
 test('only the newest 30 records are kept', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-records-'));
+  const dir = tempDir('bkl-records-');
   const records = new BuildRecords(dir);
   for (let i = 0; i < 33; i++) {
     records.save(snapshot(`b${i}`, []), () => '');

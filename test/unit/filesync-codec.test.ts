@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { enableBatchedWrites } from '../../src/buildkit/filesync/batchedWrites';
 import { DATA_HEADROOM, encodeDataPacket, encodeStatPacket, frameDataInPlace, frameDataPacket } from '../../src/buildkit/filesync/packetCodec';
@@ -9,6 +8,7 @@ import { FrameBatch } from '../../src/buildkit/filesync/framing';
 import type { WireStat } from '../../src/buildkit/filesync/stat';
 import { sessionServices } from '../../src/buildkit/proto';
 import { metadataFor, receive, startHarness } from '../fixtures/filesync/receiver';
+import { tempDir } from '../support/tmp';
 
 const def = sessionServices.fileSync.DiffCopy;
 const decode = (b: Buffer) => def.requestDeserialize(b) as any;
@@ -72,7 +72,7 @@ test('framed DATA packets (in a batch, or in place around a chunk read) are the 
 });
 
 test('batched writes attach to a real grpc-js server call (guards the grpc-js internals we rely on)', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-bw-'));
+  const dir = tempDir('bkl-bw-');
   for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(dir, `f${i}`), `file ${i}`);
   const seen: boolean[] = [];
   const real = await import('../../src/buildkit/filesync/batchedWrites');

@@ -11,11 +11,12 @@ import { Metadata, status } from '@grpc/grpc-js';
 import { CHUNK_SIZE, serveDiffCopy } from '../../src/buildkit/filesync/diffcopy';
 import { metadataValues, parseDiffCopyRequest, queryUnescape } from '../../src/buildkit/filesync/metadata';
 import {
-  isRegular, metadataFor, openFilesUnder, receive, sha256File, startHarness, tmpDir, validateStats,
+  isRegular, metadataFor, openFilesUnder, receive, sha256File, startHarness, validateStats,
 } from '../fixtures/filesync/receiver';
+import { tempDir } from '../support/tmp';
 
 function tree(files: Record<string, string | Buffer>): string {
-  const root = tmpDir('fs-dc-');
+  const root = tempDir('fs-dc-');
   for (const [rel, body] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     fs.writeFileSync(path.join(root, rel), body);
@@ -105,7 +106,7 @@ test('PACKET_ERR from the receiver ends the call', async () => {
 });
 
 test('unknown dir-name ends the call with NOT_FOUND', async () => {
-  const h = await startHarness({ context: tmpDir('fs-dc-') });
+  const h = await startHarness({ context: tempDir('fs-dc-') });
   try {
     const r = await receive(h, metadataFor({ 'dir-name': 'secret' }));
     assert.equal(r.status.code, status.NOT_FOUND);

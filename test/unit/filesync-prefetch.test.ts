@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WalkPrefetch } from '../../src/buildkit/filesync/prefetch';
-import { metadataFor, receive, startHarness, tmpDir, validateStats, type Received } from '../fixtures/filesync/receiver';
+import { metadataFor, receive, startHarness, validateStats, type Received } from '../fixtures/filesync/receiver';
+import { tempDir } from '../support/tmp';
 
 function fixture(): string {
-  const root = tmpDir('fs-pf-');
+  const root = tempDir('fs-pf-');
   const put = (rel: string, body: string | Buffer) => {
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     fs.writeFileSync(path.join(root, rel), body);

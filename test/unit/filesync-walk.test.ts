@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { ContextWalk, WalkEntry, WalkOptions, WireStat } from '../../src/buildkit/filesync/walk';
 import { goFileMode, canRequestData } from '../../src/buildkit/filesync/stat';
 import { compareNames } from '../../src/buildkit/filesync/followpaths';
-import { tmpDir, validateStats, comparePath } from '../fixtures/filesync/receiver';
+import { validateStats, comparePath } from '../fixtures/filesync/receiver';
+import { tempDir } from '../support/tmp';
 
 /** A walked Stat with its int64 fields as decimal strings, as the receiver fixture reads them. */
 type StatText = Omit<WireStat, 'size' | 'modTime'> & { size: string; modTime: string };
@@ -29,7 +30,7 @@ const paths = async (root: string, opts: WalkOptions = {}) => (await walk(root, 
 
 /** Creates files (content = path) and dirs (trailing '/') under a fresh temp dir. */
 function tree(entries: string[]): string {
-  const root = tmpDir('fs-walk-');
+  const root = tempDir('fs-walk-');
   for (const e of entries) {
     const p = path.join(root, e);
     if (e.endsWith('/')) fs.mkdirSync(p, { recursive: true });
@@ -189,7 +190,7 @@ test('comparePath puts "/" below every byte, as fsutil does', () => {
 });
 
 test('walk speed: 20,000 files', async () => {
-  const root = tmpDir('fs-speed-');
+  const root = tempDir('fs-speed-');
   for (let d = 0; d < 200; d++) {
     const dir = path.join(root, `dir${d}`, 'sub');
     fs.mkdirSync(dir, { recursive: true });

@@ -3,12 +3,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { PlainHttpAgent } from '../../src/engine/plainAgent';
+import { tempDir } from '../support/tmp';
 
 test('the plain HTTP agent asks for no TLS server name, and requests over a Unix socket still work', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-agent-'));
+  const dir = tempDir('bkl-agent-');
   const socketPath = path.join(dir, 'engine.sock');
   const server = http.createServer((req, res) => res.end(`${req.method} ${req.url} ${req.headers.host}`));
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));

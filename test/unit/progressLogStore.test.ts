@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MemoryLogStore } from '../../src/progress/memoryLogStore';
 import { FileLogStore } from '../../src/progress/fileLogStore';
+import { tempDir } from '../support/tmp';
 
 test('memory store keeps the head within budget and hands the rest to spill, in order', () => {
   const spilled: string[] = [];
@@ -40,7 +41,7 @@ test('memory store copies chunks (wire buffers get reused)', () => {
 });
 
 test('file store: 50 MB of logs, memory bounded, every byte readable, dispose removes files', () => {
-  const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-test-'));
+  const tmpRoot = tempDir('bkl-test-');
   const store = new FileLogStore({ maxMemoryBytes: 1024 * 1024, tmpRoot });
   const steps = ['sha256:aa', 'sha256:bb', 'sha256:cc', 'sha256:dd'];
   const hashes = steps.map(() => crypto.createHash('sha256'));
@@ -75,7 +76,7 @@ test('file store: 50 MB of logs, memory bounded, every byte readable, dispose re
 });
 
 test('file store: small logs stay in memory, filePath() writes them out on demand', () => {
-  const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-test-'));
+  const tmpRoot = tempDir('bkl-test-');
   const store = new FileLogStore({ tmpRoot });
   store.append('sha256:a', 1, Buffer.from('one\n'));
   assert.equal(store.directory(), undefined);

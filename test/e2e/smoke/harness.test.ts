@@ -5,10 +5,10 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot, resultsDir } from '../harness/paths';
+import { tempDir } from '../../support/tmp';
 
 const fixture = path.join(repoRoot, 'test', 'e2e', 'harness', 'fixture-ext');
 const smokeOut = path.join(repoRoot, 'out', 'test', 'e2e', 'smoke');
@@ -74,7 +74,7 @@ test('a suite that never finishes times out, fails the run and leaves no server 
 });
 
 test('an unbuilt extension fails fast with a clear message, without starting a server', () => {
-  const ext = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-unbuilt-'));
+  const ext = tempDir('bkl-unbuilt-');
   fs.writeFileSync(path.join(ext, 'package.json'), JSON.stringify({ name: 'x', main: './dist/extension.js' }));
   try {
     const r = spawnSync(process.execPath, [path.join(repoRoot, 'out', 'test', 'e2e', 'run.js'), '--extension', ext], {

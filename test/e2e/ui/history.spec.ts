@@ -7,6 +7,7 @@ import type { SpecContext } from '../harness';
 import { runCli } from '../../support/cli';
 import { dockerCliEnv, testEngines } from '../../support/engines';
 import { engineSettings, nonce, panelFrame, stepRow, waitForBuildStatus, waitForState } from './uiHelpers';
+import { tempDir } from '../../support/tmp';
 
 export default async function (ctx: SpecContext): Promise<void> {
   // Build history needs BuildKit 0.11+: the d26 engine, whatever engine comes first in the list.
@@ -67,7 +68,7 @@ export default async function (ctx: SpecContext): Promise<void> {
 
   await ctx.test('Compare Builds… names the COPY of the changed file as the first cache miss', async () => {
     const build = async () => {
-      const md = path.join(folder, '..', `md-${nonce()}.json`);
+      const md = path.join(tempDir('bkl-md-'), 'md.json');
       const r = await runCli(['build', '--network', 'none', '--progress', 'quiet', '--metadata-file', md, '-H', d26.host, folder]);
       if (r.code !== 0) throw new Error(`CLI build failed: ${r.stderr}`);
       return (JSON.parse(fs.readFileSync(md, 'utf8'))['buildx.build.ref'] as string).split('/').pop()!;
