@@ -25,16 +25,19 @@ export function chooseRenderer(cmd: Pick<BuildCommand, 'progress'>, io: CliIO): 
   return createPlainRenderer((s) => io.stderr.write(s));
 }
 
-/** Ctrl-C / SIGTERM call handle.cancel() while the build runs. */
+/**
+ * Ctrl-C, SIGTERM and SIGHUP (its terminal closed) call handle.cancel() while the build runs, so the
+ * engine stops the build and the run still removes its temp files (log store, gRPC bridge socket).
+ */
+const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 export async function doneOrSignal(handle: BuildHandle): Promise<BuildResult> {
   const onSignal = () => handle.cancel();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const s of CANCEL_SIGNALS) process.once(s, onSignal);
   try {
     return await handle.done;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of CANCEL_SIGNALS) process.off(s, onSignal);
   }
 }
 

@@ -189,6 +189,24 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
       assert.ok(img.size > 100, `${img.size} entries`);
     });
 
+    // BUILDKIT_LENS_NATIVE_GRPC=0: the gRPC bridge (a socket in a temp folder) as for tcp:// and older engines
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      test(`${signal} during a RUN cancels the build and leaves no temp files`, async () => {
+        const c = writeTree({ Dockerfile: `FROM busybox\nRUN echo started-${Date.now()} && sleep 30\n` });
+        const tmp = tempDir('bkl-cli-tmp-');
+        const run = runCli(['build', ...H, '--network', 'none', '--progress', 'plain', c], {
+          env: { TMPDIR: tmp, BUILDKIT_LENS_NATIVE_GRPC: '0' },
+          onStderr: (chunk) => chunk.includes('started-') && run.child.kill(signal),
+        });
+        const r = await run;
+        assert.equal(r.code, 130, r.stderr);
+        assert.match(r.stderr, /canceled/);
+        assert.ok(r.ms < 20_000, `ended after ${r.ms} ms`);
+        assert.deepEqual(fs.readdirSync(tmp), []);
+        noStack(r.stderr);
+      });
+    }
+
     test('a Dockerfile outside the context works, like buildx', async () => {
       const df = writeTree({ 'elsewhere.Dockerfile': 'FROM busybox\nCOPY x.txt /x.txt\n' });
       const c = writeTree({ 'x.txt': 'x' });
