@@ -4,7 +4,8 @@
 // HTML (VS Code's own share), a 300,000-line log flood (webview long tasks, extension-host event-loop lag,
 // message batching), bundle sizes. Prints a table; always exits 0.
 //   node out/bench/vscode.js [--engine d26] [--runs 5] [--windows 5] [--vsix FILE] [--only latency|flood]
-//   BKL_BENCH_VERBOSE=1: per-build timings (webview resources, messages, long tasks); BKL_BENCH_PROFILE=DIR: CPU profiles
+//   BKL_BENCH_VERBOSE=1: per-build timings (webview resources, messages, long tasks, VS Code's outer webview frame,
+//   CPU per process); BKL_BENCH_PROFILE=DIR: CPU profiles
 //   (the workbench renderer around new panels; the extension host's first 600 ms of each window's first build);
 //   BKL_BENCH_TRACE=DIR: Chrome traces of the flood and of each new panel or bare webview (NAME.trace.json)
 import * as fs from 'node:fs';
@@ -15,7 +16,7 @@ import { Probe, probeDir, type Activation } from '../test/e2e/harness/probe';
 import { installVsix, packageVsix } from '../test/e2e/harness/vsix';
 import { engineSettings, nonce } from '../test/e2e/ui/uiHelpers';
 import { median } from './measure';
-import { instrumentNextPanel, knownFrames, readMarks, readTrace, waitInFrame, type PanelTrace } from './webviewProbe';
+import { instrumentNextPanel, knownFrames, readMarks, readTrace, outerTimings, cpuTicks, cpuDiff, waitInFrame, type PanelTrace } from './webviewProbe';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -121,10 +122,13 @@ async function newPanelLatency(page: Page, probe: Probe, file: string): Promise<
   const panel = instrumentNextPanel(page, known);
   const profile = await startProfile(page);
   const tracing = await startTrace(page);
+  const ticks0 = process.env.BKL_BENCH_VERBOSE ? cpuTicks() : undefined;
   const { t0, returned } = await probe.build(file);
   lastT0 = t0;
   const frame = await panel;
   await waitInFrame(frame, 'a step row', () => !!(window as unknown as { __bklBench: PanelTrace }).__bklBench.firstStep, 60_000);
+  const ticks1 = ticks0 && cpuTicks();
+  const ticksAt = Date.now() - t0;
   const trace = await readTrace(frame);
   await waitDone(frame);
   await profile?.(path.basename(file));
@@ -139,8 +143,18 @@ async function newPanelLatency(page: Page, probe: Probe, file: string): Promise<
     process.stderr.write(`  resources: ${trace.resources.map(([n, a, b]) => `${n} ${rel(a)}..${rel(b)}`).join(', ')}\n`);
     process.stderr.write(`  marks: ${marks.map(([n, t]) => `${n} ${rel(t)}`).join(', ')}\n`);
     process.stderr.write(`  messages: ${trace.messages.slice(0, 6).map(([t, type]) => `${type} ${rel(t)}`).join(', ')}\n`);
+    if (ticks0 && ticks1) await writeShare(frame, t0, cpuDiff(ticks0, ticks1), ticksAt);
   }
   return { ms: firstStep - t0, frame };
+}
+
+/**
+ * BKL_BENCH_VERBOSE: what else ran on the 2 shared cores from the command until the webview was seen
+ * (busiest processes), and when VS Code's outer webview frame started, loaded and asked for our page.
+ */
+async function writeShare(frame: Frame, t0: number, busiest: string[], untilMs: number): Promise<void> {
+  process.stderr.write(`  cpu to +${untilMs}: ${busiest.join('; ')}\n`);
+  process.stderr.write(`  outer: ${(await outerTimings(frame)).map(([n, t]) => `${n} +${(t - t0).toFixed(0)}`).join(', ')}\n`);
 }
 
 /** A build shown in an already open panel (frame): command → the frame after the first update with steps. */
@@ -257,10 +271,19 @@ const BARE_HTML = '<!DOCTYPE html><html><body><div class="step-list"><div class=
 async function bareWebviewShown(page: Page, probe: Probe): Promise<{ ms: number; frame: Frame }> {
   const panel = instrumentNextPanel(page, knownFrames(page));
   const tracing = await startTrace(page);
+  const ticks0 = process.env.BKL_BENCH_VERBOSE ? cpuTicks() : undefined;
   const { t0 } = await probe.bareWebview(BARE_HTML);
   const frame = await panel;
+  const ticks1 = ticks0 && cpuTicks();
+  const ticksAt = Date.now() - t0;
   await sleep(100);
   await tracing?.(`bare-${t0}`);
+  if (ticks0 && ticks1) {
+    const tr = await readTrace(frame);
+    const rel = (t: number) => `+${(t - t0).toFixed(0)}`;
+    process.stderr.write(`bare webview: frame doc ${rel(tr.timeOrigin)} instrumented ${rel(tr.installed)}\n`);
+    await writeShare(frame, t0, cpuDiff(ticks0, ticks1), ticksAt);
+  }
   return { ms: (await readTrace(frame)).installed - t0, frame };
 }
 

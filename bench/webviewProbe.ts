@@ -1,6 +1,9 @@
 // Instruments a build panel's webview frame from Playwright: when the first step row is painted,
-// long tasks (PerformanceObserver 'longtask'), and every host message by type and time.
+// long tasks (PerformanceObserver 'longtask'), and every host message by type and time; and, for
+// BKL_BENCH_VERBOSE, VS Code's outer webview frame and every process's CPU around a new panel.
 import type { Frame, Page } from 'playwright-core';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export interface PanelTrace {
   installed: number;
@@ -94,4 +97,56 @@ export async function waitInFrame(frame: Frame, what: string, fn: () => boolean,
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The webview's outer frame (VS Code's index.html) as epoch ms: navigation, its resources, DOMContentLoaded, load. */
+export async function outerTimings(frame: Frame): Promise<[string, number][]> {
+  const outer = frame.parentFrame();
+  if (!outer) return [];
+  return outer
+    .evaluate(() => {
+      const out: [string, number][] = [];
+      const o = performance.timeOrigin;
+      out.push(['outer:timeOrigin', o]);
+      for (const e of performance.getEntriesByType('navigation') as PerformanceNavigationTiming[]) {
+        out.push(['outer:responseEnd', o + e.responseEnd], ['outer:dcl', o + e.domContentLoadedEventStart], ['outer:load', o + e.loadEventStart]);
+      }
+      for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) out.push([`res:${e.name.split('?')[0].split('/').pop()}`, o + e.startTime], [`end:${e.name.split('?')[0].split('/').pop()}`, o + e.responseEnd]);
+      return out;
+    })
+    .catch(() => []);
+}
+
+/** CPU time (user + system, in clock ticks of 10 ms) of every process, keyed by "pid program [script] [--type=…]". */
+export function cpuTicks(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Chromium rewrites its argv into one space-separated string; node keeps one per argument
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/).filter(Boolean);
+      // kernel threads (no command line) left out: their tick counts here exceeded the wall time
+      if (!argv[0]) continue;
+      const program = path.basename(argv[0]);
+      const script = program === 'node' ? argv.slice(1).find((a) => !a.startsWith('-')) : undefined;
+      const type = argv.find((a) => a.startsWith('--type='));
+      const label = [program, script && path.basename(script), type].filter(Boolean).join(' ');
+      out.set(`${pid} ${label}`, Number(f[11]) + Number(f[12]));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** The processes that used CPU between two cpuTicks() readings, busiest first: "120 ms 4242 chromium --type=renderer". */
+export function cpuDiff(before: Map<string, number>, after: Map<string, number>, top = 8): string[] {
+  return [...after]
+    .map(([k, v]): [string, number] => [k, v - (before.get(k) ?? 0)])
+    .filter(([, d]) => d > 0)
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, top)
+    .map(([k, d]) => `${d * 10} ms ${k}`);
 }
