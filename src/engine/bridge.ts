@@ -18,9 +18,30 @@ export interface GrpcBridge {
   close(): Promise<void>;
 }
 
+/**
+ * Socket folders of bridges not closed yet. A process can end before a bridge's close() (a closing window
+ * ends the extension host with its connections still open): they are removed at exit all the same.
+ */
+const openDirs = new Set<string>();
+let exitHooked = false;
+
+function removeDir(dir: string): void {
+  openDirs.delete(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+function removeOpenDirs(): void {
+  for (const dir of openDirs) removeDir(dir);
+}
+
 export async function openGrpcBridge(ep: Endpoint): Promise<GrpcBridge> {
   // 0700 folder: nobody else on the machine may ride our engine connection.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-'));
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', removeOpenDirs);
+  }
+  openDirs.add(dir);
   fs.chmodSync(dir, 0o700);
   const sockPath = path.join(dir, 'grpc.sock');
   const live = new Set<net.Socket | Duplex>();
@@ -62,7 +83,10 @@ export async function openGrpcBridge(ep: Endpoint): Promise<GrpcBridge> {
   });
   let lastError: Error | undefined;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e) => {
+      removeDir(dir);
+      reject(e);
+    });
     server.listen(sockPath, () => resolve());
   });
   fs.chmodSync(sockPath, 0o600);
@@ -77,10 +101,9 @@ export async function openGrpcBridge(ep: Endpoint): Promise<GrpcBridge> {
       (closed ??= new Promise<void>((resolve) => {
         for (const s of live) s.destroy();
         live.clear();
-        server.close(() => {
-          fs.rmSync(dir, { recursive: true, force: true });
-          resolve();
-        });
+        // at once, not in server.close()'s callback: the process may not live that long (an ending extension host)
+        removeDir(dir);
+        server.close(() => resolve());
       })),
   };
   return bridge;
