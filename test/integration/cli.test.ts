@@ -194,9 +194,17 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
       test(`${signal} during a RUN cancels the build and leaves no temp files`, async () => {
         const c = writeTree({ Dockerfile: `FROM busybox\nRUN echo started-${Date.now()} && sleep 30\n` });
         const tmp = tempDir('bkl-cli-tmp-');
+        let seen = '';
+        let sent = false;
         const run = runCli(['build', ...H, '--network', 'none', '--progress', 'plain', c], {
           env: { TMPDIR: tmp, BUILDKIT_LENS_NATIVE_GRPC: '0' },
-          onStderr: (chunk) => chunk.includes('started-') && run.child.kill(signal),
+          // once, when the RUN's own output shows (a second signal would be a user's "quit now")
+          onStderr: (chunk) => {
+            seen += chunk;
+            if (sent || !/\d \d+\.\d+ started-/.test(seen)) return;
+            sent = true;
+            run.child.kill(signal);
+          },
         });
         const r = await run;
         assert.equal(r.code, 130, r.stderr);
