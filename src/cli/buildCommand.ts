@@ -25,12 +25,12 @@ export function chooseRenderer(cmd: Pick<BuildCommand, 'progress'>, io: CliIO): 
   return createPlainRenderer((s) => io.stderr.write(s));
 }
 
+const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /**
  * Ctrl-C, SIGTERM and SIGHUP (its terminal closed) call handle.cancel() while the build runs, so the
  * engine stops the build and the run still removes its temp files (log store, gRPC bridge socket).
  */
-const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
 export async function doneOrSignal(handle: BuildHandle): Promise<BuildResult> {
   const onSignal = () => handle.cancel();
   for (const s of CANCEL_SIGNALS) process.once(s, onSignal);
