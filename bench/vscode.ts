@@ -278,13 +278,12 @@ async function bareWebviewShown(page: Page, probe: Probe): Promise<{ ms: number;
   const ticksAt = Date.now() - t0;
   await sleep(100);
   await tracing?.(`bare-${t0}`);
+  const tr = await readTrace(frame);
   if (ticks0 && ticks1) {
-    const tr = await readTrace(frame);
-    const rel = (t: number) => `+${(t - t0).toFixed(0)}`;
-    process.stderr.write(`bare webview: frame doc ${rel(tr.timeOrigin)} instrumented ${rel(tr.installed)}\n`);
+    process.stderr.write(`bare webview: frame doc +${(tr.timeOrigin - t0).toFixed(0)} instrumented +${(tr.installed - t0).toFixed(0)}\n`);
     await writeShare(frame, t0, cpuDiff(ticks0, ticks1), ticksAt);
   }
-  return { ms: (await readTrace(frame)).installed - t0, frame };
+  return { ms: tr.installed - t0, frame };
 }
 
 /**

@@ -43,7 +43,6 @@ describe('standalone buildkitd endpoint (Control.Session)', { skip: !d26 && 'nee
     tlsServer?.close();
     await bridge?.close();
     await closeEngines();
-    if (certs) fs.rmSync(certs.dir, { recursive: true, force: true });
   });
 
   test('buildkit+unix://: a whole build with the session over Control.Session; moby output lands in the engine', async () => {

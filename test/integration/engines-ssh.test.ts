@@ -75,7 +75,6 @@ describe('ssh:// engines', { skip, timeout: 120_000 }, () => {
     else process.env.SSH_AUTH_SOCK = savedAuthSock;
     sshd?.kill();
     agent?.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('a build over ssh: /grpc and /session through `docker system dial-stdio`', async () => {

@@ -66,7 +66,6 @@ describe('engine endpoints', { skip: !d26 && 'needs the d26 engine', timeout: 30
   after(async () => {
     priv?.stop();
     await closeEngines();
-    for (const d of [certs?.dir, configDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
   });
 
   test('tcp+TLS (DOCKER_TLS_VERIFY + DOCKER_CERT_PATH): /grpc and /session upgrade over TLS, the build lands', async () => {

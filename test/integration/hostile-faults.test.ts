@@ -22,13 +22,9 @@ const d26c = testEngines().find((e) => e.name === 'd26c');
 const openFds = () => fs.readdirSync('/proc/self/fd').length;
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const made: string[] = [];
-after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
 /** A context with one large sparse file: cheap to make, seconds to transfer. */
 function largeContext(mb: number): string {
   const ctx = writeTree({ Dockerfile: 'FROM scratch\nCOPY . /ctx/\n' });
-  made.push(ctx);
   fs.writeFileSync(path.join(ctx, 'big.bin'), Buffer.from(`${process.pid}-${Date.now()}`)); // new content, no cache hit
   fs.truncateSync(path.join(ctx, 'big.bin'), mb << 20);
   return ctx;

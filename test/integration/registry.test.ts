@@ -69,8 +69,6 @@ describe('registry auth', { skip, timeout: 300_000 }, () => {
     await engine?.close();
     priv?.stop();
     reg?.stop();
-    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-    if (certs) fs.rmSync(certs.dir, { recursive: true, force: true });
   });
 
   const buildNow = () => startBuild(engine, options(ctx, { noCache: true }), () => {}).done;

@@ -176,7 +176,6 @@ test('a build session folds status, reports deltas and places the failure', asyn
   s.onEnd(() => (ended = true));
   assert.equal(ended, true, 'late subscribers hear about the end at once');
   s.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('a build session that cannot reach the engine ends with its one-line message', async () => {

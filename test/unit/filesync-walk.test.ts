@@ -199,8 +199,7 @@ test('walk speed: 20,000 files', async () => {
   let ticks = 0;
   const timer = setInterval(() => ticks++, 1);
   const start = process.hrtime.bigint();
-  let n = 0;
-  for await (const slice of new ContextWalk(root, { excludePatterns: ['**/*.log', '!keep.log'] }).slices()) for (const e of slice) n += e.stat.path.length > 0 ? 1 : 0;
+  const n = (await walkContext(root, { excludePatterns: ['**/*.log', '!keep.log'] })).filter((e) => e.stat.path.length > 0).length;
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   clearInterval(timer);
   console.log(`# walk of ${n} entries (20,000 files) took ${ms.toFixed(0)} ms`);

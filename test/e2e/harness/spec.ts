@@ -1,7 +1,6 @@
 // The tiny test API Playwright UI specs are written against. A spec module default-exports
 // `async (ctx: SpecContext) => { ... }` and declares named tests with `await ctx.test(...)`;
 // tests run in order, a failing test is recorded (with a screenshot) and the next one runs.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openWorkbench, runCommand, screenshot, waitForText, webviewFrame, Workbench, WorkbenchOptions } from './browser';
@@ -61,7 +60,6 @@ export async function runSpec(file: string, opts: SpecRunOptions): Promise<TestR
   const results: TestResult[] = [];
   const workbenches: Workbench[] = [];
   const servers: VsCodeServer[] = [];
-  const tempDirs: string[] = [];
   let lastPage: Page | undefined;
 
   const ctx: SpecContext = {
@@ -83,11 +81,7 @@ export async function runSpec(file: string, opts: SpecRunOptions): Promise<TestR
       servers.push(s);
       return s;
     },
-    workspace(o = {}) {
-      const dir = createWorkspace(o);
-      tempDirs.push(dir);
-      return dir;
-    },
+    workspace: (o = {}) => createWorkspace(o),
     async test(name, fn, o = {}) {
       const full = `${specName} › ${name}`;
       if (opts.grep && !full.includes(opts.grep)) return true;
@@ -126,7 +120,6 @@ export async function runSpec(file: string, opts: SpecRunOptions): Promise<TestR
   } finally {
     for (const wb of workbenches) await wb.close();
     for (const s of servers) await s.stop();
-    for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
   }
   return results;
 }

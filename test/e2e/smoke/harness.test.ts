@@ -76,16 +76,12 @@ test('a suite that never finishes times out, fails the run and leaves no server 
 test('an unbuilt extension fails fast with a clear message, without starting a server', () => {
   const ext = tempDir('bkl-unbuilt-');
   fs.writeFileSync(path.join(ext, 'package.json'), JSON.stringify({ name: 'x', main: './dist/extension.js' }));
-  try {
-    const r = spawnSync(process.execPath, [path.join(repoRoot, 'out', 'test', 'e2e', 'run.js'), '--extension', ext], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    assert.equal(r.status, 1);
-    assert.match(r.stdout, /dist\/extension\.js is missing: build the extension first/);
-    assert.doesNotMatch(r.stdout, /server ready/);
-    assert.match(r.stdout, /\n0 passed, 1 failed\n$/);
-  } finally {
-    fs.rmSync(ext, { recursive: true, force: true });
-  }
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'out', 'test', 'e2e', 'run.js'), '--extension', ext], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /dist\/extension\.js is missing: build the extension first/);
+  assert.doesNotMatch(r.stdout, /server ready/);
+  assert.match(r.stdout, /\n0 passed, 1 failed\n$/);
 });
