@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type Docker from 'dockerode';
 import Modem from 'docker-modem';
-import { PlainHttpAgent } from './plainAgent';
+import { inspectsAsName, PlainHttpAgent } from './plainAgent';
 import { connectBuildkit, isBuildkitHost, type BuildkitAddress } from './buildkitd';
 import { resolveEndpoint, type Endpoint, type ResolveOptions } from './endpoint';
 import { sshDialAgent } from './sshDial';
@@ -50,7 +50,7 @@ function dockerodeOptions(ep: Endpoint, agent: http.Agent): Docker.DockerOptions
         : { host: ep.hostname, port: ep.port, protocol: 'http', agent };
     case 'ssh':
       // plain HTTP carried by `docker system dial-stdio` over ssh (docker-modem's own ssh mode warns DEP0170)
-      return { host: ep.hostname, port: ep.port, protocol: 'http', agent: sshDialAgent(ep) };
+      return { host: ep.hostname, port: ep.port, protocol: 'http', agent: inspectsAsName(sshDialAgent(ep)) };
   }
 }
 
@@ -89,7 +89,7 @@ export function nativeGrpcTarget(ep: Endpoint, apiVersion: string, env: NodeJS.P
 export async function connectEngine(opts: ResolveOptions & { timeoutMs?: number } = {}): Promise<Engine> {
   if (isBuildkitHost(opts.host)) return connectBuildkit(opts.host, '--host', opts.env);
   const endpoint = resolveEndpoint(opts);
-  const agent = endpoint.kind === 'tcp' && endpoint.tls ? new https.Agent({ keepAlive: true }) : new PlainHttpAgent({ keepAlive: true });
+  const agent = inspectsAsName(endpoint.kind === 'tcp' && endpoint.tls ? new https.Agent({ keepAlive: true }) : new PlainHttpAgent({ keepAlive: true }));
   const options = dockerodeOptions(endpoint, agent);
   const modem = new Modem(options);
   let docker: Docker | undefined;
