@@ -63,7 +63,7 @@ export function activate(ext: vscode.ExtensionContext): ExtensionApi {
     ctx.onDidEndBuild((s) => notifyIfHidden(s, panels)),
   );
   // The engine side stays out of activation; load it once the window has settled, not on the first click.
-  const warm = setTimeout(() => vscode.workspace.isTrusted && void engineCore().prepareCodecs().catch(() => undefined), 3000);
+  const warm = setTimeout(() => vscode.workspace.isTrusted && engineCore(), 3000);
   ext.subscriptions.push({ dispose: () => clearTimeout(warm) });
   return { ctx };
 }

@@ -1,21 +1,91 @@
-// The extension compiles every message type's codecs ahead of its first build (prepareCodecs).
+// The codecs scripts/gen-protos.mjs writes ahead (codecs.generated.ts) against protobufjs' reflection of the
+// same .proto files, for every message type: the same bytes, the same objects back.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import descriptors from '../../src/buildkit/proto/descriptors.json';
-import { ControlClient, prepareCodecs } from '../../src/buildkit/proto';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as protobuf from 'protobufjs';
+import { messages, services } from '../../src/buildkit/proto/codecs.generated';
+import { ControlClient } from '../../src/buildkit/proto';
 
-type Ns = { nested?: Record<string, Ns>; fields?: object };
-const countTypes = (ns: Ns): number => Object.values(ns.nested ?? {}).reduce((n, c) => n + (c.fields ? 1 : 0) + countTypes(c), 0);
+const repo = path.join(__dirname, '..', '..', '..');
+const protoDir = path.join(repo, 'src', 'buildkit', 'proto');
 
-test('prepareCodecs compiles each message type once, skipping those a call already used, and codecs still work', async () => {
+function reflection(): protobuf.Root {
+  const root = new protobuf.Root();
+  const fsutil = path.join(repo, 'src', 'buildkit', 'filesync', 'fsutil.proto');
+  root.resolvePath = (origin, target) => (path.basename(target) === 'fsutil.proto' ? fsutil : path.resolve(origin ? path.dirname(origin) : protoDir, target));
+  const files = ['auth.proto', 'control.proto', 'filesync.proto', 'health.proto', 'secrets.proto'].map((f) => path.join(protoDir, f));
+  root.loadSync(files, { keepCase: true });
+  root.resolveAll();
+  return root;
+}
+
+const scalars: Record<string, unknown> = {
+  string: 'x<é',
+  bool: true,
+  bytes: Buffer.from([0, 1, 255]),
+  int32: -7,
+  uint32: 4_000_000_000,
+  sint32: -9,
+  fixed32: 5,
+  int64: '-1234567890123456789',
+  uint64: '18446744073709551615',
+  sint64: '-42',
+  fixed64: '77',
+  double: 1.5,
+  float: 0.25,
+};
+
+/** A value for every field (two of each repeated one, two map entries), nested messages three deep. */
+function sample(type: protobuf.Type, depth = 0): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  if (depth > 3) return o;
+  for (const f of type.fieldsArray) {
+    const one = (): unknown =>
+      f.resolvedType instanceof protobuf.Type ? sample(f.resolvedType, depth + 1) : f.resolvedType instanceof protobuf.Enum ? Object.keys(f.resolvedType.values)[1] : scalars[f.type];
+    if (f instanceof protobuf.MapField) o[f.name] = { k1: one(), k2: one() };
+    else o[f.name] = f.repeated ? [one(), one()] : one();
+  }
+  return o;
+}
+
+test('the committed codecs are what the .proto files give (node scripts/gen-protos.mjs --check)', () => {
+  const r = spawnSync(process.execPath, [path.join(repo, 'scripts', 'gen-protos.mjs'), '--check'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+});
+
+test('every generated message codec writes the bytes and reads back the objects reflection does', () => {
+  const root = reflection();
+  const names = Object.keys(messages);
+  assert.equal(names.length, 48);
+  for (const name of names) {
+    const type = root.lookupType(name);
+    const codec = messages[name];
+    const input = sample(type);
+    const bytes = Buffer.from(codec.encode(codec.fromObject(input)).finish());
+    assert.deepEqual(bytes, Buffer.from(type.encode(type.fromObject(input)).finish()), name);
+    assert.ok(bytes.length > 0 || type.fieldsArray.length === 0, `${name} encodes its fields`);
+    for (const longs of [String, Number]) {
+      const options = { enums: String, defaults: true, oneofs: true, longs };
+      assert.deepEqual(codec.toObject(codec.decode(bytes), options), type.toObject(type.decode(bytes), options), `${name} (longs as ${longs.name})`);
+      // an empty message: the defaults filled in
+      assert.deepEqual(codec.toObject(codec.decode(Buffer.alloc(0)), options), type.toObject(type.decode(Buffer.alloc(0)), options), `${name}, empty`);
+    }
+  }
+});
+
+test('the method tables match the services of the .proto files, and the Control client works through them', () => {
+  const root = reflection();
+  for (const [name, methods] of Object.entries(services)) {
+    const service = root.lookupService(name);
+    assert.deepEqual(
+      Object.entries(methods).map(([m, t]) => [m, ...t]),
+      service.methodsArray.map((m) => [m.name, m.resolvedRequestType!.fullName.slice(1), m.resolvedResponseType!.fullName.slice(1), !!m.requestStream, !!m.responseStream]),
+    );
+  }
   const status = ControlClient.service.Status;
-  // a call compiles its request type's codecs on first use
-  const request = status.requestSerialize({ Ref: 'r1' });
-  const total = countTypes(descriptors as Ns);
-  assert.ok(total > 40, `${total} message types in the descriptor`);
-  assert.equal(await prepareCodecs(), total - 1);
-  assert.equal(await prepareCodecs(), 0);
-  assert.deepEqual(status.requestDeserialize(request), { Ref: 'r1' });
+  assert.deepEqual(status.requestDeserialize(status.requestSerialize({ Ref: 'r1' })), { Ref: 'r1' });
   const response = { vertexes: [{ digest: 'sha256:1', inputs: [], name: '[1/2] FROM busybox', cached: true, error: '', progressGroup: null }], statuses: [], logs: [], warnings: [] };
   const back = status.responseDeserialize(status.responseSerialize(response)) as typeof response;
   assert.equal(back.vertexes[0].name, '[1/2] FROM busybox');

@@ -1,40 +1,35 @@
-// Typed access to the gRPC services, built from the committed descriptor (scripts/gen-protos.mjs).
-// grpc-js only needs a path, the stream flags and (de)serializers per method, so the service
-// definitions come straight from protobufjs' light build: @grpc/proto-loader would also build
-// google.protobuf descriptor messages for every type, a third of a short CLI run's start-up.
+// Typed access to the gRPC services, from the codecs scripts/gen-protos.mjs writes ahead (codecs.generated.ts).
+// grpc-js only needs a path, the stream flags and (de)serializers per method, so no proto loader runs:
+// @grpc/proto-loader would build google.protobuf descriptor messages for every type, and protobufjs'
+// reflection would parse a descriptor and compile each type's codecs with `Function` at first use.
 import * as grpc from '@grpc/grpc-js';
-import * as protobuf from 'protobufjs/light';
-import descriptorJson from './descriptors.json';
-
-const root = protobuf.Root.fromJSON(descriptorJson as protobuf.INamespace);
+import type { IConversionOptions } from 'protobufjs/minimal';
+import type { MessageCodec } from './codecTypes';
+import { messages, services } from './codecs.generated';
 
 /** What proto-loader's options meant here: field names as in the .proto, enums as names, defaults and oneofs filled in. */
-const base: protobuf.IConversionOptions = { enums: String, defaults: true, oneofs: true };
+const base: IConversionOptions = { enums: String, defaults: true, oneofs: true };
 // Control traffic fits in JS numbers (timestamps in seconds, byte counters); fsutil's
 // nanosecond mtimes do not, so the session side keeps int64 as decimal strings.
-const controlOptions: protobuf.IConversionOptions = { ...base, longs: Number };
-const sessionOptions: protobuf.IConversionOptions = { ...base, longs: String };
+const controlOptions: IConversionOptions = { ...base, longs: Number };
+const sessionOptions: IConversionOptions = { ...base, longs: String };
 
 const lowerFirst = (s: string) => s[0].toLowerCase() + s.slice(1);
 
-function serviceDefinition(name: string, options: protobuf.IConversionOptions): grpc.ServiceDefinition {
-  const service = root.lookupService(name);
+function serviceDefinition(name: string, options: IConversionOptions): grpc.ServiceDefinition {
   const def: Record<string, grpc.MethodDefinition<object, object>> = {};
-  for (const m of service.methodsArray) {
-    m.resolve();
-    const req = m.resolvedRequestType!;
-    const res = m.resolvedResponseType!;
-    const serialize = (t: protobuf.Type) => (v: object): Buffer => Buffer.from(t.encode(t.fromObject(v)).finish());
-    const deserialize = (t: protobuf.Type) => (b: Buffer): object => t.toObject(t.decode(b), options);
-    def[m.name] = {
-      path: `/${name}/${m.name}`,
-      requestStream: !!m.requestStream,
-      responseStream: !!m.responseStream,
-      requestSerialize: serialize(req),
-      requestDeserialize: deserialize(req),
-      responseSerialize: serialize(res),
-      responseDeserialize: deserialize(res),
-      originalName: lowerFirst(m.name),
+  for (const [method, [request, response, requestStream, responseStream]] of Object.entries(services[name])) {
+    const serialize = (t: MessageCodec) => (v: object): Buffer => Buffer.from(t.encode(t.fromObject(v)).finish());
+    const deserialize = (t: MessageCodec) => (b: Buffer): object => t.toObject(t.decode(b), options);
+    def[method] = {
+      path: `/${name}/${method}`,
+      requestStream,
+      responseStream,
+      requestSerialize: serialize(messages[request]),
+      requestDeserialize: deserialize(messages[request]),
+      responseSerialize: serialize(messages[response]),
+      responseDeserialize: deserialize(messages[response]),
+      originalName: lowerFirst(method),
     };
   }
   return def;
@@ -62,30 +57,4 @@ export const sessionServices = {
 /** "/pkg.Service/Method" for every method of the given services, as the session header wants them. */
 export function methodPaths(services: grpc.ServiceDefinition[]): string[] {
   return services.flatMap((s) => Object.values(s).map((m) => m.path));
-}
-
-function messageTypes(ns: protobuf.NamespaceBase, into: protobuf.Type[] = []): protobuf.Type[] {
-  for (const n of ns.nestedArray) {
-    if (n instanceof protobuf.Type) into.push(n);
-    if (n instanceof protobuf.Namespace) messageTypes(n, into);
-  }
-  return into;
-}
-
-/**
- * Compiles every message type's codecs now; returns how many it compiled. protobufjs compiles them
- * (with `Function`) the first time a type is used: ~18 ms for the 48 types here, which the
- * extension's first build would spend while its panel opens. A few types per turn of the event
- * loop, so the host stays responsive; a type a call already used is skipped (setup() replaced its methods).
- */
-export async function prepareCodecs(): Promise<number> {
-  const types = messageTypes(root);
-  let compiled = 0;
-  for (let i = 0; i < types.length; i++) {
-    if (i % 4 === 0) await new Promise((r) => setImmediate(r));
-    if (Object.hasOwn(types[i], 'decode')) continue;
-    types[i].setup();
-    compiled++;
-  }
-  return compiled;
 }
