@@ -1,6 +1,6 @@
 // Registry credentials for the engine's pulls and pushes, read from the Docker CLI's config
 // (auths, credsStore, credHelpers) exactly when the engine asks for a host.
-import { execFile } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dockerConfigDir } from '../engine/endpoint';
@@ -36,6 +36,8 @@ function readConfig(configDir: string): DockerConfig {
 
 function fromHelper(helper: string, serverUrl: string, env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
   return new Promise((resolve) => {
+    // required here, not at the top: loading child_process is ~5 ms of every CLI start, and only helpers need it
+    const { execFile } = require('node:child_process') as typeof ChildProcess;
     const child = execFile(`docker-credential-${helper}`, ['get'], { timeout: 30_000, env }, (err, stdout) => {
       // A helper that knows nothing of the host exits non-zero: that means anonymous, not failure.
       if (err) return resolve(undefined);

@@ -12,9 +12,8 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { Worker } from 'node:worker_threads';
 import { expectedContextWalk } from '../buildkit/dockerignore';
-import { PAUSE_AFTER, SPARE_WALK_WORKER, worthWalkingAhead } from '../buildkit/filesync/prefetch';
+import { newWorker, PAUSE_AFTER, SPARE_WALK_WORKER, worthWalkingAhead } from '../buildkit/filesync/prefetch';
 import type { WalkJob, WalkWorkerData } from '../buildkit/filesync/walkWorker';
 import { parseCommand } from './args';
 
@@ -100,7 +99,7 @@ function startWalkWorker(): void {
     if (cmd.kind !== 'build' || !worthWalkingAhead(cmd.options.contextDir)) return;
     const job: WalkJob = { root: cmd.options.contextDir, opts: expectedContextWalk(cmd.options), pauseAfter: PAUSE_AFTER };
     const g = globalThis as Record<symbol, unknown>;
-    const w = new Worker(path.join(__dirname, 'walkWorker.js'), { workerData: { job } satisfies WalkWorkerData });
+    const w = newWorker(path.join(__dirname, 'walkWorker.js'), { workerData: { job } satisfies WalkWorkerData });
     w.unref();
     // a worker that failed is not handed out: the build then starts its own or walks in-thread
     w.on('error', () => undefined);

@@ -6,7 +6,7 @@
 // asks for exactly the predicted patterns; otherwise it is dropped and the request walks itself.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker, WorkerOptions } from 'node:worker_threads';
 import type { DiffCopyRequest } from './metadata';
 import { sameWalk, type WalkOptions } from './walk';
 import type { RequestableFiles, WalkCommand, WalkJob, WalkMessage } from './walkWorker';
@@ -27,6 +27,12 @@ export const PAUSE_AFTER = 50_000;
  */
 export const SPARE_WALK_WORKER = Symbol.for('buildkit-lens.spareWalkWorker');
 
+/** worker_threads is required on first use: loading it is ~2.5 ms of every CLI start, and small contexts need no worker. */
+export function newWorker(file: string, options?: WorkerOptions): Worker {
+  const threads = require('node:worker_threads') as typeof import('node:worker_threads');
+  return new threads.Worker(file, options);
+}
+
 const alive = (w: Worker | undefined) => (w && w.threadId >= 0 ? w : undefined); // -1 once exited
 
 /** One idle walker is kept: a new isolate per build costs ~40 ms and leaves memory behind. */
@@ -38,7 +44,7 @@ function acquireWorker(): Worker {
   g[SPARE_WALK_WORKER] = undefined;
   const reused = alive(spare) ?? alive(idle);
   if (reused === idle) idle = undefined;
-  const w = reused ?? new Worker(path.join(__dirname, 'walkWorker.js'));
+  const w = reused ?? newWorker(path.join(__dirname, 'walkWorker.js'));
   w.unref();
   return w;
 }
