@@ -256,7 +256,12 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
 
   /** Shows a build: its existing panel, or a finished panel it may take over, or a new one. */
   show(session: BuildSession, preserveFocus = false): void {
-    const p = this.shownIn(session.id) ?? this.reusable(session.options.dockerfile, session.options.target) ?? this.create();
+    const p = this.shownIn(session.id) ?? this.reusable(session.options.dockerfile, session.options.target);
+    if (!p) {
+      // a new panel opens shown and titled: a reveal or a title right after would be two more
+      // workbench updates (~12 ms of its renderer) while it lays out the new webview
+      return this.create(undefined, titleOf(session.request.label, session.options.target, ''), preserveFocus).attach(session);
+    }
     if (p.session !== session) p.attach(session);
     p.panel.reveal(undefined, preserveFocus);
   }
@@ -292,10 +297,10 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
     return [...this.panels].some((p) => p.session === session);
   }
 
-  private create(panel?: vscode.WebviewPanel): BuildPanel {
+  private create(panel?: vscode.WebviewPanel, title = 'Build', preserveFocus = true): BuildPanel {
     // Builds share one editor group beside the code rather than splitting the window further each time.
     const column = [...this.panels].map((p) => p.panel.viewColumn).find((c) => c !== undefined) ?? vscode.ViewColumn.Beside;
-    panel ??= vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Build', { viewColumn: column, preserveFocus: true }, panelOptions(this.ctx.ext.extensionUri));
+    panel ??= vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, title, { viewColumn: column, preserveFocus }, panelOptions(this.ctx.ext.extensionUri));
     const p = new BuildPanel(
       panel,
       this.ctx,
