@@ -80,8 +80,7 @@ class BuildPanel {
         batcher.flush();
         const now = Date.now();
         this.post({ type: 'end', outcome: session.outcome!, summary: session.model.summary(now), now });
-        const o = session.outcome!;
-        this.panel.title = titleOf(session.request.label, session.options.target, o.ok ? '✓' : o.canceled ? '⊘' : '✗');
+        this.panel.title = titleOf(session.request.label, session.options.target, outcomeMark(session.outcome));
       }),
     );
     if (this.shown) this.post({ type: 'snapshot', snapshot: session.snapshot() });
@@ -130,9 +129,7 @@ class BuildPanel {
     this.detach();
     this.record = record;
     this.usedAt = Date.now();
-    const b = record.snapshot.build;
-    const o = record.snapshot.outcome;
-    this.panel.title = titleOf(b.dockerfileLabel, b.target, !o ? '' : o.ok ? '✓' : o.canceled ? '⊘' : '✗');
+    this.panel.title = recordTitle(record);
     if (this.shown) this.post({ type: 'snapshot', snapshot: record.snapshot });
     else this.showPage({ type: 'snapshot', snapshot: record.snapshot });
     this.onShow();
@@ -249,6 +246,15 @@ function titleOf(label: string, target: string | undefined, mark: string): strin
   return `${mark ? mark + ' ' : ''}Build: ${path.basename(label)}${target ? ` › ${target}` : ''}`;
 }
 
+function recordTitle(record: BuildRecord): string {
+  const { build: b, outcome: o } = record.snapshot;
+  return titleOf(b.dockerfileLabel, b.target, outcomeMark(o));
+}
+
+function outcomeMark(o: { ok: boolean; canceled?: boolean } | undefined): string {
+  return !o ? '' : o.ok ? '✓' : o.canceled ? '⊘' : '✗';
+}
+
 export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState>, vscode.Disposable {
   private readonly panels = new Set<BuildPanel>();
 
@@ -270,7 +276,8 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
     const b = record.snapshot.build;
     let p = this.shownIn(b.id);
     if (!p) {
-      p = this.reusable(b.dockerfile, b.target) ?? this.create();
+      p = this.reusable(b.dockerfile, b.target);
+      if (!p) return this.create(undefined, recordTitle(record), false).showRecord(record);
       p.showRecord(record);
     }
     p.panel.reveal();
