@@ -9,7 +9,7 @@ import type { Endpoint } from './endpoint';
 import { upgradeH2c } from './upgrade';
 
 export interface GrpcBridge {
-  /** grpc-js target, e.g. unix:///tmp/bkl-xyz/grpc.sock */
+  /** grpc-js target, e.g. unix:///tmp/bkl-grpc-1234-xyz/grpc.sock */
   target: string;
   /** sockets currently piped (for leak checks) */
   readonly openConnections: number;
@@ -34,13 +34,52 @@ function removeOpenDirs(): void {
   for (const dir of openDirs) removeDir(dir);
 }
 
+/** bkl-grpc-<pid>-XXXXXX: the folder says which process it belongs to */
+const FOLDER = /^bkl-grpc-(\d+)-/;
+let swept = false;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A process ended by a signal runs no exit hook (an extension host stopped with SIGTERM), so its folder
+ * stays. Folders carry their process id: those of processes gone are removed by the next process that closes a bridge.
+ * A live process's folder is never touched, so a bridge in use elsewhere keeps its socket. Once per
+ * process, when a bridge closes: a build's start does not wait for it.
+ */
+function removeFoldersOfEndedProcesses(tmp: string): void {
+  swept = true;
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmp);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(FOLDER.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    try {
+      fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
+    } catch {
+      // another user's folder: theirs to remove
+    }
+  }
+}
+
 export async function openGrpcBridge(ep: Endpoint): Promise<GrpcBridge> {
   // 0700 folder: nobody else on the machine may ride our engine connection.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-'));
+  const tmp = os.tmpdir();
   if (!exitHooked) {
     exitHooked = true;
     process.once('exit', removeOpenDirs);
   }
+  const dir = fs.mkdtempSync(path.join(tmp, `bkl-grpc-${process.pid}-`));
   openDirs.add(dir);
   fs.chmodSync(dir, 0o700);
   const sockPath = path.join(dir, 'grpc.sock');
@@ -104,6 +143,7 @@ export async function openGrpcBridge(ep: Endpoint): Promise<GrpcBridge> {
         // at once, not in server.close()'s callback: the process may not live that long (an ending extension host)
         removeDir(dir);
         server.close(() => resolve());
+        if (!swept) removeFoldersOfEndedProcesses(tmp);
       })),
   };
   return bridge;

@@ -34,3 +34,23 @@ test('a process that exits with its bridge still open leaves no socket folder be
   assert.match(r.stdout, /^unix:\/\/.*grpc\.sock$/m);
   assert.deepEqual(fs.readdirSync(tmp), []);
 });
+
+test("closing a bridge removes the socket folders of processes that have ended, and no live process's folder", () => {
+  const tmp = tempDir('bkl-bridge-sweep-');
+  const ended = spawnSync(process.execPath, ['-e', '0']).pid;
+  const folders = { ended: `bkl-grpc-${ended}-aB3dE9`, live: `bkl-grpc-${process.pid}-xY7zQ1`, other: 'bkl-something-else' };
+  for (const name of Object.values(folders)) {
+    fs.mkdirSync(path.join(tmp, name));
+    fs.writeFileSync(path.join(tmp, name, 'grpc.sock'), '');
+  }
+  const script = `
+    const { openGrpcBridge } = require(${JSON.stringify(path.join(__dirname, '../../src/engine/bridge.js'))});
+    openGrpcBridge(${JSON.stringify(nowhere)}).then(async (b) => {
+      if (!b.target.includes('/bkl-grpc-' + process.pid + '-')) throw new Error('folder without its process id: ' + b.target);
+      await b.close();
+    });
+  `;
+  const r = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, TMPDIR: tmp }, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(fs.readdirSync(tmp).sort(), [folders.live, folders.other].sort());
+});
