@@ -1,7 +1,8 @@
 // Compiles the .proto files into src/buildkit/proto/codecs.generated.ts (committed): each message type's
 // codecs as source (encode + fromObject where we send it, decode + toObject where we receive it), written
-// by protobufjs' own code generators (what `pbjs -t static` prints), and the services' method tables. At run time only protobufjs/minimal is needed:
-// no descriptor to parse and resolve, no codecs compiled with `Function` at first use.
+// by protobufjs' own code generators (what `pbjs -t static` prints), and the services' method tables.
+// At run time only protobufjs/minimal is needed: no descriptor to parse and resolve, no codecs compiled
+// with `Function` at first use.
 //   node scripts/gen-protos.mjs          writes the file
 //   node scripts/gen-protos.mjs --check  exits 1 when the committed file is not what the .proto files give
 import * as fs from 'node:fs';
@@ -13,7 +14,7 @@ const protoDir = path.join(here, '..', 'src', 'buildkit', 'proto');
 const extra = { 'fsutil.proto': path.join(here, '..', 'src', 'buildkit', 'filesync', 'fsutil.proto') };
 const out = path.join(protoDir, 'codecs.generated.ts');
 
-export function generate() {
+function generate() {
   const root = new protobuf.Root();
   root.resolvePath = (origin, target) => extra[path.basename(target)] ?? path.resolve(origin ? path.dirname(origin) : protoDir, target);
   const files = fs.readdirSync(protoDir).filter((f) => f.endsWith('.proto')).sort().map((f) => path.join(protoDir, f));
@@ -104,13 +105,11 @@ export function generate() {
   return { text: lines.join('\n'), files: files.length + 1, types: types.length };
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
-  const { text, files, types } = generate();
-  if (process.argv.includes('--check')) {
-    const same = fs.existsSync(out) && fs.readFileSync(out, 'utf8') === text;
-    if (!same) console.error(`${path.relative(process.cwd(), out)} is not what the .proto files give: run node scripts/gen-protos.mjs`);
-    process.exit(same ? 0 : 1);
-  }
-  fs.writeFileSync(out, text);
-  console.log(`wrote ${path.relative(process.cwd(), out)}: ${types} message types from ${files} proto files`);
+const { text, files, types } = generate();
+if (process.argv.includes('--check')) {
+  const same = fs.existsSync(out) && fs.readFileSync(out, 'utf8') === text;
+  if (!same) console.error(`${path.relative(process.cwd(), out)} is not what the .proto files give: run node scripts/gen-protos.mjs`);
+  process.exit(same ? 0 : 1);
 }
+fs.writeFileSync(out, text);
+console.log(`wrote ${path.relative(process.cwd(), out)}: ${types} message types from ${files} proto files`);

@@ -36,7 +36,8 @@ function readConfig(configDir: string): DockerConfig {
 
 function fromHelper(helper: string, serverUrl: string, env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
   return new Promise((resolve) => {
-    // required here, not at the top: loading child_process is ~5 ms of every CLI start, and only helpers need it
+    // required here, not at the top: loading child_process is ~5 ms, and only helpers need it (a build
+    // through the gRPC bridge loads it anyway, with cluster; one over an engine's native gRPC need not)
     const { execFile } = require('node:child_process') as typeof ChildProcess;
     const child = execFile(`docker-credential-${helper}`, ['get'], { timeout: 30_000, env }, (err, stdout) => {
       // A helper that knows nothing of the host exits non-zero: that means anonymous, not failure.
