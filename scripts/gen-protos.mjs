@@ -96,7 +96,6 @@ function generate() {
   for (const s of services) {
     lines.push(`  ${JSON.stringify(name(s))}: {`);
     for (const m of s.methodsArray) {
-      m.resolve();
       lines.push(`    ${m.name}: [${JSON.stringify(name(m.resolvedRequestType))}, ${JSON.stringify(name(m.resolvedResponseType))}, ${!!m.requestStream}, ${!!m.responseStream}],`);
     }
     lines.push('  },');

@@ -263,11 +263,7 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
   /** Shows a build: its existing panel, or a finished panel it may take over, or a new one. */
   show(session: BuildSession, preserveFocus = false): void {
     const p = this.shownIn(session.id) ?? this.reusable(session.options.dockerfile, session.options.target);
-    if (!p) {
-      // a new panel opens shown and titled: a reveal or a title right after would be two more
-      // workbench updates (~12 ms of its renderer) while it lays out the new webview
-      return this.create(undefined, titleOf(session.request.label, session.options.target, ''), preserveFocus).attach(session);
-    }
+    if (!p) return this.open(titleOf(session.request.label, session.options.target, ''), preserveFocus).attach(session);
     if (p.session !== session) p.attach(session);
     p.panel.reveal(undefined, preserveFocus);
   }
@@ -277,7 +273,7 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
     let p = this.shownIn(b.id);
     if (!p) {
       p = this.reusable(b.dockerfile, b.target);
-      if (!p) return this.create(undefined, recordTitle(record), false).showRecord(record);
+      if (!p) return this.open(recordTitle(record), false).showRecord(record);
       p.showRecord(record);
     }
     p.panel.reveal();
@@ -304,10 +300,14 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
     return [...this.panels].some((p) => p.session === session);
   }
 
-  private create(panel?: vscode.WebviewPanel, title = 'Build', preserveFocus = true): BuildPanel {
+  /** A new panel, opened shown and titled: a reveal or a title right after would be two more workbench updates. */
+  private open(title: string, preserveFocus: boolean): BuildPanel {
     // Builds share one editor group beside the code rather than splitting the window further each time.
     const column = [...this.panels].map((p) => p.panel.viewColumn).find((c) => c !== undefined) ?? vscode.ViewColumn.Beside;
-    panel ??= vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, title, { viewColumn: column, preserveFocus }, panelOptions(this.ctx.ext.extensionUri));
+    return this.adopt(vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, title, { viewColumn: column, preserveFocus }, panelOptions(this.ctx.ext.extensionUri)));
+  }
+
+  private adopt(panel: vscode.WebviewPanel): BuildPanel {
     const p = new BuildPanel(
       panel,
       this.ctx,
@@ -332,7 +332,7 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
     // The web workbench can lose a webview's state on reload; then take a remembered build not yet shown.
     const shown = new Set([...this.panels].map((p) => p.buildId));
     const id = state?.snapshot?.build?.id ?? this.ctx.store.openPanels().find((x) => !shown.has(x));
-    const p = this.create(panel);
+    const p = this.adopt(panel);
     // the restored webview draws its own saved state at once; the host's follows as messages
     p.showPage();
     const live = id ? this.ctx.sessions.get(id) : undefined;

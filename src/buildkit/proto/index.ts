@@ -17,10 +17,10 @@ const sessionOptions: IConversionOptions = { ...base, longs: String };
 const lowerFirst = (s: string) => s[0].toLowerCase() + s.slice(1);
 
 function serviceDefinition(name: string, options: IConversionOptions): grpc.ServiceDefinition {
+  const serialize = (t: MessageCodec) => (v: object): Buffer => Buffer.from(t.encode(t.fromObject(v)).finish());
+  const deserialize = (t: MessageCodec) => (b: Buffer): object => t.toObject(t.decode(b), options);
   const def: Record<string, grpc.MethodDefinition<object, object>> = {};
   for (const [method, [request, response, requestStream, responseStream]] of Object.entries(services[name])) {
-    const serialize = (t: MessageCodec) => (v: object): Buffer => Buffer.from(t.encode(t.fromObject(v)).finish());
-    const deserialize = (t: MessageCodec) => (b: Buffer): object => t.toObject(t.decode(b), options);
     def[method] = {
       path: `/${name}/${method}`,
       requestStream,
