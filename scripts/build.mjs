@@ -41,14 +41,6 @@ const lazySsh2 = {
   },
 };
 
-// The engine side (gRPC, protobuf, dockerode) is required by context.ts on first use: its own file.
-const lazyEngineCore = {
-  name: 'lazy-engine-core',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/engineCore$/ }, () => ({ path: './engineCore.js', external: true }));
-  },
-};
-
 // dockerfile-ast and its language-server types are more than half of what activation would compile;
 // dockerfileModel.ts requires them on the first parse, from their own file.
 const lazyDockerfileAst = {
@@ -92,7 +84,7 @@ const nodeBundle = (entryPoints, extra = {}) => ({
 });
 
 const builds = [
-  nodeBundle({ extension: 'src/extension/main.ts' }, { plugins: [lazySsh2, lazyEngineCore, lazyDockerfileAst] }),
+  nodeBundle({ extension: 'src/extension/main.ts' }, { plugins: [lazySsh2, lazyDockerfileAst] }),
   nodeBundle({ dockerfileAst: 'dockerfile-ast' }),
   nodeBundle({ engineCore: 'src/extension/engineCore.ts' }, { plugins: [lazySsh2] }),
   nodeBundle({ ssh2: 'ssh2' }),

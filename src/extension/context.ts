@@ -2,16 +2,31 @@
 // every feature (panel, CodeLens, tree, decorations) listens to.
 import * as vscode from 'vscode';
 import * as path from 'path';
+import { codeCacheFor, loadThroughCodeCache, type CachedLoad } from '../codeCache';
 import { createPlainRenderer } from '../progress/render/plain';
 import { BuildRecords } from './buildRecords';
 import { BuildSession, type BuildDeps, type SessionRequest } from './buildSession';
 import { BuildStore } from './buildStore';
 
 type EngineCore = typeof import('./engineCore');
-let core: EngineCore | undefined;
-/** Loads the engine side on first use (see engineCore.ts); scripts/build.mjs keeps it a separate file. */
+let core: CachedLoad<EngineCore> | undefined;
+let codeCacheDir: string | undefined;
+
+/** Where the engine side's V8 code cache goes (the extension's global storage); unset: a plain require. */
+export function useEngineCoreCodeCache(dir: string): void {
+  codeCacheDir = dir;
+}
+
+/**
+ * Loads the engine side on first use (see engineCore.ts); scripts/build.mjs keeps it a separate file.
+ * Through V8's code cache: ~70 ms to compile and run it without, ~25 ms with, in every new window.
+ */
 export function engineCore(): EngineCore {
-  return (core ??= require('./engineCore') as EngineCore);
+  if (!core) {
+    const bundle = path.join(__dirname, 'engineCore.js');
+    core = loadThroughCodeCache<EngineCore>(bundle, codeCacheDir ? codeCacheFor(bundle, codeCacheDir, 'engineCore-') : undefined);
+  }
+  return core.exports;
 }
 
 export const realDeps: BuildDeps = {
@@ -67,6 +82,8 @@ export class Ctx implements vscode.Disposable {
     });
     session.onEnd((result) => {
       off();
+      // the cache then holds the functions a build runs, not only the module's top level
+      core?.save();
       renderer.end(session.model, result);
       this.records.save(session.snapshot(), (d) => session.model.logs.read(d));
       const summary = session.model.summary();

@@ -1,6 +1,7 @@
 // Entry point: wires the features to the shared context. Everything else lives in its own module.
 import * as vscode from 'vscode';
-import { Ctx, engineCore } from './context';
+import * as path from 'path';
+import { Ctx, engineCore, useEngineCoreCodeCache } from './context';
 import { registerCommands } from './commands';
 import { BuildPanels, PANEL_VIEW_TYPE } from './panel';
 import { StageCodeLensProvider } from './codeLens';
@@ -63,6 +64,7 @@ export function activate(ext: vscode.ExtensionContext): ExtensionApi {
     ctx.onDidEndBuild((s) => notifyIfHidden(s, panels)),
   );
   // The engine side stays out of activation; load it once the window has settled, not on the first click.
+  useEngineCoreCodeCache(path.join(ext.globalStorageUri.fsPath, 'code-cache'));
   const warm = setTimeout(() => vscode.workspace.isTrusted && engineCore(), 3000);
   ext.subscriptions.push({ dispose: () => clearTimeout(warm) });
   return { ctx };

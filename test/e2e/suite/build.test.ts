@@ -1,5 +1,7 @@
 // Builds against the first engine of BKL_TEST_ENGINES: results in CodeLens, errors in Problems.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BuildTicket } from '../../../src/extension/commands';
 import { api, eventually, lensTitles, testEngineHost, useTestEngine, writeFile } from './helpers';
@@ -24,6 +26,10 @@ suite('builds against a real engine', function () {
     const session = ctx.sessions.get(ticket.id)!;
     assert.equal(session.options.target, 'prep');
     assert.equal(session.options.network, 'none');
+    // after a build the engine side is in V8's code cache, for the next window's first build
+    const cacheDir = path.join(ctx.ext.globalStorageUri.fsPath, 'code-cache');
+    const cached = () => (fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir) : []);
+    assert.ok(cached().some((f) => /^engineCore-v\d+.*\.v8cache$/.test(f) && fs.statSync(path.join(cacheDir, f)).size > 100_000), `the engine side's code cache (${cached().join(', ')})`);
     assert.ok(session.model.steps().some((s) => /RUN echo prepared/.test(s.name)), 'the RUN step is listed');
     const labels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label);
     await eventually(() => labels().some((l) => /Build: Dockerfile › prep/.test(l)), `the build panel tab (tabs: ${labels().join(', ')})`);
