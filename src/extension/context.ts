@@ -19,7 +19,7 @@ export function useEngineCoreCodeCache(dir: string): void {
 
 /**
  * Loads the engine side on first use (see engineCore.ts); scripts/build.mjs keeps it a separate file.
- * Through V8's code cache: ~70 ms to compile and run it without, ~25 ms with, in every new window.
+ * Through V8's code cache: 50-70 ms to compile and run it without, 25-35 ms with, in every new window.
  */
 export function engineCore(): EngineCore {
   if (!core) {
@@ -82,8 +82,9 @@ export class Ctx implements vscode.Disposable {
     });
     session.onEnd((result) => {
       off();
-      // the cache then holds the functions a build runs, not only the module's top level
-      core?.save();
+      // the cache then holds the functions a build runs, not only the module's top level; written
+      // (6-8 ms, once per window at most) after the end's own updates have gone out
+      setTimeout(() => core?.save(), 1000);
       renderer.end(session.model, result);
       this.records.save(session.snapshot(), (d) => session.model.logs.read(d));
       const summary = session.model.summary();

@@ -29,7 +29,7 @@ suite('builds against a real engine', function () {
     // after a build the engine side is in V8's code cache, for the next window's first build
     const cacheDir = path.join(ctx.ext.globalStorageUri.fsPath, 'code-cache');
     const cached = () => (fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir) : []);
-    assert.ok(cached().some((f) => /^engineCore-v\d+.*\.v8cache$/.test(f) && fs.statSync(path.join(cacheDir, f)).size > 100_000), `the engine side's code cache (${cached().join(', ')})`);
+    await eventually(() => cached().some((f) => /^engineCore-v\d+.*\.v8cache$/.test(f) && fs.statSync(path.join(cacheDir, f)).size > 100_000), "the engine side's code cache");
     assert.ok(session.model.steps().some((s) => /RUN echo prepared/.test(s.name)), 'the RUN step is listed');
     const labels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.label);
     await eventually(() => labels().some((l) => /Build: Dockerfile › prep/.test(l)), `the build panel tab (tabs: ${labels().join(', ')})`);
