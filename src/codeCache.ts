@@ -22,33 +22,34 @@ export interface CachedLoad<T> {
 }
 
 export function loadThroughCodeCache<T>(bundle: string, cache: CodeCacheFile | undefined): CachedLoad<T> {
-  let script: vm.Script | undefined;
-  let cachedData: Buffer | undefined;
-  try {
-    if (cache) {
-      cachedData = readOrUndefined(cache.file);
-      const source = fs.readFileSync(bundle, 'utf8');
-      script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
-    }
-  } catch {
-    script = undefined;
-  }
-  if (!script || !cache) {
+  const compiled = cache && compile(bundle, cache);
+  if (!compiled) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return { exports: require(bundle) as T, save: () => undefined };
   }
   const mod = { exports: {} as T };
-  (script.runInThisContext() as (...args: unknown[]) => void)(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
-  let pending = !cachedData || script.cachedDataRejected === true;
-  const compiled = script;
+  (compiled.script.runInThisContext() as (...args: unknown[]) => void)(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
+  let pending = compiled.stale;
   return {
     exports: mod.exports,
     save() {
       if (!pending) return;
       pending = false;
-      writeCache(compiled, cache);
+      writeCache(compiled.script, compiled.cache);
     },
   };
+}
+
+/** The bundle wrapped as Node wraps a module, compiled with its cache; stale: the cache was missing or rejected. */
+function compile(bundle: string, cache: CodeCacheFile): { script: vm.Script; stale: boolean; cache: CodeCacheFile } | undefined {
+  try {
+    const cachedData = readOrUndefined(cache.file);
+    const source = fs.readFileSync(bundle, 'utf8');
+    const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
+    return { script, stale: !cachedData || script.cachedDataRejected === true, cache };
+  } catch {
+    return undefined;
+  }
 }
 
 function readOrUndefined(file: string): Buffer | undefined {
