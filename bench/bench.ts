@@ -1,6 +1,7 @@
 // BuildKit Lens against `docker buildx build` (0.13) on the same engine, in the same run.
 // Prints medians over N runs, the ratios, and pass/fail against the targets. Always exits 0.
 //   node out/bench/bench.js [--runs 5] [--engine d26] [--only context|logs]
+// BKL_BENCH_VERBOSE=1 also prints every sample.
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -121,6 +122,8 @@ async function logRows(): Promise<Row[]> {
   return [row, idle];
 }
 
+const samples = (r: Row, vs: number[]) => vs.map((v) => (r.metric === 'wall' ? (v / 1000).toFixed(2) : v.toFixed(3))).join(' ');
+
 function table(rows: Row[]): string {
   const fmt = (r: Row, v: number) => (r.metric === 'wall' ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(2)} s`);
   const lines = [
@@ -153,4 +156,6 @@ function table(rows: Row[]): string {
     spawnSync('docker', ['builder', 'prune', '-f', '--filter', 'type=source.local'], { env, stdio: 'ignore' });
   }
   console.log(table(rows));
+  // every sample, in run order, for telling a slow run from a slow client
+  if (process.env.BKL_BENCH_VERBOSE) for (const r of rows) process.stderr.write(`${r.name}: ours ${samples(r, r.ours)}; buildx ${samples(r, r.theirs)}\n`);
 })();
