@@ -17,6 +17,8 @@ export interface Activation {
   activationMs: number;
   hasApi: boolean;
   commands: string[];
+  /** the extension host's process id */
+  pid?: number;
   error?: string;
 }
 
@@ -25,8 +27,31 @@ export function probeDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-probe-'));
 }
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** SIGTERM, then SIGKILL if the process is still there 5 s later. */
+async function endProcess(pid: number): Promise<void> {
+  for (const [signal, waitMs] of [['SIGTERM', 5_000], ['SIGKILL', 2_000]] as const) {
+    if (!alive(pid)) return;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return;
+    }
+    for (const deadline = Date.now() + waitMs; alive(pid) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export class Probe {
   private n = 0;
+  private hostPid?: number;
   exitCode?: number;
 
   private constructor(readonly dir: string, readonly workbench: Workbench) {}
@@ -49,8 +74,10 @@ export class Probe {
     return probe;
   }
 
-  activation(timeoutMs = 60_000): Promise<Activation> {
-    return this.waitJson<Activation>('activated.json', timeoutMs);
+  async activation(timeoutMs = 60_000): Promise<Activation> {
+    const a = await this.waitJson<Activation>('activated.json', timeoutMs);
+    this.hostPid = a.pid;
+    return a;
   }
 
   /** Runs buildkitLens.build on a Dockerfile; t0 is the extension host's clock right before the call. */
@@ -73,9 +100,15 @@ export class Probe {
     return (await this.call<{ lags: [number, number][] }>({ op: 'lag' })).lags;
   }
 
+  /**
+   * Closes the window and ends its extension host. The VS Code server keeps a closed window's host
+   * for a reconnection (5 min to 3 h), busy now and then (GC, child processes), which would take CPU
+   * from whatever the next window measures; a desktop VS Code ends it with the window.
+   */
   async close(): Promise<void> {
     this.send({ op: 'exit' });
     await this.workbench.close();
+    if (this.hostPid) await endProcess(this.hostPid);
   }
 
   private send(cmd: object): number {

@@ -1,6 +1,7 @@
 // Runs inside the real extension host (as extensionTestsPath) next to BuildKit Lens installed from
 // its .vsix. Talks to the Node side (harness/probe.ts) through files in BKL_PROBE_DIR:
-//   activated.json   written once the host is idle: where the extension was loaded from and how long activate() took
+//   activated.json   written once the host is idle: where the extension was loaded from, how long activate() took,
+//                    and this host's process id (the Node side ends it when it closes the window)
 //   cmd-<n>.json     {op:'build', file} | {op:'exec', command, args} | {op:'lag'} | {op:'webview', html} | {op:'exit'}, read in order
 //   res-<n>.json     the answer to cmd-<n>
 // Event-loop lag is sampled all along: a 10 ms timer that fires late means the host was busy.
@@ -71,7 +72,7 @@ exports.run = async function run() {
     const activationMs = performance.now() - t;
     if (profiler) await profiler(path.join(dir, 'activation.cpuprofile'));
     const commands = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('buildkitLens.'));
-    write(dir, 'activated.json', { extensionPath: ext.extensionPath, version: ext.packageJSON.version, wasActive, activationMs, hasApi: !!(api && api.ctx), commands });
+    write(dir, 'activated.json', { extensionPath: ext.extensionPath, version: ext.packageJSON.version, wasActive, activationMs, hasApi: !!(api && api.ctx), commands, pid: process.pid });
     for (let n = 1; ; n++) {
       const cmd = await waitFile(path.join(dir, `cmd-${n}.json`));
       if (cmd.op === 'exit') return;
