@@ -5,6 +5,7 @@ import type { BuildSession } from './buildSession';
 import type { Ctx } from './context';
 import { readConfig } from './config';
 import { instructionOfVertex, parseStages } from './dockerfileModel';
+import { tickWhile } from './ticker';
 
 const STYLE: Record<StepState, { color: string; mark: string }> = {
   queued: { color: 'editorCodeLens.foreground', mark: '○ queued' },
@@ -33,7 +34,6 @@ export function stepDecorationText(step: Step): string {
 export class StepDecorations implements vscode.Disposable {
   private readonly types = new Map<StepState, vscode.TextEditorDecorationType>();
   private timer?: NodeJS.Timeout;
-  private ticker?: NodeJS.Timeout;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly ctx: Ctx) {
@@ -49,11 +49,9 @@ export class StepDecorations implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (vscode.window.visibleTextEditors.some((ed) => ed.document === e.document)) this.schedule();
       }),
+      // running steps tick between engine updates
+      tickWhile(() => ctx.running.length > 0, (l) => ctx.onDidChangeBuild(l), 500, () => this.schedule()),
     );
-    // Running steps tick between engine updates.
-    this.ticker = setInterval(() => {
-      if (ctx.running.length) this.schedule();
-    }, 500);
   }
 
   private schedule(): void {
@@ -96,7 +94,6 @@ export class StepDecorations implements vscode.Disposable {
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
-    if (this.ticker) clearInterval(this.ticker);
     for (const t of this.types.values()) t.dispose();
     for (const d of this.disposables) d.dispose();
   }

@@ -2,19 +2,22 @@
 import * as vscode from 'vscode';
 import * as path from 'path';
 import type { Ctx } from './context';
+import { tickWhile } from './ticker';
 
 export class BuildStatusBar implements vscode.Disposable {
   private readonly main = vscode.window.createStatusBarItem('buildkitLens.status', vscode.StatusBarAlignment.Left, 50);
   private readonly cancel = vscode.window.createStatusBarItem('buildkitLens.cancel', vscode.StatusBarAlignment.Left, 49);
   private readonly disposables: vscode.Disposable[] = [];
-  private timer?: NodeJS.Timeout;
 
   constructor(private readonly ctx: Ctx) {
     this.main.name = 'BuildKit build';
     this.cancel.name = 'Cancel BuildKit build';
     this.cancel.text = '$(debug-stop)';
-    this.disposables.push(ctx.onDidChangeBuild(() => this.schedule()));
-    this.timer = setInterval(() => ctx.running.length && this.render(), 1000);
+    this.disposables.push(
+      ctx.onDidChangeBuild(() => this.schedule()),
+      // the elapsed seconds tick between engine updates
+      tickWhile(() => ctx.running.length > 0, (l) => ctx.onDidChangeBuild(l), 1000, () => this.render()),
+    );
   }
 
   private scheduled = false;
@@ -47,7 +50,6 @@ export class BuildStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.timer) clearInterval(this.timer);
     this.main.dispose();
     this.cancel.dispose();
     for (const d of this.disposables) d.dispose();
