@@ -166,7 +166,11 @@ async function openPanelLatency(probe: Probe, frame: Frame, file: string): Promi
   let t: number | undefined;
   // no paint in this frame means the build went to another panel
   while (!(t = await painted())) {
-    if (Date.now() > deadline) throw new Error(`${path.basename(file)} painted no step in the open panel`);
+    if (Date.now() > deadline) {
+      // what the panel shows then tells a build that hung from a page that was not painted
+      const seen = await frame.evaluate(() => `status "${document.body.dataset.status ?? ''}", ${document.querySelectorAll('.step').length} step rows, page ${document.visibilityState}`).catch((e: Error) => e.message);
+      throw new Error(`${path.basename(file)} painted no step in the open panel (${seen})`);
+    }
     await sleep(20);
   }
   await waitDone(frame);
