@@ -49,6 +49,8 @@ export class Ctx implements vscode.Disposable {
   readonly onDidStartBuild = this.started.event;
   private readonly ended = new vscode.EventEmitter<BuildSession>();
   readonly onDidEndBuild = this.ended.event;
+  /** a build started or ended (not its progress, which fires onDidChangeBuild many times a second) */
+  readonly onDidStartOrEndBuild = (l: () => void): vscode.Disposable => vscode.Disposable.from(this.onDidStartBuild(l), this.onDidEndBuild(l));
   deps: BuildDeps = realDeps;
 
   constructor(readonly ext: vscode.ExtensionContext) {

@@ -50,7 +50,7 @@ export class StepDecorations implements vscode.Disposable {
         if (vscode.window.visibleTextEditors.some((ed) => ed.document === e.document)) this.schedule();
       }),
       // running steps tick between engine updates
-      tickWhile(() => ctx.running.length > 0, (l) => ctx.onDidChangeBuild(l), 500, () => this.schedule()),
+      tickWhile(() => ctx.running.length > 0, ctx.onDidStartOrEndBuild, 500, () => this.schedule()),
     );
   }
 

@@ -16,7 +16,7 @@ export class BuildStatusBar implements vscode.Disposable {
     this.disposables.push(
       ctx.onDidChangeBuild(() => this.schedule()),
       // the elapsed seconds tick between engine updates
-      tickWhile(() => ctx.running.length > 0, (l) => ctx.onDidChangeBuild(l), 1000, () => this.render()),
+      tickWhile(() => ctx.running.length > 0, ctx.onDidStartOrEndBuild, 1000, () => this.render()),
     );
   }
 
