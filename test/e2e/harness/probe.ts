@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openWorkbench, type Workbench } from './browser';
 import { repoRoot } from './paths';
+import { terminate } from './processGroup';
 import type { VsCodeServer } from './server';
 
 export const probeExtensionPath = path.join(repoRoot, 'test', 'e2e', 'harness', 'probe-ext');
@@ -25,28 +26,6 @@ export interface Activation {
 /** A fresh folder for BKL_PROBE_DIR; give it to startVsCodeServer({ env: { BKL_PROBE_DIR } }). */
 export function probeDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'bkl-probe-'));
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** SIGTERM, then SIGKILL if the process is still there 5 s later. */
-async function endProcess(pid: number): Promise<void> {
-  for (const [signal, waitMs] of [['SIGTERM', 5_000], ['SIGKILL', 2_000]] as const) {
-    if (!alive(pid)) return;
-    try {
-      process.kill(pid, signal);
-    } catch {
-      return;
-    }
-    for (const deadline = Date.now() + waitMs; alive(pid) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 export class Probe {
@@ -108,7 +87,7 @@ export class Probe {
   async close(): Promise<void> {
     this.send({ op: 'exit' });
     await this.workbench.close();
-    if (this.hostPid) await endProcess(this.hostPid);
+    if (this.hostPid) await terminate(this.hostPid, 5_000);
   }
 
   private send(cmd: object): number {

@@ -6,24 +6,33 @@ const live = new Set<number>();
 
 // Last-chance cleanup if the runner dies without calling stop(): no orphaned servers.
 process.on('exit', () => {
-  for (const pid of live) killGroup(pid, 'SIGKILL');
+  for (const pid of live) signal(-pid, 'SIGKILL');
 });
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
+/** A negative pid signals the process group it leads. */
+function signal(pid: number, sig: NodeJS.Signals): void {
   try {
-    process.kill(-pid, signal);
+    process.kill(pid, sig);
   } catch {
-    // the group is already gone
+    // already gone
   }
 }
 
-function groupAlive(pid: number): boolean {
+function alive(pid: number): boolean {
   try {
-    process.kill(-pid, 0);
+    process.kill(pid, 0);
     return true;
   } catch {
     return false;
   }
+}
+
+/** SIGTERM pid (negative: its whole group), then SIGKILL if it is still there after graceMs. */
+export async function terminate(pid: number, graceMs = 3000): Promise<void> {
+  signal(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (alive(pid) && Date.now() < deadline) await sleep(100);
+  if (alive(pid)) signal(pid, 'SIGKILL');
 }
 
 export interface GroupProcess {
@@ -41,10 +50,7 @@ export function spawnGroup(cmd: string, args: string[], opts: SpawnOptions): Gro
   return {
     child,
     async kill(graceMs = 3000) {
-      killGroup(pid, 'SIGTERM');
-      const deadline = Date.now() + graceMs;
-      while (groupAlive(pid) && Date.now() < deadline) await sleep(100);
-      if (groupAlive(pid)) killGroup(pid, 'SIGKILL');
+      await terminate(-pid, graceMs);
       live.delete(pid);
     },
   };
