@@ -22,8 +22,8 @@ export interface CachedLoad<T> {
 }
 
 export function loadThroughCodeCache<T>(bundle: string, cache: CodeCacheFile | undefined): CachedLoad<T> {
-  const compiled = cache && compile(bundle, cache);
-  if (!compiled) {
+  const compiled = cache && compile(bundle, cache.file);
+  if (!cache || !compiled) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return { exports: require(bundle) as T, save: () => undefined };
   }
@@ -35,18 +35,18 @@ export function loadThroughCodeCache<T>(bundle: string, cache: CodeCacheFile | u
     save() {
       if (!pending) return;
       pending = false;
-      writeCache(compiled.script, compiled.cache);
+      writeCache(compiled.script, cache);
     },
   };
 }
 
 /** The bundle wrapped as Node wraps a module, compiled with its cache; stale: the cache was missing or rejected. */
-function compile(bundle: string, cache: CodeCacheFile): { script: vm.Script; stale: boolean; cache: CodeCacheFile } | undefined {
+function compile(bundle: string, cacheFile: string): { script: vm.Script; stale: boolean } | undefined {
   try {
-    const cachedData = readOrUndefined(cache.file);
+    const cachedData = readOrUndefined(cacheFile);
     const source = fs.readFileSync(bundle, 'utf8');
     const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
-    return { script, stale: !cachedData || script.cachedDataRejected === true, cache };
+    return { script, stale: !cachedData || script.cachedDataRejected === true };
   } catch {
     return undefined;
   }
