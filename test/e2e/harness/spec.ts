@@ -3,7 +3,7 @@
 // tests run in order, a failing test is recorded (with a screenshot) and the next one runs.
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { openWorkbench, runCommand, screenshot, waitForText, webviewFrame, Workbench, WorkbenchOptions } from './browser';
+import { openWorkbench, runCommand, screenshot, waitForText, webviewFrame, Workbench, WorkbenchOptions, workbenchSummary } from './browser';
 import { withTimeout } from './processGroup';
 import { ServerOptions, startVsCodeServer, VsCodeServer } from './server';
 import { createWorkspace } from './workspace';
@@ -14,6 +14,8 @@ export interface TestResult {
   ms: number;
   error?: string;
   screenshot?: string;
+  /** the workbench's tabs and notifications at the failure */
+  shown?: string;
 }
 
 export interface SpecContext {
@@ -94,12 +96,14 @@ export async function runSpec(file: string, opts: SpecRunOptions): Promise<TestR
         result.error = oneLine(err);
         if (lastPage && !lastPage.isClosed()) {
           result.screenshot = await screenshot(lastPage, `FAIL-${full}`).catch(() => undefined);
+          result.shown = await workbenchSummary(lastPage).catch(() => undefined);
         }
       }
       result.ms = Date.now() - started;
       results.push(result);
       log(`  ${result.ok ? '✔' : '✘'} ${full} (${result.ms} ms)${result.ok ? '' : `\n      ${result.error}`}` +
-        (result.screenshot ? `\n      screenshot: ${path.relative(process.cwd(), result.screenshot)}` : ''));
+        (result.screenshot ? `\n      screenshot: ${path.relative(process.cwd(), result.screenshot)}` : '') +
+        (result.shown ? `\n      ${result.shown}` : ''));
       return result.ok;
     },
     runCommand,

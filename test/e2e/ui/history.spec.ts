@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
 import type { SpecContext } from '../harness';
 import { runCli } from '../../support/cli';
 import { dockerCliEnv, testEngines } from '../../support/engines';
@@ -52,8 +53,9 @@ export default async function (ctx: SpecContext): Promise<void> {
     await row.waitFor({ state: 'visible', timeout: 15_000 });
     await ctx.waitForText(row, /running · .*buildx/, 5_000);
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'history-view-running')}`);
-    await row.click();
-    const frame = await panelFrame(page, `Build: Dockerfile (${ref.slice(0, 8)})`);
+    const title = `Build: Dockerfile (${ref.slice(0, 8)})`;
+    await clickRowUntilPanel(ctx, page, row, title);
+    const frame = await panelFrame(page, title);
     await waitForState(frame, /RUN echo start-/, ['running', 'done'], 15_000);
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'history-attach-live')}`);
     await waitForBuildStatus(frame, ['ok'], 30_000);
@@ -94,4 +96,27 @@ export default async function (ctx: SpecContext): Promise<void> {
     await ctx.waitForText(frame.locator('.cmp-summary'), a);
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'history-compare')}`);
   }, { timeoutMs: 90_000 });
+}
+
+/**
+ * The view is live: a build recorded between Playwright placing the pointer and its click moves the
+ * rows, and the click lands on a neighbour, whose panel opens instead. Seen with other builds running
+ * on the engine. Such a click is tried again; a click that opens no panel at all fails at once.
+ */
+async function clickRowUntilPanel(ctx: SpecContext, page: Page, row: Locator, title: string): Promise<void> {
+  const buildTabs = page.locator('.tabs-container .tab', { hasText: 'Build: ' });
+  let before = (await buildTabs.allInnerTexts()).sort().join(' | ');
+  for (let attempt = 1; ; attempt++) {
+    await row.click();
+    let now = before;
+    for (const deadline = Date.now() + 30_000; now === before && Date.now() < deadline; ) {
+      await page.waitForTimeout(200);
+      now = (await buildTabs.allInnerTexts()).sort().join(' | ');
+    }
+    if (now.includes(title)) return;
+    if (now === before) throw new Error(`a click on the row of "${title}" opened no panel in 30 s (build tabs: ${now || 'none'})`);
+    if (attempt === 3) throw new Error(`three clicks on the row of "${title}" opened other builds' panels: ${now}`);
+    ctx.log(`the row moved under the pointer: the click opened "${now}"; clicking again`);
+    before = now;
+  }
 }
