@@ -39,6 +39,8 @@ interface Row {
 const rows: Row[] = [];
 const row = (name: string, value: string, target: string, ok?: boolean) => rows.push({ name, value, target, ok });
 const ms = (v: number) => `${v.toFixed(0)} ms`;
+/** A value against its limit: a tenth more where whole ms would read as the limit itself (300.4 → "300.4 ms", a miss). */
+const msVs = (v: number, limit: number) => (Math.round(v) === limit && v !== limit ? `${v.toFixed(1)} ms` : ms(v));
 const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
 const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 
@@ -212,7 +214,7 @@ async function floodRows(page: Page, probe: Probe, file: string): Promise<void> 
   const sorted = [...lags].sort((a, b) => a - b);
   const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? 0;
   // p99 is the target: on a shared 2-core machine single spikes (GC, other processes) show in the max
-  row('flood: extension host event-loop lag, p99 (max; max in the idle 3 s before)', `${ms(p99)} (${ms(maxLag)}; ${ms(idleMax)})`, 'p99 ≤ 50 ms', p99 <= 50);
+  row('flood: extension host event-loop lag, p99 (max; max in the idle 3 s before)', `${msVs(p99, 50)} (${ms(maxLag)}; ${ms(idleMax)})`, 'p99 ≤ 50 ms', p99 <= 50);
   const logMsgs = trace.messages.filter(([, type, chars]) => (type === 'update' && chars > 0) || type === 'log');
   const full = trace.messages.filter(([, type]) => type === 'log').length;
   const perSecond = new Map<number, number>();
@@ -231,14 +233,14 @@ const firstBuilds: number[] = [];
 const bareFirst: number[] = [];
 
 function firstInWindowRows(): void {
-  if (firstBuilds.length) row(`first build in a window (a new webview): command → first step painted (median of ${firstBuilds.length} windows; all)`, `${ms(median(firstBuilds))}; ${firstBuilds.map((v) => v.toFixed(0)).join(', ')}`, '≤ 300 ms', median(firstBuilds) <= 300);
+  if (firstBuilds.length) row(`first build in a window (a new webview): command → first step painted (median of ${firstBuilds.length} windows; all)`, `${msVs(median(firstBuilds), 300)}; ${firstBuilds.map((v) => v.toFixed(0)).join(', ')}`, '≤ 300 ms', median(firstBuilds) <= 300);
   if (bareFirst.length) row(`info: the first webview in a window when it is a bare one (static HTML, no extension code) (${bareFirst.map(ms).join(', ')})`, ms(median(bareFirst)), 'info (VS Code alone)', undefined);
 }
 
 async function latencyRows(page: Page, probe: Probe, folder: string): Promise<Frame | undefined> {
   const file = (i: number) => path.join(folder, `Dockerfile.lat${i}`);
   const target = '≤ 300 ms';
-  const stats = (v: number[]) => `${ms(median(v))}; ${ms(Math.max(...v))}`;
+  const stats = (v: number[]) => `${msVs(median(v), 300)}; ${ms(Math.max(...v))}`;
   const first = await newPanelLatency(page, probe, path.join(folder, 'Dockerfile.warm'));
   firstBuilds.push(first.ms);
   const other: number[] = [];
@@ -384,7 +386,7 @@ async function openProbe(server: VsCodeServer, dir: string, folder: string): Pro
       }
       await probe.close();
     }
-    row(`activation: activate() in a fresh extension host (median of ${activations.length}; all)`, `${ms(median(activations))}; ${activations.map((a) => a.toFixed(0)).join(', ')}`, '≤ 30 ms', median(activations) <= 30);
+    row(`activation: activate() in a fresh extension host (median of ${activations.length}; all)`, `${msVs(median(activations), 30)}; ${activations.map((a) => a.toFixed(0)).join(', ')}`, '≤ 30 ms', median(activations) <= 30);
   } catch (e) {
     process.stderr.write(`bench stopped: ${(e as Error).message}\n`);
   } finally {
