@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { SpecContext } from '../harness';
 import { runCli } from '../../support/cli';
 import { dockerCliEnv, testEngines } from '../../support/engines';
@@ -54,7 +54,7 @@ export default async function (ctx: SpecContext): Promise<void> {
     await ctx.waitForText(row, /running · .*buildx/, 5_000);
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'history-view-running')}`);
     const title = `Build: Dockerfile (${ref.slice(0, 8)})`;
-    await clickRowUntilPanel(ctx, page, row, title);
+    await clickRowUntilPanel(ctx, page, ref.slice(0, 8), title);
     const frame = await panelFrame(page, title);
     await waitForState(frame, /RUN echo start-/, ['running', 'done'], 15_000);
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'history-attach-live')}`);
@@ -100,23 +100,28 @@ export default async function (ctx: SpecContext): Promise<void> {
 
 /**
  * The view is live: a build recorded between Playwright placing the pointer and its click moves the
- * rows, and the click lands on a neighbour, whose panel opens instead. Seen with other builds running
- * on the engine. Such a click is tried again; a click that opens no panel at all fails at once.
+ * rows, and the click lands on a neighbour, whose panel opens instead (seen with other builds running
+ * on the engine); or the list redraws under the click and selects nothing. Either is clicked again,
+ * up to three times. A click that selected our row and opened no panel fails at once: that one is ours.
  */
-async function clickRowUntilPanel(ctx: SpecContext, page: Page, row: Locator, title: string): Promise<void> {
+async function clickRowUntilPanel(ctx: SpecContext, page: Page, rowText: string, title: string): Promise<void> {
+  const row = page.locator('.monaco-list-row', { hasText: rowText }).first();
+  const selected = page.locator('.monaco-list-row.selected', { hasText: rowText });
   const buildTabs = page.locator('.tabs-container .tab', { hasText: 'Build: ' });
-  let before = (await buildTabs.allInnerTexts()).sort().join(' | ');
+  const tabs = async () => (await buildTabs.allInnerTexts()).sort().join(' | ');
+  let before = await tabs();
   for (let attempt = 1; ; attempt++) {
     await row.click();
     let now = before;
-    for (const deadline = Date.now() + 30_000; now === before && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 10_000; now === before && Date.now() < deadline; ) {
       await page.waitForTimeout(200);
-      now = (await buildTabs.allInnerTexts()).sort().join(' | ');
+      now = await tabs();
     }
     if (now.includes(title)) return;
-    if (now === before) throw new Error(`a click on the row of "${title}" opened no panel in 30 s (build tabs: ${now || 'none'})`);
-    if (attempt === 3) throw new Error(`three clicks on the row of "${title}" opened other builds' panels: ${now}`);
-    ctx.log(`the row moved under the pointer: the click opened "${now}"; clicking again`);
+    const what = now === before ? `selected no row and opened no panel (build tabs: ${now || 'none'})` : `opened another build's panel: "${now}"`;
+    if (now === before && (await selected.count()) > 0) throw new Error(`a click selected the row of "${title}" but opened no panel in 10 s (build tabs: ${now || 'none'})`);
+    if (attempt === 3) throw new Error(`three clicks on the row of "${title}" failed; the last ${what}`);
+    ctx.log(`the click on the row of "${title}" ${what}; clicking again`);
     before = now;
   }
 }
