@@ -213,7 +213,6 @@ export async function waitForText(locator: Locator, expected: string | RegExp, t
   }
 }
 
-/** Save a full-page screenshot as test-results/screenshots/<name>.png; returns the path. */
 /** What the workbench shows, in one line for a failure report: CI keeps the log, not the screenshot. */
 export async function workbenchSummary(page: Page): Promise<string> {
   const texts = (selector: string) => page.locator(selector).allInnerTexts().then((t) => t.map((x) => x.replace(/\s+/g, ' ').trim()).filter(Boolean), () => []);
@@ -221,6 +220,7 @@ export async function workbenchSummary(page: Page): Promise<string> {
   return `editor tabs: ${tabs.join(' | ') || 'none'}; notifications: ${toasts.join(' | ') || 'none'}`;
 }
 
+/** Save a full-page screenshot as test-results/screenshots/<name>.png; returns the path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(resultsDir, 'screenshots', `${name.replace(/[^\w.-]+/g, '_')}.png`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
