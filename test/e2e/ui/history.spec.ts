@@ -118,8 +118,9 @@ async function clickRowUntilPanel(ctx: SpecContext, page: Page, rowText: string,
       now = await tabs();
     }
     if (now.includes(title)) return;
-    const what = now === before ? `selected no row and opened no panel (build tabs: ${now || 'none'})` : `opened another build's panel: "${now}"`;
-    if (now === before && (await selected.count()) > 0) throw new Error(`a click selected the row of "${title}" but opened no panel in 10 s (build tabs: ${now || 'none'})`);
+    const opened = now !== before;
+    if (!opened && (await selected.count()) > 0) throw new Error(`a click selected the row of "${title}" but opened no panel in 10 s (build tabs: ${now || 'none'})`);
+    const what = opened ? `opened another build's panel: "${now}"` : `selected no row and opened no panel (build tabs: ${now || 'none'})`;
     if (attempt === 3) throw new Error(`three clicks on the row of "${title}" failed; the last ${what}`);
     ctx.log(`the click on the row of "${title}" ${what}; clicking again`);
     before = now;
