@@ -1,6 +1,6 @@
 // The "Compare Builds" view: two builds side by side, step by step, and B's first cache miss.
 import type { BuildComparison, BuildSideSummary, StepSide } from '../src/progress/compare';
-import { formatSeconds } from '../src/progress/render/compare';
+import { durationSentence, formatCompareSeconds } from '../src/progress/render/compare';
 import { formatBytes } from '../src/progress/render/format';
 import { h, icon } from './dom';
 
@@ -9,7 +9,7 @@ function sideCells(s: BuildSideSummary): string[] {
     s.label ?? s.ref,
     s.ref,
     s.state ?? '-',
-    formatSeconds(s.durationMs),
+    formatCompareSeconds(s.durationMs),
     s.total !== undefined ? `${s.cached ?? 0}/${s.total}` : '-',
     s.contextBytes !== undefined ? formatBytes(s.contextBytes) : '-',
   ];
@@ -17,7 +17,7 @@ function sideCells(s: BuildSideSummary): string[] {
 
 function stepCell(s: StepSide | undefined, longest: number): HTMLElement {
   if (!s) return h('td', { class: 'cmp-absent' }, '—');
-  const text = s.cached ? 'CACHED' : s.state === 'queued' ? 'not run' : formatSeconds(s.durationMs);
+  const text = s.cached ? 'CACHED' : s.state === 'queued' ? 'not run' : formatCompareSeconds(s.durationMs);
   const width = s.cached || !longest ? 0 : Math.max(2, Math.round((s.durationMs / longest) * 48));
   return h(
     'td',
@@ -39,7 +39,8 @@ export function renderComparison(c: BuildComparison): HTMLElement {
     ),
   );
   const facts: string[] = [];
-  if (c.durationDeltaMs !== undefined) facts.push(Math.abs(c.durationDeltaMs) < 50 ? 'B took as long as A.' : `B took ${formatSeconds(Math.abs(c.durationDeltaMs))} ${c.durationDeltaMs > 0 ? 'longer' : 'less'} than A.`);
+  const took = durationSentence(c);
+  if (took) facts.push(`${took}.`);
   if (c.targetChange) facts.push(`Target: ${c.targetChange.a ?? '(last stage)'} → ${c.targetChange.b ?? '(last stage)'}`);
   for (const ch of c.argChanges) facts.push(`Build arg ${ch.name}: ${ch.a ?? '(unset)'} → ${ch.b ?? '(unset)'}`);
   if (c.note) facts.push(c.note);

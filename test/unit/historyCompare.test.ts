@@ -47,6 +47,20 @@ test('a changed context file: COPY is the first miss, later steps pair up, durat
   assert.match(text, /RUN sleep 3\s+CACHED\s+3\.1s/);
 });
 
+test('short builds print in hundredths, and B is "longer" only when the printed times differ', () => {
+  const fast = compareBuilds(build('A', [step('[1/1] RUN a', 'done', 40)], {}, 60), build('B', [step('[1/1] RUN a', 'done', 120)], {}, 140));
+  const text = formatComparison(fast);
+  assert.match(text, /^A: A {2}0\.06s, /m);
+  assert.match(text, /^B: B {2}0\.14s, /m);
+  assert.match(text, /^B took 0\.08s longer than A$/m);
+  assert.match(text, /^RUN a\s+0\.04s\s+0\.12s$/m);
+  // 4.26 s and 4.34 s both print as 4.3s: saying "0.08s longer" under two equal times would read as a bug
+  const alike = compareBuilds(build('A', [], {}, 4260), build('B', [], {}, 4340));
+  assert.match(formatComparison(alike), /^B took as long as A$/m);
+  const less = compareBuilds(build('A', [], {}, 5000), build('B', [], {}, 2600));
+  assert.match(formatComparison(less), /^B took 2\.4s less than A$/m);
+});
+
 test('a step cached in neither build (FROM of a local image) is passed over for the one A had cached', () => {
   const a = build('A', [step('[1/2] FROM busybox', 'done'), step('[2/2] COPY x /x', 'cached')]);
   const b = build('B', [step('[1/2] FROM busybox', 'done'), step('[2/2] COPY x /x', 'done')]);

@@ -6,26 +6,38 @@ export function formatSeconds(ms: number | undefined): string {
   return ms === undefined ? '-' : `${(ms / 1000).toFixed(1)}s`;
 }
 
+/** A comparison's times: hundredths below a second, where most cached builds fall and tenths would
+ * print two different builds alike */
+export function formatCompareSeconds(ms: number | undefined): string {
+  return ms === undefined ? '-' : `${(ms / 1000).toFixed(Math.abs(ms) < 1000 ? 2 : 1)}s`;
+}
+
+/** Says B was longer or shorter only when the two durations, as printed, differ. */
+export function durationSentence(c: BuildComparison): string | undefined {
+  const d = c.durationDeltaMs;
+  if (d === undefined) return undefined;
+  if (Math.abs(d) < 50 || formatCompareSeconds(c.a.durationMs) === formatCompareSeconds(c.b.durationMs)) return 'B took as long as A';
+  return `B took ${formatCompareSeconds(Math.abs(d))} ${d > 0 ? 'longer' : 'less'} than A`;
+}
+
 function cell(s: StepSide | undefined): string {
   if (!s) return '(absent)';
   if (s.cached) return 'CACHED';
   if (s.state === 'queued') return '(not run)';
   const mark = s.state === 'error' ? 'ERROR ' : s.state === 'canceled' ? 'CANCELED ' : '';
-  return `${mark}${formatSeconds(s.durationMs)}`;
+  return `${mark}${formatCompareSeconds(s.durationMs)}`;
 }
 
 function sideLine(tag: string, s: BuildSideSummary): string {
   const counts = s.total !== undefined ? `${s.cached ?? 0}/${s.total} cached` : 'steps unknown';
   const ctx = s.contextBytes !== undefined ? `, context ${formatBytes(s.contextBytes)}` : '';
-  return `${tag}: ${s.label ?? s.ref}  ${s.state ?? ''}${s.state ? ', ' : ''}${formatSeconds(s.durationMs)}, ${counts}${ctx}`;
+  return `${tag}: ${s.label ?? s.ref}  ${s.state ?? ''}${s.state ? ', ' : ''}${formatCompareSeconds(s.durationMs)}, ${counts}${ctx}`;
 }
 
 export function formatComparison(c: BuildComparison): string {
   const out = [sideLine('A', c.a), sideLine('B', c.b)];
-  if (c.durationDeltaMs !== undefined) {
-    const d = c.durationDeltaMs;
-    out.push(Math.abs(d) < 50 ? 'B took as long as A' : `B took ${formatSeconds(Math.abs(d))} ${d > 0 ? 'longer' : 'less'} than A`);
-  }
+  const took = durationSentence(c);
+  if (took) out.push(took);
   if (c.targetChange) out.push(`target: ${c.targetChange.a ?? '(last stage)'} → ${c.targetChange.b ?? '(last stage)'}`);
   for (const ch of c.argChanges) out.push(`build arg ${ch.name}: ${ch.a ?? '(unset)'} → ${ch.b ?? '(unset)'}`);
   if (c.note) out.push(c.note);
