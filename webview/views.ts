@@ -1,6 +1,6 @@
 // The timeline (parallel steps on their own lanes) and the step graph (from vertex inputs).
 import { clear, h, svg } from './dom';
-import { formatDuration, graphLayout, timelineBars, type PanelState } from './state';
+import { axisTicks, formatDuration, graphLayout, timelineBars, type PanelState } from './state';
 
 const LANE_H = 22;
 const NODE_W = 200;
@@ -16,7 +16,7 @@ export function renderTimeline(el: HTMLElement, state: PanelState, now: number, 
     return;
   }
   const axis = h('div', { class: 'timeline-axis' });
-  for (let i = 0; i <= 4; i++) axis.appendChild(h('span', { style: `left:${i * 25}%` }, formatDuration((span * i) / 4)));
+  for (const t of axisTicks(span)) axis.appendChild(h('span', { class: t.pct > 92 ? 'axis-end' : t.pct === 0 ? 'axis-start' : undefined, style: `left:${t.pct}%` }, t.label));
   const body = h('div', { class: 'timeline-body', style: `height:${lanes * LANE_H}px` });
   for (const b of bars) {
     const s = state.steps.get(b.digest)!;

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   applyMessage,
+  axisTicks,
   cacheLabel,
   createState,
   formatDuration,
@@ -135,6 +136,22 @@ test('the graph layers each step right of its deepest input and survives cycles'
   assert.equal(g.layers, 3);
   const cyc = graphLayout([step({ digest: 'x', inputs: ['y'] }), step({ digest: 'y', inputs: ['x'] })]);
   assert.equal(cyc.nodes.length, 2);
+});
+
+test('the timeline axis ticks at round times with distinct labels, at most six', () => {
+  const labels = (span: number) => axisTicks(span).map((t) => t.label);
+  assert.deepEqual(labels(300), ['0.0s', '0.1s', '0.2s', '0.3s']);
+  assert.deepEqual(labels(240), ['0.00s', '0.05s', '0.10s', '0.15s', '0.20s']);
+  assert.deepEqual(labels(90), ['0.00s', '0.02s', '0.04s', '0.06s', '0.08s']);
+  assert.deepEqual(labels(4200), ['0s', '1s', '2s', '3s', '4s']);
+  assert.deepEqual(labels(95_000), ['0s', '20s', '40s', '1m 00s', '1m 20s']);
+  for (const span of [1, 7, 99, 101, 333, 999, 1001, 12_345, 61_000, 3_600_000, 10 * 3_600_000]) {
+    const ticks = axisTicks(span);
+    assert.ok(ticks.length >= 1 && ticks.length <= 6, `${span}: ${ticks.length} ticks`);
+    assert.equal(new Set(ticks.map((t) => t.label)).size, ticks.length, `${span}: ${ticks.map((t) => t.label)}`);
+    assert.ok(ticks.every((t) => t.pct >= 0 && t.pct <= 100));
+  }
+  assert.deepEqual(axisTicks(0), [{ ms: 0, label: '0s', pct: 0 }]);
 });
 
 test('labels: durations, cache ratio and transfer progress', () => {
