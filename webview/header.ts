@@ -65,6 +65,7 @@ export class Header {
     ];
     if (summary.running) parts.splice(1, 0, `${summary.running} running`);
     if (summary.errors) parts.push(`${summary.errors} failed`);
+    if (summary.canceled) parts.push(`${summary.canceled} canceled`);
     if (this.state.warnings.length) parts.push(`${this.state.warnings.length} warning${this.state.warnings.length > 1 ? 's' : ''}`);
     setText(this.summary, parts.join(' · '));
     const img = [build.tags.length ? build.tags.join(', ') : '(untagged)'];
@@ -89,6 +90,7 @@ export class Header {
       return;
     }
     this.failure.hidden = false;
+    this.failure.classList.toggle('canceled', !!o.canceled);
     const err = o.error;
     this.failure.appendChild(h('div', { class: 'failure-message' }, icon(o.canceled ? 'circle-slash' : 'error'), h('span', {}, err?.message ?? (o.canceled ? 'Build canceled' : 'Build failed'))));
     const ex = o.excerpt;

@@ -15,6 +15,8 @@ export class BuildStatusBar implements vscode.Disposable {
     this.cancel.text = '$(debug-stop)';
     this.disposables.push(
       ctx.onDidChangeBuild(() => this.schedule()),
+      // at once, not on the progress throttle: the spinner must not outlive the build's end in the panel
+      ctx.onDidStartOrEndBuild(() => this.render()),
       // the elapsed seconds tick between engine updates
       tickWhile(() => ctx.running.length > 0, ctx.onDidStartOrEndBuild, 1000, () => this.render()),
     );

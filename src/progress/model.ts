@@ -159,6 +159,7 @@ export class BuildModel {
       if (isFinal(step.state)) s.completed++;
       if (step.state === 'cached') s.cached++;
       if (step.state === 'error') s.errors++;
+      if (step.state === 'canceled') s.canceled = (s.canceled ?? 0) + 1;
       if (step.started !== undefined && (s.started === undefined || step.started < s.started)) s.started = step.started;
       if (step.completed !== undefined && (lastStop === undefined || step.completed > lastStop)) lastStop = step.completed;
     }

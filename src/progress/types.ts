@@ -59,6 +59,8 @@ export interface Summary {
   cached: number;
   running: number;
   errors: number;
+  /** optional: summaries stored before it was counted have none */
+  canceled?: number;
   started?: number;
   completed_at?: number;
   durationMs: number;

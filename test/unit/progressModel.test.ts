@@ -120,6 +120,7 @@ test('running step counts up to now, then finish() freezes it as canceled', () =
   const delta = model.finish({ ok: false, canceled: true });
   assert.deepEqual(delta.steps, [run().digest]);
   assert.equal(run().state, 'canceled');
+  assert.deepEqual([model.summary().errors, model.summary().canceled], [0, 1]);
   const frozen = run().durationMs;
   now += 10_000;
   assert.equal(run().durationMs, frozen);
@@ -142,6 +143,7 @@ test('finish() after a failure marks the failing vertex error and other running 
   assert.equal(model.step(b.digest)!.state, 'error');
   assert.equal(model.step(b.digest)!.error, 'exit code: 127');
   assert.equal(model.step(a.digest)!.state, 'canceled');
+  assert.deepEqual([model.summary().errors, model.summary().canceled], [1, 1]);
   assert.equal(model.outcome()?.ok, false);
   assert.ok(model.summary().completed_at !== undefined);
 });

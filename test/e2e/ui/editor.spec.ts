@@ -83,12 +83,16 @@ export default async function (ctx: SpecContext): Promise<void> {
     await waitForState(frame, /RUN echo sleeping-/, ['running']);
     await page.waitForTimeout(1500);
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'panel-running')}`);
+    const spinner = page.locator('.statusbar-item', { hasText: 'sleep.Dockerfile' }).first();
+    await spinner.waitFor({ timeout: 5_000 });
     const t0 = Date.now();
     await frame.locator('vscode-button#cancel').click();
     await waitForBuildStatus(frame, ['canceled'], 30_000);
     await waitForState(frame, /RUN echo sleeping-/, ['canceled', 'error'], 10_000);
     const took = Date.now() - t0;
     if (took > 20_000) throw new Error(`cancel took ${took} ms`);
+    await spinner.waitFor({ state: 'hidden', timeout: 5_000 });
+    await ctx.waitForText(frame.locator('.build-summary'), /· 1 canceled/);
     ctx.log(`canceled in ${took} ms; screenshot: ${await ctx.screenshot(page, 'panel-canceled')}`);
   }, { timeoutMs: 120_000 });
 }
