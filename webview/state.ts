@@ -159,16 +159,23 @@ export function formatDuration(ms: number): string {
 
 const AXIS_STEPS_MS = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_200_000, 1_800_000, 3_600_000];
 
+export interface AxisTick {
+  ms: number;
+  label: string;
+  /** position along the axis, 0-100 */
+  pct: number;
+}
+
 /**
  * The timeline's axis: ticks at round times, at most six, each label distinct (a quarter of a
  * 0.3 s build printed at tenths gave "0.1s" twice).
  */
-export function axisTicks(spanMs: number): { ms: number; label: string; pct: number }[] {
+export function axisTicks(spanMs: number): AxisTick[] {
   if (!(spanMs > 0)) return [{ ms: 0, label: '0s', pct: 0 }];
   const step = AXIS_STEPS_MS.find((s) => spanMs / s <= 5) ?? Math.ceil(spanMs / 5 / 3_600_000) * 3_600_000;
   const digits = step < 100 ? 2 : step < 1000 ? 1 : 0;
   const label = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(digits)}s` : formatDuration(ms));
-  const ticks = [];
+  const ticks: AxisTick[] = [];
   for (let ms = 0; ms <= spanMs + 1e-6; ms += step) ticks.push({ ms, label: label(ms), pct: (ms / spanMs) * 100 });
   return ticks;
 }
