@@ -6,7 +6,7 @@ import type { Engine } from '../engine/connect';
 import { EngineError } from '../engine/errors';
 import type { StatusResponse } from '../progress/wire';
 import { Control } from './control';
-import { expectedContextWalk } from './dockerignore';
+import { expectedContextWalk, withIgnoreLine } from './dockerignore';
 import { decodeBuildError } from './errorDetails';
 import { WalkPrefetch, worthWalkingAhead } from './filesync/prefetch';
 import { explainResetByDockerfile } from './invalidUtf8';
@@ -79,6 +79,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
         sharedKey: sharedKeyFor(opts.contextDir),
         secrets: opts.secrets,
         prefetch: prefetchContext(opts),
+        describeWalkError: (message) => withIgnoreLine(opts, message),
       });
       // Independent round trips, side by side: checks, the control connection, the session.
       // A standalone buildkitd has no POST /session: the session rides inside Control.Session.

@@ -33,6 +33,24 @@ export function checkDockerignore(file: string): void {
   }
 }
 
+/**
+ * A pattern whose Go regexp does not compile fails only when the walk first evaluates it (as in
+ * patternmatcher), so the preflight cannot report it; the walk's message gets the line here.
+ * Matched by text: the error may come from the prefetch worker, where it is no PatternError.
+ */
+export function withIgnoreLine(opts: Pick<BuildOptions, 'contextDir' | 'dockerfile'>, message: string): string {
+  const quoted = /invalid pattern ("(?:[^"\\]|\\.)*")/.exec(message)?.[1];
+  const file = quoted && ignoreFileFor(opts);
+  if (!file) return message;
+  try {
+    const pattern = JSON.parse(quoted) as string;
+    const hit = parseIgnoreLines(fs.readFileSync(file, 'utf8')).find((l) => l.pattern.replace(/^!/, '') === pattern);
+    return hit ? `${path.basename(file)}:${hit.line}: ${message}` : message;
+  } catch {
+    return message;
+  }
+}
+
 /** What the frontend's request for the context will ask for: the ignore file's lines as excludes. */
 export function expectedContextWalk(opts: Pick<BuildOptions, 'contextDir' | 'dockerfile'>): WalkOptions {
   const file = ignoreFileFor(opts);

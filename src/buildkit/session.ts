@@ -23,6 +23,7 @@ export interface SessionOptions {
   env?: NodeJS.ProcessEnv;
   /** the context walk started ahead of the engine's request (dropped when the session closes) */
   prefetch?: WalkPrefetch;
+  describeWalkError?(message: string): string;
 }
 
 /** BuildKit ids are 25 base36 characters; any unique string works, but look alike in logs. */
@@ -59,7 +60,7 @@ export class Session {
         serveDiffCopy(
           call,
           { get: (name: string) => (Object.hasOwn(opts.dirs, name) ? opts.dirs[name] : undefined) },
-          { prefetch: opts.prefetch },
+          { prefetch: opts.prefetch, describeWalkError: opts.describeWalkError },
         ),
     });
     this.server.addService(sessionServices.auth, {

@@ -121,6 +121,11 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
         const c = writeTree({ Dockerfile: 'FROM busybox\n', '.dockerignore': 'ok.txt\n[unterminated\n' });
         return ['build', c];
       }, /\.dockerignore:2: .*\[unterminated/],
+      // Go's regexp has no \y: patternmatcher fails on it only once the walk evaluates the pattern
+      ['.dockerignore pattern with an invalid regexp, reached by the walk', () => {
+        const c = writeTree({ Dockerfile: 'FROM busybox\nCOPY . /ctx/\n', '.dockerignore': 'x\n*\n!a\\yb\n' });
+        return ['build', c];
+      }, /\.dockerignore:3: invalid pattern "a\\\\yb": invalid escape sequence/],
       ['multi-platform on the classic store', () => ['build', '--platform', 'linux/amd64,linux/arm64', ok], /multi-platform builds need the containerd image store/],
     ];
     for (const [name, args, re] of cases) {
@@ -131,6 +136,13 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
         noStack(r.stderr);
       });
     }
+
+    test('a .dockerignore pattern the walk never evaluates does not fail the build, as with buildx', async () => {
+      // a re-include while nothing is excluded is skipped, so its invalid regexp is never compiled
+      const c = writeTree({ Dockerfile: 'FROM busybox\nCOPY . /ctx/\n', '.dockerignore': '!a\\yb\n', 'a.txt': 'kept\n' });
+      const r = await runCli(['build', ...H, '--network', 'none', '--progress', 'quiet', c]);
+      assert.equal(r.code, 0, r.stderr);
+    });
 
     test('a parse error shows the Dockerfile line', async () => {
       const c = writeTree({ Dockerfile: 'FROM busybox\nRUN echo fine\nFOO bar\n' });

@@ -203,14 +203,29 @@ test('legacy matches() only looks one parent level deep, like upstream', () => {
   assert.equal(compilePatterns(['a/b']).matchesOrParentMatches('a/b/c/d'), true);
 });
 
-test('bad patterns throw PatternError naming the pattern', () => {
-  for (const bad of ['[', 'a[', '[^bc', 'x\\', '!', ' ! ', '[z-a]', '\\q', 'a\\1b', '[[:nope:]]']) {
+test('bad glob syntax throws PatternError naming the pattern when the matcher is made', () => {
+  for (const bad of ['[', 'a[', '[^bc', 'x\\', '!', ' ! ']) {
     assert.throws(
       () => compilePatterns(['ok', bad]),
       (e: unknown) => e instanceof PatternError && e.message.includes(JSON.stringify(bad)),
       bad,
     );
   }
+});
+
+test("a pattern whose Go regexp is invalid fails where it is first evaluated, as patternmatcher's lazy compile", () => {
+  for (const bad of ['[z-a]', '\\q', 'a\\1b', '[[:nope:]]']) {
+    const named = (e: unknown) => e instanceof PatternError && e.message.includes(JSON.stringify(bad));
+    assert.throws(() => compilePatterns(['ok', bad]).matchesOrParentMatches('x'), named, bad);
+    assert.throws(() => compilePatterns([bad]).matchesUsingParentResults('x'), named, bad);
+    // never evaluated: a re-include while nothing is excluded, or an exclude after everything is
+    assert.equal(compilePatterns(['ok', '!' + bad]).matchesOrParentMatches('x'), false, bad);
+    assert.equal(compilePatterns(['*', bad]).matchesUsingParentResults('x').matched, true, bad);
+  }
+  // the failure is kept: a second evaluation fails the same way
+  const pm = compilePatterns(['a\\yb']);
+  assert.throws(() => pm.matchesOrParentMatches('a'), PatternError);
+  assert.throws(() => pm.matchesOrParentMatches('a'), /invalid escape sequence/);
 });
 
 test('whitespace is trimmed, empty patterns are skipped, exclusions are reported', () => {

@@ -22,6 +22,8 @@ export interface DiffCopyOptions {
   onError?(msg: string): void;
   /** a walk started ahead (prefetch.ts); used once, by the request that asks for exactly it */
   prefetch?: WalkPrefetch;
+  /** the message a failed walk sends the engine (preflight.ts adds the .dockerignore line to a bad pattern) */
+  describeWalkError?(message: string): string;
 }
 
 /** Bytes per DATA packet: large enough to amortise per-message cost, far below 16 MiB. */
@@ -339,5 +341,5 @@ export function serveDiffCopy(call: ServerDuplexStream<any, any>, dirs: LocalDir
   call.on('end', () => {
     if (!t.done && !t.finRequested) t.fail('receiver closed the stream before FIN', status.CANCELLED);
   });
-  t.streamStats(root, req).catch((err: Error) => t.fail(err.message));
+  t.streamStats(root, req).catch((err: Error) => t.fail(opts.describeWalkError?.(err.message) ?? err.message));
 }

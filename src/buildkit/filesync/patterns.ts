@@ -25,7 +25,10 @@ export interface Pattern {
 interface CompiledPattern extends Pattern {
   readonly dirs: string[];
   readonly type: MatchType;
-  readonly regexp?: RegExp;
+  /** the Go regexp's source, for type 'regexp' */
+  readonly source?: string;
+  /** compiled at the pattern's first use: a RegExp, or why it does not compile */
+  regexp?: RegExp | PatternError;
 }
 
 /** Per-pattern results for a directory, handed to its children (patternmatcher's MatchInfo). */
@@ -65,8 +68,8 @@ export function dirName(p: string): string {
 // repetition). We reproduce what it does, not what it meant.
 const ESCAPED_IN_REGEXP = new Set('.+()$');
 
-/** patternmatcher's Pattern.compile: classifies the pattern and builds its Go regexp. */
-function compileOne(text: string): { type: MatchType; regexp?: RegExp } {
+/** patternmatcher's Pattern.compile: classifies the pattern and writes its Go regexp. */
+function classify(text: string): { type: MatchType; source?: string } {
   const chars = Array.from(text);
   let re = '^';
   let type: MatchType = 'exact';
@@ -108,13 +111,25 @@ function compileOne(text: string): { type: MatchType; regexp?: RegExp } {
       re += ch;
     }
   }
-  if (type !== 'regexp') return { type };
-  try {
-    return { type, regexp: compileGoRegexp(re + '$') };
-  } catch (e) {
-    if (e instanceof GoRegexpError) throw new PatternError(text, e.message);
-    throw e;
+  return type === 'regexp' ? { type, source: re + '$' } : { type };
+}
+
+/**
+ * patternmatcher compiles a pattern's regexp when the pattern is first evaluated, not in New():
+ * a pattern the walk never reaches (a "!" re-include when nothing before it matched, say) does not
+ * fail the build even when its regexp is invalid ("a\yb": Go has no \y), as with buildx.
+ */
+function regexpOf(p: CompiledPattern): RegExp {
+  if (p.regexp === undefined) {
+    try {
+      p.regexp = compileGoRegexp(p.source!);
+    } catch (e) {
+      if (!(e instanceof GoRegexpError)) throw e;
+      p.regexp = new PatternError(p.text, e.message);
+    }
   }
+  if (p.regexp instanceof PatternError) throw p.regexp;
+  return p.regexp;
 }
 
 function matchOne(p: CompiledPattern, path: string): boolean {
@@ -128,7 +143,7 @@ function matchOne(p: CompiledPattern, path: string): boolean {
       return path.endsWith(suffix) || (suffix.startsWith('/') && path === suffix.slice(1));
     }
     case 'regexp':
-      return p.regexp!.test(path);
+      return regexpOf(p).test(path);
   }
 }
 
@@ -159,7 +174,7 @@ export class PatternMatcher {
       }
       const syntax = globSyntaxError(p);
       if (syntax) throw new PatternError(raw, syntax);
-      list.push({ text: p, exclusion, dirs: p.split('/'), ...compileOne(p) });
+      list.push({ text: p, exclusion, dirs: p.split('/'), ...classify(p) });
     }
     return new PatternMatcher(list);
   }
