@@ -8,7 +8,7 @@ import { EngineError } from '../engine/errors';
 import { upgradeH2c } from '../engine/upgrade';
 import { credentialsFor } from './auth';
 import { serveDiffCopy } from './filesync/diffcopy';
-import { keepNonAsciiFilesyncValues } from './filesync/metadata';
+import { keepFilesyncFieldsApart, keepNonAsciiFilesyncValues } from './filesync/metadata';
 import type { WalkPrefetch } from './filesync/prefetch';
 import { methodPaths, sessionServices } from './proto';
 import { readSecret, SecretNotFound } from './secrets';
@@ -50,6 +50,7 @@ export class Session {
   constructor(private readonly opts: SessionOptions) {
     this.droppedByEngine = new Promise((resolve) => (this.dropped = resolve));
     keepNonAsciiFilesyncValues();
+    keepFilesyncFieldsApart(this.server);
     const env = opts.env ?? process.env;
     this.server.addService(sessionServices.health, {
       Check: (_call: unknown, cb: grpc.sendUnaryData<object>) => cb(null, { status: 'SERVING' }),

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { sessionServices } from '../../src/buildkit/proto';
 import { Metadata, status } from '@grpc/grpc-js';
 import { CHUNK_SIZE, serveDiffCopy } from '../../src/buildkit/filesync/diffcopy';
-import { metadataValues, parseDiffCopyRequest, queryUnescape } from '../../src/buildkit/filesync/metadata';
+import { metadataValues, parseDiffCopyRequest, queryUnescape, separateRepeatedFilesyncValues } from '../../src/buildkit/filesync/metadata';
 import {
   isRegular, metadataFor, openFilesUnder, receive, sha256File, startHarness, validateStats,
 } from '../fixtures/filesync/receiver';
@@ -43,6 +43,41 @@ test('metadata: ", "-joined values are split, -encoded values are query-unescape
   assert.equal(queryUnescape('%E2%98%BA+%2B'), '☺ +');
   const notEncoded = metadataFor({ 'exclude-patterns': 'a%2Cb', 'exclude-patterns-encoded': 'false' });
   assert.deepEqual(metadataValues(notEncoded, 'exclude-patterns'), ['a%2Cb']);
+});
+
+test('a pattern holding ", " stays one pattern, though Node joins repeated header fields with ", "', async () => {
+  const root = tree({ 'x, y': '1', x: '2', y: '3', z: '4' });
+  const excludes = metadataFor({ 'dir-name': 'context', 'exclude-patterns': ['x, y', 'z'] });
+  const h = await startHarness({ context: root });
+  try {
+    const r = await receive(h, excludes);
+    assert.equal(r.status.code, status.OK, r.status.details);
+    assert.deepEqual(r.stats.map((s) => s.path), ['x', 'y']);
+  } finally {
+    await h.close();
+  }
+  // the same call without keepFilesyncFieldsApart: the join really happens, so the check above means something
+  const plain = await startHarness({ context: root }, {}, false);
+  try {
+    const r = await receive(plain, excludes);
+    assert.deepEqual(r.stats.map((s) => s.path), ['x, y']);
+  } finally {
+    await plain.close();
+  }
+});
+
+test('separateRepeatedFilesyncValues: raw fields re-sent escaped only when a value holds ", "', () => {
+  const latin1 = (s: string) => Buffer.from(s).toString('latin1'); // how Node hands over header bytes
+  const raw = ['dir-name', 'context', 'exclude-patterns', 'a, b', 'exclude-patterns', latin1('ü, v'), 'followpaths', 'Dockerfile', 'followpaths', 'x'];
+  const headers: Record<string, string | string[] | undefined> = { 'dir-name': 'context', 'exclude-patterns': `a, b, ${latin1('ü, v')}`, followpaths: 'Dockerfile, x' };
+  separateRepeatedFilesyncValues(headers, raw);
+  const md = Metadata.fromHttp2Headers(headers as never);
+  assert.deepEqual(parseDiffCopyRequest(md), { dirName: 'context', excludePatterns: ['a, b', 'ü, v'], followPaths: ['Dockerfile', 'x'], includePatterns: undefined });
+  assert.equal(headers.followpaths, 'Dockerfile, x', 'no value with ", ": left as it came');
+  // values the engine escaped hold no ", ": left alone
+  const escaped: Record<string, string | string[] | undefined> = { 'exclude-patterns': 'a%2C+b, c', 'exclude-patterns-encoded': '1' };
+  separateRepeatedFilesyncValues(escaped, ['exclude-patterns', 'a%2C+b', 'exclude-patterns', 'c', 'exclude-patterns-encoded', '1']);
+  assert.equal(escaped['exclude-patterns'], 'a%2C+b, c');
 });
 
 test('round trip: every file requested out of order arrives intact, then FIN', async () => {
@@ -122,7 +157,7 @@ test('unknown dir-name ends the call with NOT_FOUND', async () => {
 test('a bad pattern is reported with PACKET_ERR and an error status', async () => {
   const h = await startHarness({ context: tree({ f: 'x' }) });
   try {
-    const r = await receive(h, metadataFor({ 'dir-name': 'context', 'exclude-patterns': 'ok, [' }));
+    const r = await receive(h, metadataFor({ 'dir-name': 'context', 'exclude-patterns': ['ok', '['] }));
     assert.match(r.errPacket ?? '', /invalid pattern "\["/);
     assert.notEqual(r.status.code, status.OK);
     assert.match(r.status.details, /invalid pattern/);

@@ -32,7 +32,7 @@ const EXCLUDES = ['**/*.log', '!logs/keep.log', 'src/p3'];
 async function run(root: string, excludes: string[], prefetch?: WalkPrefetch): Promise<Received & { errors: string[] }> {
   const h = await startHarness({ context: root }, { prefetch });
   try {
-    const r = await receive(h, metadataFor({ 'dir-name': 'context', 'exclude-patterns': excludes.join(', ') }));
+    const r = await receive(h, metadataFor({ 'dir-name': 'context', 'exclude-patterns': excludes }));
     return { ...r, errors: h.errors };
   } finally {
     await h.close();

@@ -1,6 +1,7 @@
 // The options the engine puts in DiffCopy's gRPC metadata (buildkit session/filesync:
 // FSSync encodeOpts → handle decodeOpts), read from what grpc-js hands a server.
-import { Metadata } from '@grpc/grpc-js';
+import { Metadata, type Server } from '@grpc/grpc-js';
+import type * as http2 from 'node:http2';
 
 export interface DiffCopyRequest {
   dirName: string;
@@ -25,7 +26,8 @@ export function queryUnescape(s: string): string {
 /**
  * Values of one key, or undefined when absent. The engine sends one header field per value;
  * Node's http2 joins repeated fields with ", " before grpc-js sees them, so split them again.
- * Values that had non-ASCII runes arrive query-escaped (commas as %2C) with `<key>-encoded`.
+ * Values that had non-ASCII runes, or a ", " of their own (keepFilesyncFieldsApart), arrive
+ * query-escaped (commas as %2C) with `<key>-encoded`.
  */
 export function metadataValues(md: Metadata, key: string): string[] | undefined {
   const raw = md.get(key);
@@ -44,6 +46,9 @@ export function parseDiffCopyRequest(md: Metadata): DiffCopyRequest {
     followPaths: metadataValues(md, 'followpaths'),
   };
 }
+
+/** What keeps a value intact through the ", " join: percent-escaped UTF-8 (header bytes arrive as latin1). */
+const escapeHeaderValue = (latin1: string) => encodeURIComponent(Buffer.from(latin1, 'latin1').toString('utf8'));
 
 const FILESYNC_KEYS = ['dir-name', 'include-patterns', 'exclude-patterns', 'followpaths'];
 let rawValuesKept = false;
@@ -67,9 +72,45 @@ export function keepNonAsciiFilesyncValues(): void {
       if (!values.some((s) => /[^ -~]/.test(s)) || headers[`${key}-encoded`] !== undefined) continue;
       // Node's http2 hands header bytes over as latin1 text; joined repeats are split again later
       fixed ??= { ...headers };
-      fixed[key] = values.map((s) => s.split(', ').map((p) => encodeURIComponent(Buffer.from(p, 'latin1').toString('utf8'))).join(', '));
+      fixed[key] = values.map((s) => s.split(', ').map(escapeHeaderValue).join(', '));
       fixed[`${key}-encoded`] = 'true';
     }
     return original(fixed ?? headers);
+  };
+}
+
+/**
+ * A pattern may itself hold ", " (".dockerignore" line "a, b"), so once Node's http2 has joined the
+ * engine's repeated fields, "a, b" and the two patterns "a" and "b" read alike. The fields are still
+ * apart in the raw header list: there, a value holding ", " has every value of its key re-sent
+ * escaped and flagged `-encoded` (as engines send non-ASCII ones), which metadataValues splits exactly.
+ * Values the engine escaped itself hold no ", ".
+ */
+export function separateRepeatedFilesyncValues(headers: Record<string, string | string[] | undefined>, rawHeaders: readonly string[]): void {
+  for (const key of FILESYNC_KEYS) {
+    if (headers[`${key}-encoded`] !== undefined) continue;
+    const values: string[] = [];
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i] === key) values.push(rawHeaders[i + 1]);
+    if (!values.some((v) => v.includes(', '))) continue;
+    headers[key] = values.map(escapeHeaderValue).join(', ');
+    headers[`${key}-encoded`] = 'true';
+  }
+}
+
+type HeadersListener = (stream: unknown, headers: Record<string, string | string[] | undefined>, flags: number, rawHeaders: string[]) => void;
+
+/**
+ * Puts a 'stream' listener ahead of grpc-js's on this server's HTTP/2 servers: only there are the
+ * engine's repeated header fields still apart (separateRepeatedFilesyncValues). grpc-js makes its
+ * HTTP/2 server in a method of its own; if a version lacks it, the joined values stay as they were.
+ */
+export function keepFilesyncFieldsApart(server: Server): void {
+  const s = server as unknown as { createHttp2Server?: (creds: unknown) => http2.Http2Server };
+  const make = s.createHttp2Server;
+  if (typeof make !== 'function') return;
+  s.createHttp2Server = (creds) => {
+    const h2 = make.call(server, creds);
+    h2.prependListener('stream', ((_stream, headers, _flags, rawHeaders) => separateRepeatedFilesyncValues(headers, rawHeaders)) as HeadersListener);
+    return h2;
   };
 }
