@@ -213,6 +213,14 @@ test('bad glob syntax throws PatternError naming the pattern when the matcher is
   }
 });
 
+test('the matcher checks glob syntax as filepath.Match(p, ".") does: up to the first chunk that cannot match "."', () => {
+  for (const ok of ['a*[', 'a*\\', 'a*/[x\\]', 'x?*[']) assert.doesNotThrow(() => compilePatterns([ok]), ok);
+  for (const bad of ['*[', '.*[', '?*[', '[.]*[', 'x/[x\\]']) assert.throws(() => compilePatterns([bad]), PatternError, bad);
+  // "a*\": the trailing backslash escapes the $ that closes patternmatcher's regexp, so it is unanchored
+  const pm = compilePatterns(['a*\\']);
+  assert.deepEqual(['a', 'ab', 'a$x'].map((p) => pm.matchesOrParentMatches(p)), [false, false, true]);
+});
+
 test("a pattern whose Go regexp is invalid fails where it is first evaluated, as patternmatcher's lazy compile", () => {
   for (const bad of ['[z-a]', '\\q', 'a\\1b', '[[:nope:]]']) {
     const named = (e: unknown) => e instanceof PatternError && e.message.includes(JSON.stringify(bad));

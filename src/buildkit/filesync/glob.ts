@@ -1,18 +1,14 @@
 // Go's filepath.Match (Unix flavour): the syntax check patternmatcher.New runs on each pattern
-// (Match(pattern, ".") reports ErrBadPattern for a malformed pattern anywhere in it), and the
-// plain glob fsutil's followpaths resolver applies to directory entries.
+// (Match(pattern, ".")), and the plain glob fsutil's followpaths resolver applies to directory entries.
 
-/** Returns a reason when Go's filepath.Match would reject the pattern, else undefined. */
-export function globSyntaxError(pattern: string): string | undefined {
-  let rest = pattern;
-  while (rest.length > 0) {
-    while (rest.startsWith('*')) rest = rest.slice(1);
-    const end = chunkEnd(rest);
-    const problem = chunkError(rest.slice(0, end));
-    if (problem) return problem;
-    rest = rest.slice(end);
-  }
-  return undefined;
+/**
+ * What patternmatcher.New's check, filepath.Match(pattern, "."), reports. Match parses a chunk only
+ * when it gets to it, and gives up without an error at the first chunk that cannot match: so "a*["
+ * passes ("a" does not match "."), while "[" or ".*[" fail. Later chunks are checked, if ever, by
+ * the regexp compiled when the pattern is first evaluated (patterns.ts).
+ */
+export function matchDotSyntaxError(pattern: string): string | undefined {
+  return goMatch(pattern, '.').error;
 }
 
 /** Where Go's scanChunk stops: the first '*' outside a [...] range (backslash skips a char). */
@@ -79,10 +75,16 @@ function classChar(chunk: string, i: number): number | string {
 
 /** Go's filepath.Match(pattern, name) on Unix, over UTF-8 bytes like Go; a malformed pattern never matches. */
 export function globMatch(pattern: string, name: string): boolean {
-  if (globSyntaxError(pattern) !== undefined) return false;
+  return goMatch(pattern, name).matched;
+}
+
+/**
+ * Go's filepath.Match: whether the name matched, or the reason of the first malformed chunk it
+ * reached (ErrBadPattern). Chunks are matched leftmost-first with no backtracking into earlier ones.
+ */
+function goMatch(pattern: string, name: string): { matched: boolean; error?: string } {
   let pat: Buffer = Buffer.from(pattern, 'utf8');
   let str: Buffer = Buffer.from(name, 'utf8');
-  // Go's algorithm: chunks are matched leftmost-first with no backtracking into earlier chunks.
   nextChunk: while (pat.length > 0) {
     let star = false;
     while (pat.length > 0 && pat[0] === 0x2a) {
@@ -92,7 +94,10 @@ export function globMatch(pattern: string, name: string): boolean {
     const end = chunkEnd(pat.toString('latin1'));
     const chunk = pat.subarray(0, end);
     pat = pat.subarray(end);
-    if (star && chunk.length === 0) return !str.includes(0x2f);
+    if (star && chunk.length === 0) return { matched: !str.includes(0x2f) };
+    // Go's matchChunk parses its whole chunk whatever the name holds, so a bad chunk fails where it is reached
+    const error = chunkError(chunk.toString('utf8'));
+    if (error) return { matched: false, error };
     const rest = matchChunk(chunk, str);
     if (rest && (rest.length === 0 || pat.length > 0)) {
       str = rest;
@@ -108,9 +113,9 @@ export function globMatch(pattern: string, name: string): boolean {
         }
       }
     }
-    return false;
+    return { matched: false };
   }
-  return str.length === 0;
+  return { matched: str.length === 0 };
 }
 
 /** Decodes one UTF-8 rune like Go (an invalid byte decodes as U+FFFD, width 1). */

@@ -1,7 +1,7 @@
 // .dockerignore pattern semantics, ported from moby/patternmatcher (which fsutil's FilterFS
 // uses for exclude, include and follow patterns). Paths are '/'-separated and relative.
 import { compileGoRegexp, GoRegexpError } from './goregexp';
-import { globSyntaxError } from './glob';
+import { matchDotSyntaxError } from './glob';
 
 export class PatternError extends Error {
   constructor(
@@ -172,7 +172,7 @@ export class PatternMatcher {
         exclusion = true;
         p = p.slice(1);
       }
-      const syntax = globSyntaxError(p);
+      const syntax = matchDotSyntaxError(p);
       if (syntax) throw new PatternError(raw, syntax);
       list.push({ text: p, exclusion, dirs: p.split('/'), ...classify(p) });
     }
