@@ -22,7 +22,7 @@ export interface DiffCopyOptions {
   onError?(msg: string): void;
   /** a walk started ahead (prefetch.ts); used once, by the request that asks for exactly it */
   prefetch?: WalkPrefetch;
-  /** the message a failed walk sends the engine (preflight.ts adds the .dockerignore line to a bad pattern) */
+  /** the message a failed walk sends the engine (build.ts puts the .dockerignore line before a bad pattern) */
   describeWalkError?(message: string): string;
 }
 
