@@ -8,7 +8,7 @@ import { EngineError } from '../engine/errors';
 import { upgradeH2c } from '../engine/upgrade';
 import { credentialsFor } from './auth';
 import { serveDiffCopy } from './filesync/diffcopy';
-import { keepFilesyncFieldsApart, keepNonAsciiFilesyncValues } from './filesync/metadata';
+import { escapeFilesyncFields } from './filesync/metadata';
 import type { WalkPrefetch } from './filesync/prefetch';
 import { methodPaths, sessionServices } from './proto';
 import { readSecret, SecretNotFound } from './secrets';
@@ -49,8 +49,7 @@ export class Session {
 
   constructor(private readonly opts: SessionOptions) {
     this.droppedByEngine = new Promise((resolve) => (this.dropped = resolve));
-    keepNonAsciiFilesyncValues();
-    keepFilesyncFieldsApart(this.server);
+    escapeFilesyncFields(this.server);
     const env = opts.env ?? process.env;
     this.server.addService(sessionServices.health, {
       Check: (_call: unknown, cb: grpc.sendUnaryData<object>) => cb(null, { status: 'SERVING' }),

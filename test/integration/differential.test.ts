@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEPTH, differentialContext, dockerfileIgnoreContext, MANY, ODD_NAMES } from '../fixtures/differential/context';
 import { IGNORE_CASES } from '../fixtures/differential/ignoreCases';
-import { build, closeEngines, options } from '../support/build';
+import { build, closeEngines, options, writeTree } from '../support/build';
 import { buildx, compareImages } from '../support/buildx';
 import { buildxPath, testEngines } from '../support/engines';
 import type { FsEntry } from '../support/imagefs';
@@ -73,6 +73,23 @@ for (const eng of engines) {
       const deep = Array.from({ length: DEPTH }, (_, i) => `d${String(i + 1).padStart(2, '0')}`).join('/');
       assert.ok(img.has(`ctx/deep/${deep}/leaf.txt`), 'the leaf at depth 40');
       if (full) assert.equal(leavesUnder(img, 'ctx/many').length, MANY);
+    });
+
+    // The shared .dockerignore above holds a pattern with ", ", which gets its key's values escaped
+    // anyway; here non-ASCII patterns travel alone (BuildKit 0.8 sends them as raw UTF-8, unflagged).
+    test('a .dockerignore whose only unusual patterns are non-ASCII', async () => {
+      const dir = writeTree({ Dockerfile: 'FROM scratch\nCOPY . /ctx/\n', '.dockerignore': 'ünï*\n文件\nz\n', 'ünïx': '1', '文件': '2', z: '3', k: '4' });
+      const ours = `bkl-na-ours-${eng.name}:latest`;
+      const theirs = `bkl-na-buildx-${eng.name}:latest`;
+      const [b, x] = await Promise.all([
+        build(eng.host, options(dir, { tags: [ours], noCache: true })),
+        buildx(eng, ['--network', 'none', '--no-cache', '--progress', 'quiet', '-t', theirs, dir]),
+      ]);
+      assert.equal(b.result.ok, true, b.result.error?.message);
+      assert.equal(x.code, 0, x.stderr);
+      const { ours: img, diff } = await compareImages(eng, ours, theirs);
+      assert.deepEqual(diff, []);
+      assert.deepEqual(leavesUnder(img, 'ctx'), ['.dockerignore', 'Dockerfile', 'k']);
     });
 
     test('-f sub/app.Dockerfile with its own .dockerignore; named COPY sources (followpaths, non-ASCII)', { skip: eng.buildkit === '0.8' && 'BuildKit 0.8 has no <Dockerfile>.dockerignore' }, async () => {

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import { sessionServices } from '../../src/buildkit/proto';
 import { Metadata, status } from '@grpc/grpc-js';
 import { CHUNK_SIZE, serveDiffCopy } from '../../src/buildkit/filesync/diffcopy';
-import { metadataValues, parseDiffCopyRequest, queryUnescape, separateRepeatedFilesyncValues } from '../../src/buildkit/filesync/metadata';
+import { metadataValues, parseDiffCopyRequest, queryUnescape, escapeFilesyncValues } from '../../src/buildkit/filesync/metadata';
 import {
   isRegular, metadataFor, openFilesUnder, receive, sha256File, startHarness, validateStats,
 } from '../fixtures/filesync/receiver';
@@ -56,7 +56,7 @@ test('a pattern holding ", " stays one pattern, though Node joins repeated heade
   } finally {
     await h.close();
   }
-  // the same call without keepFilesyncFieldsApart: the join really happens, so the check above means something
+  // the same call without escapeFilesyncFields: the join really happens, so the check above means something
   const plain = await startHarness({ context: root }, {}, false);
   try {
     const r = await receive(plain, excludes);
@@ -66,17 +66,18 @@ test('a pattern holding ", " stays one pattern, though Node joins repeated heade
   }
 });
 
-test('separateRepeatedFilesyncValues: raw fields re-sent escaped only when a value holds ", "', () => {
+test('escapeFilesyncValues: raw fields re-sent escaped only when a value holds ", " or is not ASCII', () => {
   const latin1 = (s: string) => Buffer.from(s).toString('latin1'); // how Node hands over header bytes
-  const raw = ['dir-name', 'context', 'exclude-patterns', 'a, b', 'exclude-patterns', latin1('ü, v'), 'followpaths', 'Dockerfile', 'followpaths', 'x'];
-  const headers: Record<string, string | string[] | undefined> = { 'dir-name': 'context', 'exclude-patterns': `a, b, ${latin1('ü, v')}`, followpaths: 'Dockerfile, x' };
-  separateRepeatedFilesyncValues(headers, raw);
+  // BuildKit 0.8 sends non-ASCII values raw with no -encoded flag ('café' below); grpc-js would drop the key
+  const raw = ['dir-name', 'context', 'exclude-patterns', 'a, b', 'exclude-patterns', latin1('ü, v'), 'followpaths', 'Dockerfile', 'followpaths', 'x', 'include-patterns', latin1('café')];
+  const headers: Record<string, string | string[] | undefined> = { 'dir-name': 'context', 'exclude-patterns': `a, b, ${latin1('ü, v')}`, followpaths: 'Dockerfile, x', 'include-patterns': latin1('café') };
+  escapeFilesyncValues(headers, raw);
   const md = Metadata.fromHttp2Headers(headers as never);
-  assert.deepEqual(parseDiffCopyRequest(md), { dirName: 'context', excludePatterns: ['a, b', 'ü, v'], followPaths: ['Dockerfile', 'x'], includePatterns: undefined });
-  assert.equal(headers.followpaths, 'Dockerfile, x', 'no value with ", ": left as it came');
+  assert.deepEqual(parseDiffCopyRequest(md), { dirName: 'context', excludePatterns: ['a, b', 'ü, v'], followPaths: ['Dockerfile', 'x'], includePatterns: ['café'] });
+  assert.equal(headers.followpaths, 'Dockerfile, x', 'ASCII with no ", ": left as it came');
   // values the engine escaped hold no ", ": left alone
   const escaped: Record<string, string | string[] | undefined> = { 'exclude-patterns': 'a%2C+b, c', 'exclude-patterns-encoded': '1' };
-  separateRepeatedFilesyncValues(escaped, ['exclude-patterns', 'a%2C+b', 'exclude-patterns', 'c', 'exclude-patterns-encoded', '1']);
+  escapeFilesyncValues(escaped, ['exclude-patterns', 'a%2C+b', 'exclude-patterns', 'c', 'exclude-patterns-encoded', '1']);
   assert.equal(escaped['exclude-patterns'], 'a%2C+b, c');
 });
 
