@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { Warning } from '../progress/types';
 import type { BuildSession } from './buildSession';
 import type { Ctx } from './context';
-import { rangesForFile, type FailureLocation } from './outcome';
+import { problemMessage, rangesForFile, type FailureLocation } from './outcome';
 
 function toRange(l: FailureLocation): vscode.Range {
   const start = new vscode.Position(l.startLine - 1, Math.max(0, l.startCharacter));
@@ -28,7 +28,7 @@ export function diagnosticsFor(session: BuildSession): vscode.Diagnostic[] {
   const out: vscode.Diagnostic[] = [];
   const r = session.result;
   if (r && !r.ok && !r.canceled && r.error && session.failure) {
-    const d = new vscode.Diagnostic(toRange(session.failure), r.error.message, vscode.DiagnosticSeverity.Error);
+    const d = new vscode.Diagnostic(toRange(session.failure), problemMessage(r.error.message), vscode.DiagnosticSeverity.Error);
     d.source = 'BuildKit';
     out.push(d);
   }
@@ -49,7 +49,7 @@ export function registerDiagnostics(ctx: Ctx): vscode.Disposable {
     const uri = vscode.Uri.file(session.options.dockerfile);
     // A failure we could not place still belongs in Problems, on the first line.
     if (!r.ok && r.error && !session.failure && session.model.steps().length > 0) {
-      const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, Number.MAX_SAFE_INTEGER), r.error.message, vscode.DiagnosticSeverity.Error);
+      const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, Number.MAX_SAFE_INTEGER), problemMessage(r.error.message), vscode.DiagnosticSeverity.Error);
       d.source = 'BuildKit';
       diags.unshift(d);
     }

@@ -86,6 +86,36 @@ function excerpt(file: string, text: string, loc: FailureLocation, context = 3):
   return { file, startLine: first, lines: lines.slice(first - 1, last), errorLines };
 }
 
+// Wrappers the engine puts before a failure's cause. Each says where in BuildKit it failed, not
+// what went wrong, and the Problems row is cut at its width: the cause must come first there.
+const WRAPPERS: RegExp[] = [
+  /^failed to solve(?: with frontend [\w.]+)?: /,
+  /^failed to create LLB definition: /,
+  // the diagnostic sits on that line already
+  /^dockerfile parse error (?:on )?line \d+: /,
+  /^failed to compute cache key: /,
+  /^failed to calculate checksum of ref \S+: /,
+];
+// A RUN that failed names its whole command; the diagnostic sits on that command already.
+const RUN_FAILED = [/^executor failed running \[[^]*\]: (exit code: \d+)$/, /^process "[^]*" did not complete successfully: (exit code: \d+)$/];
+
+/**
+ * The Problems entry for an engine error: its cause first, then the engine's own words (what a
+ * web search for the error needs), when the two differ.
+ */
+export function problemMessage(engineMessage: string): string {
+  let cause = engineMessage.trim();
+  for (let stripped = true; stripped; ) {
+    stripped = false;
+    for (const w of WRAPPERS) {
+      const next = cause.replace(w, '');
+      if (next !== cause && next) [cause, stripped] = [next, true];
+    }
+  }
+  for (const run of RUN_FAILED) cause = cause.replace(run, '$1');
+  return cause === engineMessage.trim() ? cause : `${cause}\n${engineMessage.trim()}`;
+}
+
 /** "✓ 3.2 s · 4/5 cached" / "✗ failed at line 12" / "⊘ canceled", for CodeLens and the tree. */
 export function resultLabel(r: { ok: boolean; canceled: boolean; durationMs: number; cached: number; total: number; failedLine?: number }): string {
   if (r.ok) return `✓ ${(r.durationMs / 1000).toFixed(1)} s · ${r.cached}/${r.total} cached`;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { expandTagPattern, instructionOfVertex, isDockerfileName, parseStages, stageAtLine } from '../../src/extension/dockerfileModel';
-import { failureLocation, resultLabel, toOutcome } from '../../src/extension/outcome';
+import { failureLocation, problemMessage, resultLabel, toOutcome } from '../../src/extension/outcome';
 import { capLog, UpdateBatcher, type Timers } from '../../src/extension/updateBatcher';
 import { BuildSession, type BuildDeps } from '../../src/extension/buildSession';
 import type { HostMessage } from '../../webview/protocol';
@@ -197,4 +197,26 @@ test('a huge log is cut at a line start, keeping its end and saying so', () => {
   const body = cut.slice(cut.indexOf('\n') + 1);
   assert.ok(body.startsWith('line '), 'starts at a whole line');
   assert.ok(body.length <= 50);
+});
+
+test('a Problems entry puts the cause first, then the engine\'s words', () => {
+  const cases: [string, string][] = [
+    // BuildKit 0.8 (Docker 20.10) and 0.13 (Docker 26.1), as the engines said them
+    ['failed to solve with frontend dockerfile.v0: failed to create LLB definition: dockerfile parse error line 2: unknown instruction: RUNN', 'unknown instruction: RUNN'],
+    ['dockerfile parse error on line 2: unknown instruction: RUNN (did you mean RUN?)', 'unknown instruction: RUNN (did you mean RUN?)'],
+    ['executor failed running [/bin/sh -c echo one && exit 3]: exit code: 3', 'exit code: 3'],
+    ['process "/bin/sh -c echo \\"a: b\\" && exit 3" did not complete successfully: exit code: 3', 'exit code: 3'],
+    ['failed to compute cache key: "/nothere.txt" not found: not found', '"/nothere.txt" not found: not found'],
+    ['failed to compute cache key: failed to calculate checksum of ref 9ab43365-d134-43d7-b889-1b53cd3dbd8c::v5uyvs6h3059u63s9bb54o53w: "/nothere.txt": not found', '"/nothere.txt": not found'],
+    ['failed to solve with frontend dockerfile.v0: failed to create LLB definition: base name (${X}) should not be blank', 'base name (${X}) should not be blank'],
+  ];
+  for (const [engine, cause] of cases) {
+    const lines = problemMessage(engine).split('\n');
+    assert.deepEqual(lines, [cause, engine], engine);
+  }
+  // nothing to strip: the engine's message alone, once
+  assert.equal(problemMessage('base name (${X}) should not be blank'), 'base name (${X}) should not be blank');
+  assert.equal(problemMessage('lstat /x/merged/f/g: not a directory'), 'lstat /x/merged/f/g: not a directory');
+  // a wrapper with nothing after it stays
+  assert.equal(problemMessage('failed to solve: '), 'failed to solve:');
 });

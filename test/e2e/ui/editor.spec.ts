@@ -70,6 +70,8 @@ export default async function (ctx: SpecContext): Promise<void> {
     await entry.waitFor({ state: 'visible', timeout: 15_000 });
     const text = await entry.innerText();
     if (!/\[Ln 3, Col 1\]/.test(text)) throw new Error(`Problems entry not at line 3: ${JSON.stringify(text)}`);
+    // the cause leads the row; the engine's whole message (with the command) follows on its own line
+    if (!/^\s*exit code: 3\s/.test(text)) throw new Error(`Problems entry does not start with its cause: ${JSON.stringify(text)}`);
     // "Go to line" in the panel opens the Dockerfile at that line
     await frame.locator('vscode-button.goto-line').click();
     await ctx.waitForText(page.locator('.statusbar-item[id="status.editor.selection"]'), 'Ln 3');
