@@ -1,5 +1,6 @@
 // The panel's state and the pure fold of host messages into it. No DOM here, so it is unit-tested in node.
 import type { BuildInfo, BuildOutcome, HostMessage, PanelView, PersistedState, Snapshot, Step, Summary, Warning } from './protocol';
+import { formatBytes } from '../src/progress/render/format';
 
 export interface PanelState {
   build?: BuildInfo;
@@ -185,17 +186,6 @@ export function cacheLabel(summary: Summary): string {
   return `${summary.cached}/${summary.total} cached (${pct}%)`;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
 
 export interface StageGroup {
   key: string;
@@ -306,7 +296,10 @@ export function graphLayout(steps: Iterable<Step>): { nodes: GraphNode[]; edges:
   return { nodes, edges, layers: rows.length };
 }
 
-/** Transfer progress of a step, from its statuses (e.g. "transferring context: 2.3 MiB"). */
+/**
+ * Transfer progress of a step, from its statuses, e.g. "2.30MB / 4.10MB". In buildx's units (as the
+ * CLI, the compare view and `docker buildx build` print them): one size reads the same everywhere.
+ */
 export function stepProgress(step: Step): { label: string; fraction?: number } | undefined {
   const live = step.statuses.filter((s) => s.current > 0 || s.total > 0);
   if (!live.length) return undefined;

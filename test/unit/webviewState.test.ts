@@ -161,8 +161,11 @@ test('labels: durations, cache ratio and transfer progress', () => {
   assert.equal(cacheLabel({ total: 5, cached: 4, completed: 5, running: 0, errors: 0, durationMs: 0 }), '4/5 cached (80%)');
   assert.equal(cacheLabel({ total: 0, cached: 0, completed: 0, running: 0, errors: 0, durationMs: 0 }), '0/0 cached (0%)');
   const p = stepProgress(step({ digest: 'a', statuses: [{ id: 'sha', name: 'extracting', current: 512 * 1024, total: 1024 * 1024 }] }));
-  assert.equal(p?.label, '512 KiB / 1.0 MiB');
+  // buildx's units, as the CLI and the compare view print the same size
+  assert.equal(p?.label, '524.29kB / 1.05MB');
   assert.equal(p?.fraction, 0.5);
+  const sent = stepProgress(step({ digest: 'c', statuses: [{ id: 'ctx', name: 'transferring context', current: 44, total: 0, completed: 1 }] }));
+  assert.equal(sent?.label, '44B done');
   assert.equal(stepProgress(step({ digest: 'b' })), undefined);
 });
 
