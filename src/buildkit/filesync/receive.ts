@@ -1,0 +1,226 @@
+// The receiving side of fsutil's DiffCopy, for the local exporter (`-o type=local,dest=DIR`), where
+// the engine is the sender. As fsutil.Receive with Merge (what buildx asks for): each STAT becomes
+// an entry under dest, replacing what is there under that name and removing nothing else; each
+// regular file's bytes are asked for with REQ{id}; FIN once every file is written; the sender's FIN
+// ends the transfer. Owners are not set: the files belong to whoever runs the build, as buildx makes
+// them. Extended attributes are not written (Node has no setxattr).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { decodePacket, encodeControlPacket, type DecodedPacket } from './packetDecode';
+import { canRequestData, MODE_CHAR_DEVICE, MODE_DEVICE, MODE_DIR, MODE_NAMED_PIPE, MODE_SETGID, MODE_SETUID, MODE_STICKY, MODE_SYMLINK, type WireStat } from './stat';
+import { fsReason } from './walk';
+
+export class ReceiveError extends Error {
+  override name = 'ReceiveError';
+}
+
+/** Go os.FileMode → the bits chmod takes. */
+export function posixMode(goMode: number): number {
+  let m = goMode & 0o777;
+  if (goMode & MODE_SETUID) m |= 0o4000;
+  if (goMode & MODE_SETGID) m |= 0o2000;
+  if (goMode & MODE_STICKY) m |= 0o1000;
+  return m;
+}
+
+/**
+ * Unix nanoseconds → the seconds utimes takes. A double holds today's times to about 0.24 µs, and
+ * libuv truncates: aiming at the middle of the microsecond keeps that microsecond exact.
+ */
+function seconds(ns: bigint): number {
+  return (Number(ns / 1000n) + 0.5) / 1e6;
+}
+
+const code = (err: unknown) => (err as NodeJS.ErrnoException)?.code;
+
+interface IncomingFile {
+  rel: string;
+  abs: string;
+  modTime: bigint;
+  fd?: number;
+  /** the mode to put back after writing into a file its own mode made read-only */
+  restoreMode?: number;
+}
+
+export class DirReceiver {
+  private nextId = 0;
+  /** regular files asked for and not complete yet, by id */
+  private readonly wanted = new Map<number, IncomingFile>();
+  /** directories (relative) known to be real directories under dest */
+  private readonly dirs = new Set<string>(['.']);
+  private listed = false;
+  private finSent = false;
+  private tmpSeq = 0;
+  /** file bytes written so far */
+  written = 0;
+
+  constructor(
+    private readonly dest: string,
+    private readonly send: (packet: Buffer) => void,
+  ) {}
+
+  /** One packet from the engine; true when its FIN ends the transfer. Throws ReceiveError. */
+  handle(message: Buffer): boolean {
+    let p: DecodedPacket;
+    try {
+      p = decodePacket(message);
+    } catch (e) {
+      throw new ReceiveError(`malformed packet from the engine: ${(e as Error).message}`);
+    }
+    switch (p.kind) {
+      case 'stat':
+        if (p.stat) this.entry(p.stat, this.nextId++);
+        else {
+          this.listed = true;
+          this.finishWhenDone();
+        }
+        return false;
+      case 'data':
+        this.data(p.id, p.data);
+        return false;
+      case 'fin':
+        return true;
+      case 'err':
+        throw new ReceiveError(`error from sender: ${p.data.toString()}`);
+      default:
+        throw new ReceiveError('the engine sent a file request to the receiving side');
+    }
+  }
+
+  /** Closes whatever is still open (the transfer failed or was canceled). */
+  abort(): void {
+    for (const f of this.wanted.values()) if (f.fd !== undefined) fs.closeSync(f.fd);
+    this.wanted.clear();
+  }
+
+  private fail(what: string, rel: string, err: unknown): ReceiveError {
+    return new ReceiveError(`cannot ${what} ${path.join(this.dest, rel)}: ${fsReason(err)}`);
+  }
+
+  /** A relative, clean path whose parent is a real directory under dest (never through a symlink). */
+  private checked(p: string): string {
+    const rel = path.posix.normalize(p);
+    if (!p || path.posix.isAbsolute(p) || rel === '.' || rel === '..' || rel.startsWith('../')) {
+      throw new ReceiveError(`the engine sent an unsafe path ${JSON.stringify(p)}`);
+    }
+    const parent = path.posix.dirname(rel);
+    if (!this.dirs.has(parent)) {
+      let st: fs.Stats | undefined;
+      try {
+        st = fs.lstatSync(path.join(this.dest, parent));
+      } catch {
+        st = undefined;
+      }
+      if (!st?.isDirectory()) throw new ReceiveError(`cannot write ${path.join(this.dest, rel)}: ${parent} is not a directory`);
+      this.dirs.add(parent);
+    }
+    return rel;
+  }
+
+  private entry(stat: WireStat, id: number): void {
+    const rel = this.checked(stat.path);
+    const abs = path.join(this.dest, rel);
+    const isDir = (stat.mode & MODE_DIR) !== 0;
+    let old: fs.Stats | undefined;
+    try {
+      old = fs.lstatSync(abs);
+    } catch (err) {
+      if (code(err) !== 'ENOENT') throw this.fail('stat', rel, err);
+    }
+    if (isDir) this.dirs.add(rel);
+    if (old?.isDirectory() && isDir) return this.metadata(abs, stat, rel);
+    // what is there is replaced at once: the new entry is made aside, then renamed over it
+    const made = old ? path.join(path.dirname(abs), `.tmp.${process.pid}.${this.tmpSeq++}`) : abs;
+    try {
+      this.create(made, stat, rel);
+      this.metadata(made, stat, rel);
+      if (old) {
+        if (old.isDirectory() !== isDir) fs.rmSync(abs, { recursive: true, force: true });
+        fs.renameSync(made, abs);
+      }
+    } catch (err) {
+      if (made !== abs) fs.rmSync(made, { recursive: true, force: true });
+      throw err instanceof ReceiveError ? err : this.fail('write', rel, err);
+    }
+    if (canRequestData(stat.mode) && !stat.linkname) {
+      this.wanted.set(id, { rel, abs, modTime: stat.modTime });
+      this.send(encodeControlPacket('req', id));
+    }
+  }
+
+  private create(at: string, stat: WireStat, rel: string): void {
+    const m = stat.mode;
+    if (m & MODE_DIR) fs.mkdirSync(at, { mode: 0o700 });
+    else if (m & MODE_SYMLINK) fs.symlinkSync(stat.linkname, at);
+    else if (m & (MODE_DEVICE | MODE_NAMED_PIPE)) this.special(at, stat, rel);
+    else if (stat.linkname) fs.linkSync(path.join(this.dest, this.checked(stat.linkname)), at);
+    // a socket arrives as an empty regular file, as fsutil writes it
+    else fs.closeSync(fs.openSync(at, 'wx', 0o600));
+  }
+
+  /** Device nodes and FIFOs: Node cannot make them, mknod(1) and mkfifo(1) can. */
+  private special(at: string, stat: WireStat, rel: string): void {
+    const mode = (posixMode(stat.mode) & 0o7777).toString(8);
+    const args = stat.mode & MODE_DEVICE
+      ? ['mknod', '-m', mode, at, stat.mode & MODE_CHAR_DEVICE ? 'c' : 'b', String(stat.devmajor), String(stat.devminor)]
+      : ['mkfifo', '-m', mode, at];
+    const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8' });
+    if (r.status !== 0) {
+      const why = r.error ? r.error.message : r.stderr.trim().split('\n').pop();
+      throw new ReceiveError(`cannot create ${path.join(this.dest, rel)}: ${why}`);
+    }
+  }
+
+  private metadata(at: string, stat: WireStat, rel: string): void {
+    try {
+      if (!(stat.mode & MODE_SYMLINK)) fs.chmodSync(at, posixMode(stat.mode));
+      const t = seconds(stat.modTime);
+      fs.lutimesSync(at, t, t);
+    } catch (err) {
+      throw this.fail('set the mode and time of', rel, err);
+    }
+  }
+
+  private data(id: number, chunk: Buffer): void {
+    const f = this.wanted.get(id);
+    if (!f) throw new ReceiveError(`the engine sent data for a file it was not asked for (id ${id})`);
+    try {
+      if (chunk.length === 0) {
+        if (f.fd !== undefined) fs.closeSync(f.fd);
+        f.fd = undefined;
+        if (f.restoreMode !== undefined) fs.chmodSync(f.abs, f.restoreMode);
+        const t = seconds(f.modTime);
+        fs.utimesSync(f.abs, t, t);
+        this.wanted.delete(id);
+        this.finishWhenDone();
+        return;
+      }
+      f.fd ??= this.openForWrite(f);
+      for (let off = 0; off < chunk.length; ) off += fs.writeSync(f.fd, chunk, off);
+      this.written += chunk.length;
+    } catch (err) {
+      throw err instanceof ReceiveError ? err : this.fail('write', f.rel, err);
+    }
+  }
+
+  /** As fsutil's lazyFileWriter: a file whose mode forbids writing is opened after chmod u+w. */
+  private openForWrite(f: IncomingFile): number {
+    try {
+      return fs.openSync(f.abs, fs.constants.O_WRONLY);
+    } catch (err) {
+      if (code(err) !== 'EACCES') throw err;
+      const mode = fs.statSync(f.abs).mode & 0o7777;
+      fs.chmodSync(f.abs, mode | 0o200);
+      f.restoreMode = mode;
+      return fs.openSync(f.abs, fs.constants.O_WRONLY);
+    }
+  }
+
+  private finishWhenDone(): void {
+    if (this.listed && this.wanted.size === 0 && !this.finSent) {
+      this.finSent = true;
+      this.send(encodeControlPacket('fin'));
+    }
+  }
+}
