@@ -8,6 +8,7 @@ import type { StatusResponse } from '../progress/wire';
 import { Control } from './control';
 import { expectedContextWalk, withIgnoreLine } from './dockerignore';
 import { decodeBuildError } from './errorDetails';
+import { outputTargets } from './exporters';
 import { WalkPrefetch, worthWalkingAhead } from './filesync/prefetch';
 import { explainResetByDockerfile } from './invalidUtf8';
 import { preflight } from './preflight';
@@ -72,6 +73,8 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
   const run = async (): Promise<BuildResult> => {
     const end = (r: Omit<BuildResult, 'ref' | 'durationMs'>): BuildResult => ({ ref, durationMs: Date.now() - t0, ...r });
     let session: Session | undefined;
+    /** why the result could not be written here, said plainly (the engine wraps it in RPC words) */
+    let outputError: string | undefined;
     let statusStream: grpc.ClientReadableStream<StatusResponse> | undefined;
     try {
       session = new Session({
@@ -80,6 +83,8 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
         secrets: opts.secrets,
         prefetch: prefetchContext(opts),
         describeWalkError: (message) => withIgnoreLine(opts, message),
+        outputs: outputTargets(opts.outputs),
+        onOutputError: (message) => (outputError ??= message),
       });
       // Independent round trips, side by side: checks, the control connection, the session.
       // A standalone buildkitd has no POST /session: the session rides inside Control.Session.
@@ -120,6 +125,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
         return end({ ok: false, canceled: true, exporterResponse: {}, error: { message: 'build canceled', code: 1, sources: [] } });
       }
       if (droppedErr) return end({ ok: false, canceled: false, exporterResponse: {}, error: messageOf(droppedErr) });
+      if (outputError) return end({ ok: false, canceled: false, exporterResponse: {}, error: { message: outputError, code: solveErr.code, sources: [] } });
       if (solveErr.code === grpc.status.UNAVAILABLE) {
         return end({ ok: false, canceled: false, exporterResponse: {}, error: messageOf(control.explain(solveErr)) });
       }

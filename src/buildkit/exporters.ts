@@ -1,5 +1,9 @@
-// Where a build's result goes: the engine's image store (moby, the default on a Docker engine) or a
-// standalone buildkitd's exporters (image, oci, docker), written as buildx's --output specs.
+// Where a build's result goes, written as buildx's --output specs: the engine's image store (moby,
+// the default on a Docker engine), a registry (image), or back to the client through the session's
+// FileSend (local: a directory; tar, oci, docker: a tarball, "-" for standard output).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { OutputTarget } from './filesync/fileSend';
 import type { ExportSpec } from './types';
 
 export interface ExporterEntry {
@@ -8,12 +12,16 @@ export interface ExporterEntry {
 }
 
 const KNOWN = new Set(['moby', 'image', 'oci', 'docker', 'local', 'tar', 'cacheonly']);
-// These stream their result back to the client through the session's FileSend service (a tarball
-// or a directory), which our session does not serve.
-const TO_CLIENT = new Set(['oci', 'docker', 'local', 'tar']);
+const TARBALLS = new Set(['oci', 'docker', 'tar']);
+const TO_CLIENT = new Set([...TARBALLS, 'local']);
 
-/** Parses "type=image,name=reg/x:1,push=true" (buildx -o); a bare path is not accepted. */
+/**
+ * Parses "type=image,name=reg/x:1,push=true" (buildx -o). As for buildx, a bare "-" is a tarball
+ * on standard output and a bare path a local directory.
+ */
 export function parseOutput(spec: string): ExportSpec {
+  if (spec === '-') return { type: 'tar', attrs: { dest: '-' } };
+  if (spec && !spec.includes('=')) return { type: 'local', attrs: { dest: spec } };
   const attrs: Record<string, string> = {};
   for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
     const eq = part.indexOf('=');
@@ -28,11 +36,50 @@ export function parseOutput(spec: string): ExportSpec {
 }
 
 /** Why an output can't be used by this client, or undefined when it can. */
-export function unsupportedOutput(o: ExportSpec): string | undefined {
-  if (TO_CLIENT.has(o.type)) {
-    return `output type=${o.type} sends its result back through the build session (FileSend), which BuildKit Lens does not serve yet: use type=image (push=true for a registry)`;
+export function unsupportedOutput(o: ExportSpec, stdoutIsTTY = !!process.stdout.isTTY): string | undefined {
+  if (!TO_CLIENT.has(o.type)) return undefined;
+  const dest = o.attrs.dest;
+  if (o.type === 'local') {
+    if (!dest) return 'output type=local needs dest=DIRECTORY';
+    // the directory is made when the result arrives: whatever part of it exists must be directories
+    let at = path.resolve(dest);
+    while (kindOf(at) === 'missing' && path.dirname(at) !== at) at = path.dirname(at);
+    if (kindOf(at) === 'other') return `output type=local: ${at} exists and is not a directory`;
+    return undefined;
   }
+  if (!dest || (dest === '-' && stdoutIsTTY)) {
+    return `output type=${o.type} writes a tarball: give dest=FILE, or dest=- with standard output redirected (refusing to write it to a terminal)`;
+  }
+  if (dest === '-') return undefined;
+  if (kindOf(dest) === 'dir') return `output type=${o.type}: ${dest} is a directory, and the tarball needs a file name`;
+  if (kindOf(path.dirname(path.resolve(dest))) !== 'dir') return `output type=${o.type}: the folder of ${dest} does not exist`;
   return undefined;
+}
+
+/** oci and docker tarballs come from the image exporters, which a classic-store Docker engine lacks. */
+export function needsContainerdStore(o: ExportSpec): boolean {
+  return o.type === 'oci' || o.type === 'docker';
+}
+
+function kindOf(p: string): 'missing' | 'dir' | 'other' {
+  try {
+    return fs.statSync(p).isDirectory() ? 'dir' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Where FileSend writes each client-side output, by its index among the exporters. */
+export function outputTargets(outputs: ExportSpec[] | undefined, stdout: NodeJS.WritableStream = process.stdout): Map<number, OutputTarget> {
+  const targets = new Map<number, OutputTarget>();
+  (outputs ?? []).forEach((o, i) => {
+    const dest = o.attrs.dest;
+    if (!TO_CLIENT.has(o.type) || !dest) return;
+    if (o.type === 'local') targets.set(i, { kind: 'dir', dest: path.resolve(dest) });
+    else if (dest === '-') targets.set(i, { kind: 'stream', dest: '-', stream: stdout });
+    else targets.set(i, { kind: 'file', dest: path.resolve(dest) });
+  });
+  return targets;
 }
 
 /**
@@ -43,6 +90,8 @@ export function exporterEntries(outputs: ExportSpec[] | undefined, tags: string[
   const specs = outputs ?? (traits.standalone ? [] : [{ type: 'moby', attrs: {} }]);
   return specs.map(({ type, attrs }) => {
     const a = { ...attrs };
+    // where the client writes the result is the client's business (buildx keeps it too)
+    if (TO_CLIENT.has(type)) delete a.dest;
     if (type === 'cacheonly' || type === 'local' || type === 'tar') return { Type: type, Attrs: a };
     if (!a.name && tags.length) a.name = tags.join(',');
     if (type === 'moby' && traits.containerdStore && !('prefer-image-digest' in a)) a['prefer-image-digest'] = 'true';

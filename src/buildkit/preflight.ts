@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../engine/connect';
 import { checkDockerignore, ignoreFileFor, statKind } from './dockerignore';
-import { unsupportedOutput } from './exporters';
+import { needsContainerdStore, unsupportedOutput } from './exporters';
 import { checkSecrets } from './secrets';
 import type { EngineTraits } from './solveRequest';
 import type { BuildOptions } from './types';
@@ -45,6 +45,9 @@ export async function preflight(engine: Engine, opts: BuildOptions): Promise<Eng
   for (const o of opts.outputs ?? []) {
     const why = unsupportedOutput(o);
     if (why) throw new PreflightError(why);
+    if (needsContainerdStore(o) && !engine.buildkit && !info.containerdStore) {
+      throw new PreflightError(`output type=${o.type} needs the containerd image store, and this engine uses the classic store (it has no "${o.type}" exporter): use type=tar for the files, or turn the store on with "features": {"containerd-snapshotter": true} in /etc/docker/daemon.json and restart the engine`);
+    }
   }
   return { containerdStore: info.containerdStore, standalone: !!engine.buildkit };
 }

@@ -8,6 +8,7 @@ import { EngineError } from '../engine/errors';
 import { upgradeH2c } from '../engine/upgrade';
 import { credentialsFor } from './auth';
 import { serveDiffCopy } from './filesync/diffcopy';
+import { serveFileSend, type OutputTarget } from './filesync/fileSend';
 import { escapeFilesyncFields } from './filesync/metadata';
 import type { WalkPrefetch } from './filesync/prefetch';
 import { methodPaths, sessionServices } from './proto';
@@ -24,6 +25,10 @@ export interface SessionOptions {
   /** the context walk started ahead of the engine's request (dropped when the session closes) */
   prefetch?: WalkPrefetch;
   describeWalkError?(message: string): string;
+  /** where the engine sends a result back (FileSend), by exporter index; served only when given */
+  outputs?: ReadonlyMap<number, OutputTarget>;
+  /** the local reason a result could not be written */
+  onOutputError?(message: string): void;
 }
 
 /** BuildKit ids are 25 base36 characters; any unique string works, but look alike in logs. */
@@ -63,6 +68,12 @@ export class Session {
           { prefetch: opts.prefetch, describeWalkError: opts.describeWalkError },
         ),
     });
+    const outputs = opts.outputs;
+    if (outputs?.size) {
+      this.server.addService(sessionServices.fileSend, {
+        DiffCopy: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => serveFileSend(call, outputs, { onError: opts.onOutputError }),
+      });
+    }
     this.server.addService(sessionServices.auth, {
       Credentials: (call: grpc.ServerUnaryCall<{ Host: string }, object>, cb: grpc.sendUnaryData<object>) => {
         credentialsFor(call.request.Host, env).then(
@@ -85,7 +96,7 @@ export class Session {
   /** the methods we serve, one header line each (the engine does not split joined values) */
   get methods(): string[] {
     const s = sessionServices;
-    return methodPaths([s.health, s.fileSync, s.auth, s.secrets]);
+    return methodPaths([s.health, s.fileSync, s.auth, s.secrets, ...(this.opts.outputs?.size ? [s.fileSend] : [])]);
   }
 
   headers(): Record<string, string | string[]> {

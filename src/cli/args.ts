@@ -11,7 +11,8 @@ import {
   parseSecretSpec,
   UsageError,
 } from '../buildkit/options';
-import type { BuildOptions } from '../buildkit/types';
+import { parseOutput } from '../buildkit/exporters';
+import type { BuildOptions, ExportSpec } from '../buildkit/types';
 import { parseHistoryCommand, type HistoryCommand } from './historyArgs';
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'rawjson' | 'quiet';
@@ -60,6 +61,9 @@ Options:
       --metadata-file FILE     Write the build result metadata to FILE
       --network MODE           Networking mode for RUN: default, none or host
       --no-cache               Do not use cache when building the image
+  -o, --output SPEC            Where the result goes: type=local,dest=DIR (or just DIR),
+                               type=tar,dest=FILE (- or just "-": standard output),
+                               type=image,name=NAME,push=true; default: the engine's image store
       --platform LIST          Target platforms, e.g. linux/amd64,linux/arm64
       --progress MODE          auto, tty, plain, rawjson or quiet (default auto)
   -q, --quiet                  Print only the image id
@@ -119,6 +123,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         'add-host': { type: 'string', multiple: true },
         progress: { type: 'string' },
         'metadata-file': { type: 'string' },
+        output: { type: 'string', short: 'o', multiple: true },
         quiet: { type: 'boolean', short: 'q' },
         host: { type: 'string', short: 'H' },
         context: { type: 'string' },
@@ -151,6 +156,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (seen.has(s.id)) throw new UsageError(`duplicate --secret id "${s.id}"`);
     seen.add(s.id);
   }
+  const outputs = (values.output ?? []).map((spec) => resolveDest(parseOutputFlag(spec), cwd));
+  // buildx 0.13 takes one, and Docker 20.10's BuildKit knows a single exporter
+  if (outputs.length > 1) throw new UsageError('only one --output is supported');
   return {
     kind: 'build',
     host: values.host,
@@ -170,6 +178,21 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       network: values.network ? parseNetwork(values.network) : 'default',
       secrets,
       addHosts: (values['add-host'] ?? []).map(parseAddHost),
+      ...(outputs.length ? { outputs } : {}),
     },
   };
+}
+
+function parseOutputFlag(spec: string): ExportSpec {
+  try {
+    return parseOutput(spec);
+  } catch (e) {
+    throw new UsageError(`--output: ${(e as Error).message}`);
+  }
+}
+
+/** A relative dest is the caller's: resolved against the working directory the flag was given in. */
+function resolveDest(o: ExportSpec, cwd: string): ExportSpec {
+  const dest = o.attrs.dest;
+  return dest && dest !== '-' ? { ...o, attrs: { ...o.attrs, dest: path.resolve(cwd, dest) } } : o;
 }

@@ -62,7 +62,9 @@ export async function runBuild(cmd: BuildCommand, io: CliIO): Promise<number> {
       if (cmd.metadataFile) {
         fs.writeFileSync(cmd.metadataFile, JSON.stringify(metadataFromResult(result), null, 2) + '\n');
       }
-      if (cmd.quiet) io.stdout.write(`${result.exporterResponse['containerimage.digest'] ?? ''}\n`);
+      // a tarball on stdout is the output: nothing may follow it there
+      const tarOnStdout = cmd.options.outputs?.some((o) => o.attrs.dest === '-');
+      if (cmd.quiet && !tarOnStdout) io.stdout.write(`${result.exporterResponse['containerimage.digest'] ?? ''}\n`);
       return 0;
     }
     return result.canceled ? 130 : 1;

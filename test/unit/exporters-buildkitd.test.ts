@@ -3,11 +3,15 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { oneLine } from '../../src/buildkit/control';
-import { exporterEntries, parseOutput, unsupportedOutput } from '../../src/buildkit/exporters';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { exporterEntries, outputTargets, parseOutput, unsupportedOutput } from '../../src/buildkit/exporters';
 import { solveRequest } from '../../src/buildkit/solveRequest';
 import type { ExportSpec } from '../../src/buildkit/types';
 import { isBuildkitHost, parseBuildkitHost } from '../../src/engine/buildkitd';
 import { options } from '../support/build';
+import { tempDir } from '../support/tmp';
 
 test('buildkit+unix:// and buildkit+tcp:// hosts: grpc-js targets, TLS material kept, bad forms refused', () => {
   assert.equal(isBuildkitHost('buildkit+unix:///run/buildkit/buildkitd.sock'), true);
@@ -23,14 +27,35 @@ test('buildkit+unix:// and buildkit+tcp:// hosts: grpc-js targets, TLS material 
   assert.throws(() => parseBuildkitHost('buildkit+ssh://box', 'x'), /expected buildkit\+unix/);
 });
 
-test('outputs: buildx -o syntax parsed; streamed-to-client types refused with a reason', () => {
+test('outputs: buildx -o syntax; a bare path is a directory, "-" a tarball on stdout; dests checked before the build', () => {
   assert.deepEqual(parseOutput('type=image,name=reg:5000/app:1,push=true'), { type: 'image', attrs: { name: 'reg:5000/app:1', push: 'true' } });
   assert.deepEqual(parseOutput('type=oci,dest=out.tar'), { type: 'oci', attrs: { dest: 'out.tar' } });
+  assert.deepEqual(parseOutput('out'), { type: 'local', attrs: { dest: 'out' } });
+  assert.deepEqual(parseOutput('-'), { type: 'tar', attrs: { dest: '-' } });
   assert.throws(() => parseOutput('name=x'), /type= is missing/);
   assert.throws(() => parseOutput('type=zip'), /unknown type "zip"/);
-  assert.throws(() => parseOutput('out.tar'), /key=value/);
+  assert.throws(() => parseOutput('type=tar,out.tar'), /key=value/);
   assert.equal(unsupportedOutput({ type: 'image', attrs: {} }), undefined);
-  for (const type of ['oci', 'docker', 'local', 'tar']) assert.match(unsupportedOutput({ type, attrs: {} })!, /FileSend/);
+  const dir = tempDir('bkl-out-');
+  const file = path.join(dir, 'f');
+  fs.writeFileSync(file, '');
+  assert.equal(unsupportedOutput({ type: 'local', attrs: { dest: path.join(dir, 'new/deeper') } }), undefined);
+  assert.match(unsupportedOutput({ type: 'local', attrs: {} })!, /needs dest=DIRECTORY/);
+  assert.match(unsupportedOutput({ type: 'local', attrs: { dest: path.join(file, 'x') } })!, /f exists and is not a directory/);
+  assert.equal(unsupportedOutput({ type: 'tar', attrs: { dest: path.join(dir, 'o.tar') } }), undefined);
+  assert.equal(unsupportedOutput({ type: 'tar', attrs: { dest: '-' } }, false), undefined);
+  for (const type of ['tar', 'oci', 'docker']) {
+    assert.match(unsupportedOutput({ type, attrs: { dest: '-' } }, true)!, /refusing to write it to a terminal/);
+    assert.match(unsupportedOutput({ type, attrs: {} }, false)!, /give dest=FILE/);
+  }
+  assert.match(unsupportedOutput({ type: 'tar', attrs: { dest: dir } })!, /is a directory/);
+  assert.match(unsupportedOutput({ type: 'tar', attrs: { dest: path.join(dir, 'no/o.tar') } })!, /folder of .* does not exist/);
+  // each client-side output is found by its index among the exporters
+  const out = new PassThrough();
+  const targets = outputTargets([{ type: 'image', attrs: {} }, { type: 'local', attrs: { dest: 'rel' } }, { type: 'tar', attrs: { dest: '-' } }], out);
+  assert.deepEqual([...targets.keys()], [1, 2]);
+  assert.deepEqual(targets.get(1), { kind: 'dir', dest: path.resolve('rel') });
+  assert.equal((targets.get(2) as { stream: unknown }).stream, out);
 });
 
 test('exporters: moby by default on an engine, none on buildkitd; tags name image/oci/docker outputs', () => {
@@ -47,9 +72,10 @@ test('exporters: moby by default on an engine, none on buildkitd; tags name imag
   ];
   assert.deepEqual(exporterEntries(outs, ['reg/app:1'], standalone), [
     { Type: 'image', Attrs: { push: 'true', 'registry.insecure': 'true', name: 'reg/app:1' } },
-    { Type: 'oci', Attrs: { dest: 'o.tar', name: 'own' } },
-    { Type: 'docker', Attrs: { dest: 'd.tar', name: 'reg/app:1' } },
-    { Type: 'local', Attrs: { dest: 'dir' } },
+    // dest is where the client writes: the engine is not told
+    { Type: 'oci', Attrs: { name: 'own' } },
+    { Type: 'docker', Attrs: { name: 'reg/app:1' } },
+    { Type: 'local', Attrs: {} },
   ]);
 });
 

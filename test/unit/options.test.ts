@@ -81,3 +81,14 @@ test('usage errors are UsageError with one line', () => {
   assert.throws(() => parseCommand(['frobnicate']), /unknown command/);
   assert.throws(() => parseCommand(['build', '--secret', 'id=a,env=A', '--secret', 'id=a,env=B', '.']), /duplicate --secret/);
 });
+
+test('-o/--output: buildx forms, dest resolved against the working directory, one output only', () => {
+  const out = (args: string[]) => (parseCommand(['build', ...args, '.'], {}, '/w') as BuildCommand).options.outputs;
+  assert.deepEqual(out(['-o', 'dist']), [{ type: 'local', attrs: { dest: '/w/dist' } }]);
+  assert.deepEqual(out(['--output', 'type=tar,dest=../x.tar']), [{ type: 'tar', attrs: { dest: '/x.tar' } }]);
+  assert.deepEqual(out(['-o', '-']), [{ type: 'tar', attrs: { dest: '-' } }]);
+  assert.deepEqual(out(['-o', 'type=image,name=r/a:1,push=true']), [{ type: 'image', attrs: { name: 'r/a:1', push: 'true' } }]);
+  assert.equal(out([]), undefined);
+  assert.throws(() => parseCommand(['build', '-o', 'a', '-o', 'b', '.']), (e: Error) => e instanceof UsageError && /only one --output/.test(e.message));
+  assert.throws(() => parseCommand(['build', '-o', 'type=zip', '.']), (e: Error) => e instanceof UsageError && /--output: .*unknown type "zip"/.test(e.message));
+});

@@ -11,7 +11,7 @@ const E = [
   /* fsutil.types.Packet.PacketType */ { values: Object.assign(Object.create({"0":"PACKET_STAT","1":"PACKET_REQ","2":"PACKET_DATA","3":"PACKET_FIN","4":"PACKET_ERR"}), {"PACKET_STAT":0,"PACKET_REQ":1,"PACKET_DATA":2,"PACKET_FIN":3,"PACKET_ERR":4}) },
   /* grpc.health.v1.HealthCheckResponse.ServingStatus */ { values: Object.assign(Object.create({"0":"UNKNOWN","1":"SERVING","2":"NOT_SERVING","3":"SERVICE_UNKNOWN"}), {"UNKNOWN":0,"SERVING":1,"NOT_SERVING":2,"SERVICE_UNKNOWN":3}) },
 ];
-const C: MessageCodec[] = Array.from({ length: 48 }, () => ({}) as MessageCodec);
+const C: MessageCodec[] = Array.from({ length: 49 }, () => ({}) as MessageCodec);
 const never = (type: string, how: string) => () => {
   throw new Error(`${type} is never ${how} by this client: scripts/gen-protos.mjs generated no codec for it`);
 };
@@ -507,9 +507,101 @@ const never = (type: string, how: string) => () => {
   };
   T.decode = T.toObject = never("moby.filesync.v1.VerifyTokenAuthorityResponse", 'received');
 })([null]);
-// moby.buildkit.v1.Timestamp
+// moby.filesync.v1.BytesMessage
 (function (types) {
   const T = C[8];
+  T.ctor = function BytesMessage(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function BytesMessage$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    if(m.data!=null&&Object.hasOwnProperty.call(m,"data"))
+    w.uint32(10).bytes(m.data)
+    return w
+  };
+  T.fromObject = function BytesMessage$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    if(!util.isObject(d))
+    throw TypeError(".moby.filesync.v1.BytesMessage: object expected")
+    if(n===undefined)n=0
+    if(n>util.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var m=new this.ctor
+    if(d.data!=null){
+    if(typeof d.data==="string")
+    util.base64.decode(d.data,m.data=util.newBuffer(util.base64.length(d.data)),0)
+    else if(d.data.length >= 0)
+    m.data=d.data
+    }
+    return m
+  };
+  T.decode = function BytesMessage$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    m.data=r.bytes()
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function BytesMessage$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.defaults){
+    if(o.bytes===String)d.data=""
+    else{
+    d.data=[]
+    if(o.bytes!==Array)d.data=util.newBuffer(d.data)
+    }
+    }
+    if(m.data!=null&&Object.hasOwnProperty.call(m,"data")){
+    d.data=o.bytes===String?util.base64.encode(m.data,0,m.data.length):o.bytes===Array?Array.prototype.slice.call(m.data):m.data
+    }
+    return d
+  };
+})([null]);
+// moby.buildkit.v1.Timestamp
+(function (types) {
+  const T = C[9];
   T.ctor = function Timestamp(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -588,7 +680,7 @@ const never = (type: string, how: string) => () => {
 })([null, null]);
 // moby.buildkit.v1.DiskUsageRequest
 (function (types) {
-  const T = C[9];
+  const T = C[10];
   T.ctor = function DiskUsageRequest(p){
     this.filter=[]
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -641,7 +733,7 @@ const never = (type: string, how: string) => () => {
 })([null, null]);
 // moby.buildkit.v1.DiskUsageResponse
 (function (types) {
-  const T = C[10];
+  const T = C[11];
   T.ctor = function DiskUsageResponse(p){
     this.record=[]
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -706,10 +798,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([C[11]]);
+})([C[12]]);
 // moby.buildkit.v1.UsageRecord
 (function (types) {
-  const T = C[11];
+  const T = C[12];
   T.ctor = function UsageRecord(p){
     this.Parents=[]
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -874,10 +966,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([null, null, null, null, C[8], C[8], null, null, null, null, null]);
+})([null, null, null, null, C[9], C[9], null, null, null, null, null]);
 // moby.buildkit.v1.SolveRequest
 (function (types) {
-  const T = C[12];
+  const T = C[13];
   T.ctor = function SolveRequest(p){
     this.ExporterAttrsDeprecated={}
     this.FrontendAttrs={}
@@ -1003,10 +1095,10 @@ const never = (type: string, how: string) => () => {
     return m
   };
   T.decode = T.toObject = never("moby.buildkit.v1.SolveRequest", 'received');
-})([null, C[31], null, null, null, null, null, C[14], null, null, C[13]]);
+})([null, C[32], null, null, null, null, null, C[15], null, null, C[14]]);
 // moby.buildkit.v1.Exporter
 (function (types) {
-  const T = C[13];
+  const T = C[14];
   T.ctor = function Exporter(p){
     this.Attrs={}
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -1149,7 +1241,7 @@ const never = (type: string, how: string) => () => {
 })([null, null]);
 // moby.buildkit.v1.CacheOptions
 (function (types) {
-  const T = C[14];
+  const T = C[15];
   T.ctor = function CacheOptions(p){
     this.Exports=[]
     this.Imports=[]
@@ -1204,10 +1296,10 @@ const never = (type: string, how: string) => () => {
     return m
   };
   T.decode = T.toObject = never("moby.buildkit.v1.CacheOptions", 'received');
-})([C[15], C[15]]);
+})([C[16], C[16]]);
 // moby.buildkit.v1.CacheOptionsEntry
 (function (types) {
-  const T = C[15];
+  const T = C[16];
   T.ctor = function CacheOptionsEntry(p){
     this.Attrs={}
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -1257,7 +1349,7 @@ const never = (type: string, how: string) => () => {
 })([null, null]);
 // moby.buildkit.v1.SolveResponse
 (function (types) {
-  const T = C[16];
+  const T = C[17];
   T.ctor = function SolveResponse(p){
     this.ExporterResponse={}
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -1351,7 +1443,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // moby.buildkit.v1.StatusRequest
 (function (types) {
-  const T = C[17];
+  const T = C[18];
   T.ctor = function StatusRequest(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -1384,7 +1476,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // moby.buildkit.v1.StatusResponse
 (function (types) {
-  const T = C[18];
+  const T = C[19];
   T.ctor = function StatusResponse(p){
     this.vertexes=[]
     this.statuses=[]
@@ -1491,10 +1583,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([C[19], C[20], C[21], C[22]]);
+})([C[20], C[21], C[22], C[23]]);
 // moby.buildkit.v1.Vertex
 (function (types) {
-  const T = C[19];
+  const T = C[20];
   T.ctor = function Vertex(p){
     this.inputs=[]
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -1617,10 +1709,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([null, null, null, null, C[8], C[8], null, C[32]]);
+})([null, null, null, null, C[9], C[9], null, C[33]]);
 // moby.buildkit.v1.VertexStatus
 (function (types) {
-  const T = C[20];
+  const T = C[21];
   T.ctor = function VertexStatus(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -1753,10 +1845,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([null, null, null, null, null, C[8], C[8], C[8]]);
+})([null, null, null, null, null, C[9], C[9], C[9]]);
 // moby.buildkit.v1.VertexLog
 (function (types) {
-  const T = C[21];
+  const T = C[22];
   T.ctor = function VertexLog(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -1852,10 +1944,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([null, C[8], null, null]);
+})([null, C[9], null, null]);
 // moby.buildkit.v1.VertexWarning
 (function (types) {
-  const T = C[22];
+  const T = C[23];
   T.ctor = function VertexWarning(p){
     this.detail=[]
     this.ranges=[]
@@ -1989,10 +2081,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([null, null, null, null, null, C[33], C[34]]);
+})([null, null, null, null, null, C[34], C[35]]);
 // moby.buildkit.v1.BytesMessage
 (function (types) {
-  const T = C[23];
+  const T = C[24];
   T.ctor = function BytesMessage(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -2084,7 +2176,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // moby.buildkit.v1.ListWorkersRequest
 (function (types) {
-  const T = C[24];
+  const T = C[25];
   T.ctor = function ListWorkersRequest(p){
     this.filter=[]
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -2125,7 +2217,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // moby.buildkit.v1.ListWorkersResponse
 (function (types) {
-  const T = C[25];
+  const T = C[26];
   T.ctor = function ListWorkersResponse(p){
     this.record=[]
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -2190,10 +2282,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([C[26]]);
+})([C[27]]);
 // moby.buildkit.v1.WorkerRecord
 (function (types) {
-  const T = C[26];
+  const T = C[27];
   T.ctor = function WorkerRecord(p){
     this.Labels={}
     this.platforms=[]
@@ -2318,10 +2410,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([null, null, C[30], C[27]]);
+})([null, null, C[31], C[28]]);
 // moby.buildkit.v1.BuildkitVersion
 (function (types) {
-  const T = C[27];
+  const T = C[28];
   T.ctor = function BuildkitVersion(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -2399,7 +2491,7 @@ const never = (type: string, how: string) => () => {
 })([null, null, null]);
 // moby.buildkit.v1.InfoRequest
 (function (types) {
-  const T = C[28];
+  const T = C[29];
   T.ctor = function InfoRequest(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -2421,7 +2513,7 @@ const never = (type: string, how: string) => () => {
 })([]);
 // moby.buildkit.v1.InfoResponse
 (function (types) {
-  const T = C[29];
+  const T = C[30];
   T.ctor = function InfoResponse(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -2480,10 +2572,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([C[27]]);
+})([C[28]]);
 // moby.buildkit.v1.Platform
 (function (types) {
-  const T = C[30];
+  const T = C[31];
   T.ctor = function Platform(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -2569,7 +2661,7 @@ const never = (type: string, how: string) => () => {
 })([null, null, null, null]);
 // moby.buildkit.v1.Definition
 (function (types) {
-  const T = C[31];
+  const T = C[32];
   T.ctor = function Definition(p){
     this.def=[]
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -2670,7 +2762,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // moby.buildkit.v1.ProgressGroup
 (function (types) {
-  const T = C[32];
+  const T = C[33];
   T.ctor = function ProgressGroup(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -2748,7 +2840,7 @@ const never = (type: string, how: string) => () => {
 })([null, null, null]);
 // moby.buildkit.v1.SourceInfo
 (function (types) {
-  const T = C[33];
+  const T = C[34];
   T.ctor = function SourceInfo(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -2835,10 +2927,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([null, null, C[31], null]);
+})([null, null, C[32], null]);
 // moby.buildkit.v1.Range
 (function (types) {
-  const T = C[34];
+  const T = C[35];
   T.ctor = function Range(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -2905,10 +2997,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([C[35], C[35]]);
+})([C[36], C[36]]);
 // moby.buildkit.v1.Position
 (function (types) {
-  const T = C[35];
+  const T = C[36];
   T.ctor = function Position(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -2978,7 +3070,7 @@ const never = (type: string, how: string) => () => {
 })([null, null]);
 // moby.buildkit.v1.BuildHistoryRequest
 (function (types) {
-  const T = C[36];
+  const T = C[37];
   T.ctor = function BuildHistoryRequest(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -3021,7 +3113,7 @@ const never = (type: string, how: string) => () => {
 })([null, null, null]);
 // moby.buildkit.v1.BuildHistoryEvent
 (function (types) {
-  const T = C[37];
+  const T = C[38];
   T.ctor = function BuildHistoryEvent(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -3088,10 +3180,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([E[0], C[38]]);
+})([E[0], C[39]]);
 // moby.buildkit.v1.BuildHistoryRecord
 (function (types) {
-  const T = C[38];
+  const T = C[39];
   T.ctor = function BuildHistoryRecord(p){
     this.FrontendAttrs={}
     this.Exporters=[]
@@ -3335,10 +3427,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([null, null, null, C[13], C[40], C[8], C[8], C[39], null, null, C[39], null, null, null, null]);
+})([null, null, null, C[14], C[41], C[9], C[9], C[40], null, null, C[40], null, null, null, null]);
 // moby.buildkit.v1.Descriptor
 (function (types) {
-  const T = C[39];
+  const T = C[40];
   T.ctor = function Descriptor(p){
     this.annotations={}
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -3467,7 +3559,7 @@ const never = (type: string, how: string) => () => {
 })([null, null, null, null]);
 // moby.buildkit.v1.RpcStatus
 (function (types) {
-  const T = C[40];
+  const T = C[41];
   T.ctor = function RpcStatus(p){
     this.details=[]
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -3550,10 +3642,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([null, null, C[41]]);
+})([null, null, C[42]]);
 // moby.buildkit.v1.RpcAny
 (function (types) {
-  const T = C[41];
+  const T = C[42];
   T.ctor = function RpcAny(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -3627,7 +3719,7 @@ const never = (type: string, how: string) => () => {
 })([null, null]);
 // moby.buildkit.secrets.v1.GetSecretRequest
 (function (types) {
-  const T = C[42];
+  const T = C[43];
   T.ctor = function GetSecretRequest(p){
     this.annotations={}
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -3731,7 +3823,7 @@ const never = (type: string, how: string) => () => {
 })([null, null]);
 // moby.buildkit.secrets.v1.GetSecretResponse
 (function (types) {
-  const T = C[43];
+  const T = C[44];
   T.ctor = function GetSecretResponse(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -3767,7 +3859,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // fsutil.types.Packet
 (function (types) {
-  const T = C[44];
+  const T = C[45];
   T.ctor = function Packet(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -3919,10 +4011,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([E[1], C[45], null, null]);
+})([E[1], C[46], null, null]);
 // fsutil.types.Stat
 (function (types) {
-  const T = C[45];
+  const T = C[46];
   T.ctor = function Stat(p){
     this.xattrs={}
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -4236,7 +4328,7 @@ const never = (type: string, how: string) => () => {
 })([null, null, null, null, null, null, null, null, null, null]);
 // grpc.health.v1.HealthCheckRequest
 (function (types) {
-  const T = C[46];
+  const T = C[47];
   T.ctor = function HealthCheckRequest(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4298,7 +4390,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // grpc.health.v1.HealthCheckResponse
 (function (types) {
-  const T = C[47];
+  const T = C[48];
   T.ctor = function HealthCheckResponse(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4357,46 +4449,47 @@ export const messages: Record<string, MessageCodec> = {
   "moby.filesync.v1.GetTokenAuthorityResponse": C[5],
   "moby.filesync.v1.VerifyTokenAuthorityRequest": C[6],
   "moby.filesync.v1.VerifyTokenAuthorityResponse": C[7],
-  "moby.buildkit.v1.Timestamp": C[8],
-  "moby.buildkit.v1.DiskUsageRequest": C[9],
-  "moby.buildkit.v1.DiskUsageResponse": C[10],
-  "moby.buildkit.v1.UsageRecord": C[11],
-  "moby.buildkit.v1.SolveRequest": C[12],
-  "moby.buildkit.v1.Exporter": C[13],
-  "moby.buildkit.v1.CacheOptions": C[14],
-  "moby.buildkit.v1.CacheOptionsEntry": C[15],
-  "moby.buildkit.v1.SolveResponse": C[16],
-  "moby.buildkit.v1.StatusRequest": C[17],
-  "moby.buildkit.v1.StatusResponse": C[18],
-  "moby.buildkit.v1.Vertex": C[19],
-  "moby.buildkit.v1.VertexStatus": C[20],
-  "moby.buildkit.v1.VertexLog": C[21],
-  "moby.buildkit.v1.VertexWarning": C[22],
-  "moby.buildkit.v1.BytesMessage": C[23],
-  "moby.buildkit.v1.ListWorkersRequest": C[24],
-  "moby.buildkit.v1.ListWorkersResponse": C[25],
-  "moby.buildkit.v1.WorkerRecord": C[26],
-  "moby.buildkit.v1.BuildkitVersion": C[27],
-  "moby.buildkit.v1.InfoRequest": C[28],
-  "moby.buildkit.v1.InfoResponse": C[29],
-  "moby.buildkit.v1.Platform": C[30],
-  "moby.buildkit.v1.Definition": C[31],
-  "moby.buildkit.v1.ProgressGroup": C[32],
-  "moby.buildkit.v1.SourceInfo": C[33],
-  "moby.buildkit.v1.Range": C[34],
-  "moby.buildkit.v1.Position": C[35],
-  "moby.buildkit.v1.BuildHistoryRequest": C[36],
-  "moby.buildkit.v1.BuildHistoryEvent": C[37],
-  "moby.buildkit.v1.BuildHistoryRecord": C[38],
-  "moby.buildkit.v1.Descriptor": C[39],
-  "moby.buildkit.v1.RpcStatus": C[40],
-  "moby.buildkit.v1.RpcAny": C[41],
-  "moby.buildkit.secrets.v1.GetSecretRequest": C[42],
-  "moby.buildkit.secrets.v1.GetSecretResponse": C[43],
-  "fsutil.types.Packet": C[44],
-  "fsutil.types.Stat": C[45],
-  "grpc.health.v1.HealthCheckRequest": C[46],
-  "grpc.health.v1.HealthCheckResponse": C[47],
+  "moby.filesync.v1.BytesMessage": C[8],
+  "moby.buildkit.v1.Timestamp": C[9],
+  "moby.buildkit.v1.DiskUsageRequest": C[10],
+  "moby.buildkit.v1.DiskUsageResponse": C[11],
+  "moby.buildkit.v1.UsageRecord": C[12],
+  "moby.buildkit.v1.SolveRequest": C[13],
+  "moby.buildkit.v1.Exporter": C[14],
+  "moby.buildkit.v1.CacheOptions": C[15],
+  "moby.buildkit.v1.CacheOptionsEntry": C[16],
+  "moby.buildkit.v1.SolveResponse": C[17],
+  "moby.buildkit.v1.StatusRequest": C[18],
+  "moby.buildkit.v1.StatusResponse": C[19],
+  "moby.buildkit.v1.Vertex": C[20],
+  "moby.buildkit.v1.VertexStatus": C[21],
+  "moby.buildkit.v1.VertexLog": C[22],
+  "moby.buildkit.v1.VertexWarning": C[23],
+  "moby.buildkit.v1.BytesMessage": C[24],
+  "moby.buildkit.v1.ListWorkersRequest": C[25],
+  "moby.buildkit.v1.ListWorkersResponse": C[26],
+  "moby.buildkit.v1.WorkerRecord": C[27],
+  "moby.buildkit.v1.BuildkitVersion": C[28],
+  "moby.buildkit.v1.InfoRequest": C[29],
+  "moby.buildkit.v1.InfoResponse": C[30],
+  "moby.buildkit.v1.Platform": C[31],
+  "moby.buildkit.v1.Definition": C[32],
+  "moby.buildkit.v1.ProgressGroup": C[33],
+  "moby.buildkit.v1.SourceInfo": C[34],
+  "moby.buildkit.v1.Range": C[35],
+  "moby.buildkit.v1.Position": C[36],
+  "moby.buildkit.v1.BuildHistoryRequest": C[37],
+  "moby.buildkit.v1.BuildHistoryEvent": C[38],
+  "moby.buildkit.v1.BuildHistoryRecord": C[39],
+  "moby.buildkit.v1.Descriptor": C[40],
+  "moby.buildkit.v1.RpcStatus": C[41],
+  "moby.buildkit.v1.RpcAny": C[42],
+  "moby.buildkit.secrets.v1.GetSecretRequest": C[43],
+  "moby.buildkit.secrets.v1.GetSecretResponse": C[44],
+  "fsutil.types.Packet": C[45],
+  "fsutil.types.Stat": C[46],
+  "grpc.health.v1.HealthCheckRequest": C[47],
+  "grpc.health.v1.HealthCheckResponse": C[48],
 };
 
 export const services: Record<string, MethodTable> = {
@@ -4409,6 +4502,9 @@ export const services: Record<string, MethodTable> = {
   "moby.filesync.v1.FileSync": {
     DiffCopy: ["fsutil.types.Packet", "fsutil.types.Packet", true, true],
     TarStream: ["fsutil.types.Packet", "fsutil.types.Packet", true, true],
+  },
+  "moby.filesync.v1.FileSend": {
+    DiffCopy: ["moby.filesync.v1.BytesMessage", "moby.filesync.v1.BytesMessage", true, true],
   },
   "moby.buildkit.v1.Control": {
     DiskUsage: ["moby.buildkit.v1.DiskUsageRequest", "moby.buildkit.v1.DiskUsageResponse", false, false],

@@ -47,11 +47,22 @@ function passEncodedBuffers(def: grpc.ServiceDefinition, method: string): grpc.S
   return { ...def, [method]: { ...m, responseSerialize: (v: unknown) => (Buffer.isBuffer(v) ? v : serialize(v)) } };
 }
 
+/**
+ * FileSend's messages travel as they are: a call carries fsutil Packets (the local exporter) or
+ * BytesMessages (a tarball), which only the call's target tells apart (filesync/fileSend.ts
+ * decodes them with filesync/packetDecode.ts).
+ */
+function rawMessages(def: grpc.ServiceDefinition, method: string): grpc.ServiceDefinition {
+  const same = (b: Buffer) => b;
+  return { ...def, [method]: { ...def[method], requestDeserialize: same, responseSerialize: same } };
+}
+
 export const sessionServices = {
   health: serviceDefinition('grpc.health.v1.Health', sessionOptions),
   fileSync: passEncodedBuffers(serviceDefinition('moby.filesync.v1.FileSync', sessionOptions), 'DiffCopy'),
   auth: serviceDefinition('moby.filesync.v1.Auth', sessionOptions),
   secrets: serviceDefinition('moby.buildkit.secrets.v1.Secrets', sessionOptions),
+  fileSend: rawMessages(serviceDefinition('moby.filesync.v1.FileSend', sessionOptions), 'DiffCopy'),
 };
 
 /** "/pkg.Service/Method" for every method of the given services, as the session header wants them. */

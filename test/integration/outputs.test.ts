@@ -1,0 +1,145 @@
+// `-o` outputs the engine sends back through the session (FileSend): a directory and tarballs,
+// compared with what `docker buildx build` (0.13) writes from the same engine, plus the failures a
+// user meets (no such exporter, a dest that cannot be made, a full disk).
+import { after, describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { closeEngines, writeTree } from '../support/build';
+import { buildx } from '../support/buildx';
+import { CLI, runCli } from '../support/cli';
+import { buildxPath, testEngines, type TestEngine } from '../support/engines';
+import { tempDir } from '../support/tmp';
+
+after(closeEngines);
+
+function context(eng: TestEngine): string {
+  const fifo = eng.buildkit === '0.8' ? '' : ' && mkfifo /out/fifo'; // BuildKit 0.8 copies no FIFO
+  const ctx = writeTree({
+    Dockerfile: [
+      'FROM busybox:latest AS made',
+      `RUN mkdir -p /out/d/empty && echo hi > /out/a && ln -s a /out/link && ln /out/a /out/hard && chmod 4755 /out/a && touch -t 202009131226.40 /out/a && echo ro > /out/ro && chmod 444 /out/ro${fifo}`,
+      'FROM scratch',
+      'COPY --from=made /out/ /',
+      'COPY sub /sub',
+      '',
+    ].join('\n'),
+    'sub/f': 'x\n',
+    'sub/ünï name': 'u\n',
+  });
+  fs.writeFileSync(path.join(ctx, 'sub/big'), crypto.randomBytes(3 << 20));
+  return ctx;
+}
+
+/** Every entry with what a user of the files sees: type and mode, bytes, link target, file mtimes to the µs, hardlinks. */
+function tree(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const inodes = new Map<bigint, string>();
+  const walk = (rel: string) => {
+    for (const name of fs.readdirSync(path.join(root, rel)).sort()) {
+      const p = path.join(rel, name);
+      const st = fs.lstatSync(path.join(root, p), { bigint: true });
+      let d = `mode ${st.mode.toString(8)}`;
+      if (st.isFile()) {
+        d += ` sha ${crypto.createHash('sha256').update(fs.readFileSync(path.join(root, p))).digest('hex').slice(0, 12)}`;
+        const first = inodes.get(st.ino);
+        if (first) d += ` same as ${first}`;
+        else inodes.set(st.ino, p);
+      }
+      if (st.isSymbolicLink()) d += ` -> ${fs.readlinkSync(path.join(root, p))}`;
+      // fsutil leaves a directory's mtime to whatever its entries made it
+      if (!st.isDirectory()) d += ` mtime ${st.mtimeNs / 1000n}`;
+      out[p] = d;
+      if (st.isDirectory()) walk(p);
+    }
+  };
+  walk('');
+  return out;
+}
+
+/** The CLI with stdout kept as bytes (a tarball). */
+function cliToBuffer(args: string[]): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks: Buffer[] = [];
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => chunks.push(d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout: Buffer.concat(chunks), stderr })));
+}
+
+const hasBuildx = !!buildxPath();
+
+for (const eng of testEngines()) {
+  describe(`-o outputs on ${eng.name}`, { skip: !hasBuildx && 'buildx not installed (scripts/engines/install.sh)', timeout: 300_000 }, () => {
+    const base = ['build', '-H', eng.host, '--network', 'none', '--progress', 'quiet'];
+    const ctx = context(eng);
+    const work = tempDir('bkl-outputs-');
+
+    test('a local directory: the same files, modes, links and times as buildx writes; dest merged into', async () => {
+      const ours = path.join(work, 'ours');
+      fs.mkdirSync(ours);
+      fs.writeFileSync(path.join(ours, 'mine.txt'), 'stays');
+      fs.writeFileSync(path.join(ours, 'a'), 'replaced');
+      const r = await runCli([...base, '-o', ours, ctx]);
+      assert.equal(r.code, 0, r.stderr);
+      const theirs = path.join(work, 'buildx');
+      const b = await buildx(eng, ['--network', 'none', '--progress', 'quiet', '-o', `type=local,dest=${theirs}`, ctx]);
+      assert.equal(b.code, 0, b.stderr);
+      const got = tree(ours);
+      assert.equal(got['mine.txt'] !== undefined, true, 'what was in dest stays');
+      delete got['mine.txt'];
+      assert.deepEqual(got, tree(theirs));
+      assert.match(got['a'], /^mode 104755 /);
+      assert.match(got['hard'], /same as a/);
+      assert.equal(got['link'].includes('-> a'), true);
+      assert.match(got['ro'], /^mode 100444 /);
+      assert.match(got['d/empty'], /^mode 40755/);
+      if (eng.buildkit !== '0.8') assert.match(got['fifo'], /^mode 10644 /);
+    });
+
+    test('a tarball, to a file and to standard output: the bytes buildx writes', async () => {
+      const ours = path.join(work, 'ours.tar');
+      const r = await runCli([...base, '-o', `type=tar,dest=${ours}`, ctx]);
+      assert.equal(r.code, 0, r.stderr);
+      const theirs = path.join(work, 'buildx.tar');
+      const b = await buildx(eng, ['--network', 'none', '--progress', 'quiet', '-o', `type=tar,dest=${theirs}`, ctx]);
+      assert.equal(b.code, 0, b.stderr);
+      assert.ok(fs.statSync(ours).size > 3 << 20);
+      assert.equal(fs.readFileSync(ours).equals(fs.readFileSync(theirs)), true, 'same bytes as buildx');
+      // -q prints no image id after a tarball on stdout
+      const piped = await cliToBuffer([...base, '-q', '-o', '-', ctx]);
+      assert.equal(piped.code, 0, piped.stderr);
+      assert.equal(piped.stdout.equals(fs.readFileSync(ours)), true, 'stdout holds the same tarball, and only it');
+    });
+
+    test('oci: an OCI layout on the containerd store; the classic store says why not, before building', async () => {
+      const dest = path.join(work, 'oci.tar');
+      const r = await runCli([...base, '-o', `type=oci,dest=${dest}`, ctx]);
+      if (eng.containerdStore) {
+        assert.equal(r.code, 0, r.stderr);
+        const names = execFileSync('tar', ['tf', dest], { encoding: 'utf8' }).split('\n');
+        assert.ok(names.includes('oci-layout') && names.includes('index.json'), names.join(' '));
+      } else {
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /^ERROR: output type=oci needs the containerd image store, and this engine uses the classic store/m);
+        assert.equal(fs.existsSync(dest), false);
+      }
+    });
+
+    test('a dest that cannot be made, or a full disk, fails the build with one clear line and leaves no partial tarball', async () => {
+      // Node's recursive mkdir spins forever on this one: the build must end, and say why
+      const proc = await runCli([...base, '-o', '/proc/bkl-out', ctx], { timeoutMs: 60_000 });
+      assert.equal(proc.code, 1, proc.stderr);
+      assert.match(proc.stderr, /^ERROR: (failed to solve: )?cannot create \/proc\/bkl-out: no such file or directory$/m);
+      const full = await runCli([...base, '-o', 'type=tar,dest=/dev/full', ctx], { timeoutMs: 60_000 });
+      assert.equal(full.code, 1, full.stderr);
+      assert.match(full.stderr, /cannot write \/dev\/full: no space left on device/);
+      assert.equal(fs.statSync('/dev/full').isCharacterDevice(), true, 'a device named as dest is never removed');
+      const file = await runCli([...base, '-o', `type=tar,dest=${path.join(work, 'sub', 'x.tar')}`, ctx]);
+      assert.equal(file.code, 1);
+      assert.match(file.stderr, /^ERROR: output type=tar: the folder of .*x\.tar does not exist$/m);
+    });
+  });
+}
