@@ -2,6 +2,7 @@
 // and secrets, served by grpc-js over the upgraded POST /session socket.
 import * as crypto from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import type * as http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Endpoint } from '../engine/endpoint';
 import { EngineError } from '../engine/errors';
@@ -11,6 +12,7 @@ import { serveDiffCopy } from './filesync/diffcopy';
 import { serveFileSend, type OutputTarget } from './filesync/fileSend';
 import { escapeFilesyncFields } from './filesync/metadata';
 import type { WalkPrefetch } from './filesync/prefetch';
+import { onHttp2Server } from './http2ServerHook';
 import { methodPaths, sessionServices } from './proto';
 import { readSecret, SecretNotFound } from './secrets';
 import type { SecretSpec } from './types';
@@ -30,6 +32,14 @@ export interface SessionOptions {
   /** the local reason a result could not be written */
   onOutputError?(message: string): void;
 }
+
+/**
+ * What the engine may send before we acknowledge it, per stream and per connection. Node's HTTP/2
+ * keeps 64 KiB, one WINDOW_UPDATE round trip per 64 KiB of a result sent back (-o type=local/tar);
+ * Go's gRPC grows its own windows up to 16 MiB. (Measured: 20,000 files + 100 MB to a directory,
+ * 2.30 → 2.03 s.)
+ */
+const RECEIVE_WINDOW = 16 << 20;
 
 /** BuildKit ids are 25 base36 characters; any unique string works, but look alike in logs. */
 export function newId(): string {
@@ -55,6 +65,10 @@ export class Session {
   constructor(private readonly opts: SessionOptions) {
     this.droppedByEngine = new Promise((resolve) => (this.dropped = resolve));
     escapeFilesyncFields(this.server);
+    onHttp2Server(this.server, (h2) => {
+      h2.updateSettings({ initialWindowSize: RECEIVE_WINDOW });
+      h2.on('session', (session: http2.ServerHttp2Session) => session.setLocalWindowSize(RECEIVE_WINDOW));
+    });
     const env = opts.env ?? process.env;
     this.server.addService(sessionServices.health, {
       Check: (_call: unknown, cb: grpc.sendUnaryData<object>) => cb(null, { status: 'SERVING' }),

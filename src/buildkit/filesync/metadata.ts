@@ -1,7 +1,7 @@
 // The options the engine puts in DiffCopy's gRPC metadata (buildkit session/filesync:
 // FSSync encodeOpts → handle decodeOpts), read from what grpc-js hands a server.
 import type { Metadata, Server } from '@grpc/grpc-js';
-import type * as http2 from 'node:http2';
+import { onHttp2Server } from '../http2ServerHook';
 
 export interface DiffCopyRequest {
   dirName: string;
@@ -78,15 +78,9 @@ type HeadersListener = (stream: unknown, headers: Record<string, string | string
 /**
  * Puts a 'stream' listener ahead of grpc-js's on this server's HTTP/2 servers: only there are the
  * engine's repeated header fields still apart and their bytes still as sent (escapeFilesyncValues).
- * One server's own, not a patch of grpc-js for the whole process (an extension host is shared).
  */
 export function escapeFilesyncFields(server: Server): void {
-  const s = server as unknown as { createHttp2Server?: (creds: unknown) => http2.Http2Server };
-  const make = s.createHttp2Server;
-  if (typeof make !== 'function') return;
-  s.createHttp2Server = (creds) => {
-    const h2 = make.call(server, creds);
+  onHttp2Server(server, (h2) => {
     h2.prependListener('stream', ((_stream, headers, _flags, rawHeaders) => escapeFilesyncValues(headers, rawHeaders)) as HeadersListener);
-    return h2;
-  };
+  });
 }

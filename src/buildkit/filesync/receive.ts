@@ -34,10 +34,24 @@ function seconds(ns: bigint): number {
 
 const code = (err: unknown) => (err as NodeJS.ErrnoException)?.code;
 
+let umask: number | undefined;
+/** Which mode bits open(2) drops from a new file; read (and set back at once) when first needed. */
+function processUmask(): number {
+  if (umask === undefined) {
+    umask = process.umask(0o022);
+    process.umask(umask);
+  }
+  return umask;
+}
+
 interface IncomingFile {
   rel: string;
   abs: string;
+  /** chmod bits */
+  mode: number;
   modTime: bigint;
+  /** made on disk already (to replace an entry, or as a hardlink's target); else made by its first DATA */
+  made: boolean;
   fd?: number;
   /** the mode to put back after writing into a file its own mode made read-only */
   restoreMode?: number;
@@ -47,6 +61,10 @@ export class DirReceiver {
   private nextId = 0;
   /** regular files asked for and not complete yet, by id */
   private readonly wanted = new Map<number, IncomingFile>();
+  /** the same files by relative path, until they exist on disk (a hardlink may name one first) */
+  private readonly unmade = new Map<string, IncomingFile>();
+  /** dest was empty: nothing in it can be in the way, so no entry needs a look first */
+  private readonly fresh: boolean;
   /** directories (relative) known to be real directories under dest */
   private readonly dirs = new Set<string>(['.']);
   private listed = false;
@@ -58,7 +76,9 @@ export class DirReceiver {
   constructor(
     private readonly dest: string,
     private readonly send: (packet: Buffer) => void,
-  ) {}
+  ) {
+    this.fresh = fs.readdirSync(dest).length === 0;
+  }
 
   /** One packet from the engine; true when its FIN ends the transfer. Throws ReceiveError. */
   handle(message: Buffer): boolean {
@@ -92,6 +112,7 @@ export class DirReceiver {
   abort(): void {
     for (const f of this.wanted.values()) if (f.fd !== undefined) fs.closeSync(f.fd);
     this.wanted.clear();
+    this.unmade.clear();
   }
 
   private fail(what: string, rel: string, err: unknown): ReceiveError {
@@ -124,12 +145,16 @@ export class DirReceiver {
     const isDir = (stat.mode & MODE_DIR) !== 0;
     let old: fs.Stats | undefined;
     try {
-      old = fs.lstatSync(abs);
+      if (!this.fresh) old = fs.lstatSync(abs);
     } catch (err) {
       if (code(err) !== 'ENOENT') throw this.fail('stat', rel, err);
     }
     if (isDir) this.dirs.add(rel);
     if (old?.isDirectory() && isDir) return this.metadata(abs, stat, rel);
+    const wantsData = canRequestData(stat.mode) && !stat.linkname;
+    // A new regular file is made by its first DATA, in one open (and a small one in one go):
+    // creating it here and opening it again there was half the cost of a result of small files.
+    if (wantsData && !old) return this.ask(id, { rel, abs, mode: posixMode(stat.mode), modTime: stat.modTime, made: false });
     // what is there is replaced at once: the new entry is made aside, then renamed over it
     const made = old ? path.join(path.dirname(abs), `.tmp.${process.pid}.${this.tmpSeq++}`) : abs;
     try {
@@ -143,10 +168,21 @@ export class DirReceiver {
       if (made !== abs) fs.rmSync(made, { recursive: true, force: true });
       throw err instanceof ReceiveError ? err : this.fail('write', rel, err);
     }
-    if (canRequestData(stat.mode) && !stat.linkname) {
-      this.wanted.set(id, { rel, abs, modTime: stat.modTime });
-      this.send(encodeControlPacket('req', id));
-    }
+    if (wantsData) this.ask(id, { rel, abs, mode: posixMode(stat.mode), modTime: stat.modTime, made: true });
+  }
+
+  private ask(id: number, f: IncomingFile): void {
+    this.wanted.set(id, f);
+    if (!f.made) this.unmade.set(f.rel, f);
+    this.send(encodeControlPacket('req', id));
+  }
+
+  /** A hardlink names a file whose bytes have not come yet: make it now, empty, to link to. */
+  private makeEarly(f: IncomingFile): void {
+    fs.closeSync(fs.openSync(f.abs, 'wx', f.mode & 0o777));
+    fs.chmodSync(f.abs, f.mode);
+    f.made = true;
+    this.unmade.delete(f.rel);
   }
 
   private create(at: string, stat: WireStat, rel: string): void {
@@ -154,7 +190,12 @@ export class DirReceiver {
     if (m & MODE_DIR) fs.mkdirSync(at, { mode: 0o700 });
     else if (m & MODE_SYMLINK) fs.symlinkSync(stat.linkname, at);
     else if (m & (MODE_DEVICE | MODE_NAMED_PIPE)) this.special(at, stat, rel);
-    else if (stat.linkname) fs.linkSync(path.join(this.dest, this.checked(stat.linkname)), at);
+    else if (stat.linkname) {
+      const target = this.checked(stat.linkname);
+      const early = this.unmade.get(target);
+      if (early) this.makeEarly(early);
+      fs.linkSync(path.join(this.dest, target), at);
+    }
     // a socket arrives as an empty regular file, as fsutil writes it
     else fs.closeSync(fs.openSync(at, 'wx', 0o600));
   }
@@ -187,11 +228,17 @@ export class DirReceiver {
     if (!f) throw new ReceiveError(`the engine sent data for a file it was not asked for (id ${id})`);
     try {
       if (chunk.length === 0) {
-        if (f.fd !== undefined) fs.closeSync(f.fd);
+        const fd = f.fd ?? this.openForWrite(f);
         f.fd = undefined;
-        if (f.restoreMode !== undefined) fs.chmodSync(f.abs, f.restoreMode);
         const t = seconds(f.modTime);
-        fs.utimesSync(f.abs, t, t);
+        try {
+          // open(2) gave it the mode less the umask; setuid and the like a write may have cleared
+          if (f.restoreMode === undefined && f.mode !== (f.mode & 0o777 & ~processUmask())) fs.fchmodSync(fd, f.mode);
+          fs.futimesSync(fd, t, t);
+        } finally {
+          fs.closeSync(fd);
+        }
+        if (f.restoreMode !== undefined) fs.chmodSync(f.abs, f.restoreMode);
         this.wanted.delete(id);
         this.finishWhenDone();
         return;
@@ -206,6 +253,13 @@ export class DirReceiver {
 
   /** As fsutil's lazyFileWriter: a file whose mode forbids writing is opened after chmod u+w. */
   private openForWrite(f: IncomingFile): number {
+    if (!f.made) {
+      // created with its mode: a read-only one is still open for writing, as O_CREAT allows
+      const fd = fs.openSync(f.abs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, f.mode & 0o777);
+      f.made = true;
+      this.unmade.delete(f.rel);
+      return fd;
+    }
     try {
       return fs.openSync(f.abs, fs.constants.O_WRONLY);
     } catch (err) {
