@@ -1,6 +1,6 @@
 // BuildKit Lens against `docker buildx build` (0.13) on the same engine, in the same run.
 // Prints medians over N runs, the ratios, and pass/fail against the targets. Always exits 0.
-//   node out/bench/bench.js [--runs 5] [--engine d26] [--only context|logs]
+//   node out/bench/bench.js [--runs 5] [--engine d26] [--only context|logs|export]
 // BKL_BENCH_VERBOSE=1 also prints every sample.
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -122,6 +122,28 @@ async function logRows(): Promise<Row[]> {
   return [row, idle];
 }
 
+/** -o DIR: the result sent back into a directory (no target in the issue: a row for information). */
+async function exportRows(): Promise<Row[]> {
+  const ctx = path.join(work, 'export-ctx');
+  process.stderr.write('making the context for -o DIR…\n');
+  makeContext(ctx);
+  const row: Row = { name: 'result to a directory (-o DIR), 20k files + 100 MB', metric: 'wall', target: Infinity, ours: [], theirs: [] };
+  const to = (dest: string) => ['--progress', 'quiet', '-o', `type=local,dest=${dest}`];
+  // built once first: the runs measure the export, not the context transfer
+  check(await measure(ours(ctx, to(path.join(work, 'export-warm'))), env), 'export warm-up');
+  fs.rmSync(path.join(work, 'export-warm'), { recursive: true });
+  for (let i = 0; i < RUNS; i++) {
+    const a = path.join(work, `export-ours-${i}`);
+    const b = path.join(work, `export-buildx-${i}`);
+    const [sa, sb] = await pair(i, () => measure(ours(ctx, to(a)), env), () => measure(buildx(ctx, to(b)), env));
+    row.ours.push(check(sa, 'export (ours)').wallMs);
+    row.theirs.push(check(sb, 'export (buildx)').wallMs);
+    fs.rmSync(a, { recursive: true });
+    fs.rmSync(b, { recursive: true });
+  }
+  return [row];
+}
+
 const samples = (r: Row, vs: number[]) => vs.map((v) => (r.metric === 'wall' ? (v / 1000).toFixed(2) : v.toFixed(3))).join(' ');
 
 function table(rows: Row[]): string {
@@ -144,8 +166,9 @@ function table(rows: Row[]): string {
 (async () => {
   const rows: Row[] = [];
   try {
-    if (ONLY !== 'logs') rows.push(...(await contextRows()));
-    if (ONLY !== 'context') rows.push(...(await logRows()));
+    if (!ONLY || ONLY === 'context') rows.push(...(await contextRows()));
+    if (!ONLY || ONLY === 'logs') rows.push(...(await logRows()));
+    if (!ONLY || ONLY === 'export') rows.push(...(await exportRows()));
   } catch (e) {
     process.stderr.write(`bench stopped: ${(e as Error).message}\n`);
   } finally {
