@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { OutputTarget } from './filesync/fileSend';
-import type { ExportSpec } from './types';
+import type { BuildResult, ExportSpec } from './types';
 
 export interface ExporterEntry {
   Type: string;
@@ -97,4 +97,10 @@ export function exporterEntries(outputs: ExportSpec[] | undefined, tags: string[
     if (type === 'moby' && traits.containerdStore && !('prefer-image-digest' in a)) a['prefer-image-digest'] = 'true';
     return { Type: type, Attrs: a };
   });
+}
+
+/** The image id a build's exporter response names (the config digest, as `docker images` shows it). */
+export function imageIdOf(result: Pick<BuildResult, 'exporterResponse'>): string | undefined {
+  const r = result.exporterResponse ?? {};
+  return r['containerimage.config.digest'] || r['containerimage.digest'] || undefined;
 }

@@ -14,13 +14,15 @@ export function frontendAttrs(opts: BuildOptions): Record<string, string> {
   const attrs: Record<string, string> = {
     filename: path.basename(opts.dockerfile),
     // The docker driver prefers images already in the engine's store, like buildx does.
-    'image-resolve-mode': 'local',
+    'image-resolve-mode': opts.pull ? 'pull' : 'local',
   };
   if (opts.target) attrs.target = opts.target;
   for (const [k, v] of Object.entries(opts.buildArgs)) attrs[`build-arg:${k}`] = v;
   for (const [k, v] of Object.entries(opts.labels)) attrs[`label:${k}`] = v;
   if (opts.platforms.length) attrs.platform = opts.platforms.join(',');
+  // an empty value is every stage
   if (opts.noCache) attrs['no-cache'] = '';
+  else if (opts.noCacheStages?.length) attrs['no-cache'] = opts.noCacheStages.join(',');
   if (opts.network !== 'default') attrs['force-network-mode'] = opts.network;
   if (opts.addHosts.length) attrs['add-hosts'] = opts.addHosts.join(',');
   return attrs;

@@ -28,6 +28,10 @@ export interface BuildOptions {
   addHosts: string[];
   /** where the result goes (buildx -o); unset = the engine's image store, or nothing on a buildkitd */
   outputs?: ExportSpec[];
+  /** --pull: look up every base image in its registry, even when the engine has it */
+  pull?: boolean;
+  /** --no-cache-filter: stages built without the cache (noCache covers all of them) */
+  noCacheStages?: string[];
 }
 
 export interface ExportSpec {

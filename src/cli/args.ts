@@ -23,6 +23,8 @@ export interface BuildCommand {
   context?: string;
   progress: ProgressMode;
   metadataFile?: string;
+  /** --iidfile: the image id is written there (and the file removed before the build) */
+  iidFile?: string;
   quiet: boolean;
   options: BuildOptions;
 }
@@ -57,15 +59,18 @@ Options:
       --add-host HOST:IP       Add a custom host-to-IP mapping
       --build-arg KEY=VALUE    Set a build-time variable
   -f, --file FILE              Name of the Dockerfile (default: PATH/Dockerfile)
+      --iidfile FILE           Write the image ID to FILE
       --label KEY=VALUE        Set metadata for the image
       --metadata-file FILE     Write the build result metadata to FILE
       --network MODE           Networking mode for RUN: default, none or host
       --no-cache               Do not use cache when building the image
+      --no-cache-filter STAGE  Do not use cache for the given stage(s)
   -o, --output SPEC            Where the result goes: type=local,dest=DIR (or just DIR),
                                type=tar,dest=FILE (- or just "-": standard output),
                                type=image,name=NAME,push=true; default: the engine's image store
       --platform LIST          Target platforms, e.g. linux/amd64,linux/arm64
       --progress MODE          auto, tty, plain, rawjson or quiet (default auto)
+      --pull                   Always look for newer versions of the base images
   -q, --quiet                  Print only the image id
       --secret SPEC            id=ID,src=FILE or id=ID,env=VAR
   -t, --tag NAME:TAG           Name and tag the image
@@ -118,6 +123,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         label: { type: 'string', multiple: true },
         platform: { type: 'string', multiple: true },
         'no-cache': { type: 'boolean' },
+        'no-cache-filter': { type: 'string', multiple: true },
+        pull: { type: 'boolean' },
+        iidfile: { type: 'string' },
         network: { type: 'string' },
         secret: { type: 'string', multiple: true },
         'add-host': { type: 'string', multiple: true },
@@ -159,6 +167,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const outputs = (values.output ?? []).map((spec) => resolveDest(parseOutputFlag(spec), cwd));
   // buildx 0.13 takes one, and Docker 20.10's BuildKit knows a single exporter
   if (outputs.length > 1) throw new UsageError('only one --output is supported');
+  // repeated or comma-separated, as buildx takes it
+  const noCacheStages = (values['no-cache-filter'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   return {
     kind: 'build',
     host: values.host,
@@ -166,6 +176,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     progress: values.quiet ? 'quiet' : progress,
     quiet: !!values.quiet,
     metadataFile: values['metadata-file'] ? path.resolve(cwd, values['metadata-file']) : undefined,
+    iidFile: values.iidfile ? path.resolve(cwd, values.iidfile) : undefined,
     options: {
       contextDir,
       dockerfile: values.file ? path.resolve(cwd, values.file) : defaultDockerfile(contextDir),
@@ -179,6 +190,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       secrets,
       addHosts: (values['add-host'] ?? []).map(parseAddHost),
       ...(outputs.length ? { outputs } : {}),
+      ...(values.pull ? { pull: true } : {}),
+      ...(noCacheStages.length ? { noCacheStages } : {}),
     },
   };
 }

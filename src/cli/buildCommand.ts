@@ -1,6 +1,8 @@
 // `buildkit-lens build`: one build, progress on stderr like buildx, result on stdout / metadata file.
 import * as fs from 'node:fs';
 import { startBuild } from '../buildkit/build';
+import { imageIdOf } from '../buildkit/exporters';
+import { fsReason } from '../buildkit/filesync/walk';
 import type { BuildHandle, BuildResult } from '../buildkit/types';
 import { connectEngine } from '../engine/connect';
 import { FileLogStore } from '../progress/fileLogStore';
@@ -41,6 +43,17 @@ export async function doneOrSignal(handle: BuildHandle): Promise<BuildResult> {
   }
 }
 
+/** A file a flag names, written or removed; a failure is one line that names the flag. */
+function onFile(flag: string, file: string, act: (file: string) => void): void {
+  try {
+    act(file);
+  } catch (e) {
+    // Node words a directory differently for rm (ERR_FS_EISDIR) and open (EISDIR): one plain reason
+    const dir = ['EISDIR', 'ERR_FS_EISDIR'].includes((e as NodeJS.ErrnoException).code ?? '');
+    throw new Error(`${flag} ${file}: ${dir ? 'is a directory' : fsReason(e)}`);
+  }
+}
+
 export async function runBuild(cmd: BuildCommand, io: CliIO): Promise<number> {
   const engine = await connectEngine({ host: cmd.host, context: cmd.context });
   const logStore = new FileLogStore();
@@ -48,6 +61,8 @@ export async function runBuild(cmd: BuildCommand, io: CliIO): Promise<number> {
   const renderer = chooseRenderer(cmd, io);
   const raw = cmd.progress === 'rawjson';
   try {
+    // as buildx: a failed build leaves no image id of an earlier one behind
+    if (cmd.iidFile) onFile('--iidfile', cmd.iidFile, (f) => fs.rmSync(f, { force: true }));
     const handle = startBuild(engine, cmd.options, (status) => {
       if (raw) io.stderr.write(rawJsonLine(status) + '\n');
       const delta = model.apply(status);
@@ -59,8 +74,11 @@ export async function runBuild(cmd: BuildCommand, io: CliIO): Promise<number> {
     renderer?.end(model, result);
     if (!renderer && !result.ok && result.error) io.stderr.write(`ERROR: ${result.error.message}\n`);
     if (result.ok) {
+      const imageId = imageIdOf(result);
+      if (cmd.iidFile && imageId) onFile('--iidfile', cmd.iidFile, (f) => fs.writeFileSync(f, imageId));
       if (cmd.metadataFile) {
-        fs.writeFileSync(cmd.metadataFile, JSON.stringify(metadataFromResult(result), null, 2) + '\n');
+        const text = JSON.stringify(metadataFromResult(result), null, 2) + '\n';
+        onFile('--metadata-file', cmd.metadataFile, (f) => fs.writeFileSync(f, text));
       }
       // a tarball on stdout is the output: nothing may follow it there
       const tarOnStdout = cmd.options.outputs?.some((o) => o.attrs.dest === '-');

@@ -1,5 +1,6 @@
 // How a finished build reads in the panel and the editor: image id, and where in the Dockerfile it failed.
 // Pure (no vscode) so it is unit-tested.
+import { imageIdOf } from '../buildkit/exporters';
 import type { BuildError, BuildResult, SourceLocation } from '../buildkit/types';
 import type { StageInfo, Step } from '../progress/types';
 import type { BuildOutcome } from '../../webview/protocol';
@@ -11,11 +12,6 @@ export interface FailureLocation {
   endLine: number;
   startCharacter: number;
   endCharacter: number;
-}
-
-export function imageIdOf(result: BuildResult): string | undefined {
-  const r = result.exporterResponse ?? {};
-  return r['containerimage.config.digest'] || r['containerimage.digest'] || undefined;
 }
 
 /** The ranges of a source location that concern the Dockerfile being built (by base name or when it is the only file). */

@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { differentialContext } from '../fixtures/differential/context';
 import { buildxPath, testEngines } from '../support/engines';
-import { closeEngines, writeTree } from '../support/build';
+import { closeEngines, engineFor, writeTree } from '../support/build';
 import { buildx, compareImages } from '../support/buildx';
 import { runCli } from '../support/cli';
 import { tempDir } from '../support/tmp';
@@ -172,6 +172,44 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
       const m = JSON.parse(fs.readFileSync(meta, 'utf8'));
       assert.equal(m['containerimage.digest'], id);
       if (eng!.name !== 'd20') assert.equal(m['image.name'], 'docker.io/library/bkl-cli-ok:latest');
+    });
+
+    test('--iidfile: the image id docker shows for the tag; gone after a failed build; a bad path is one line', async () => {
+      const dir = tempDir('bkl-iid-');
+      const iid = path.join(dir, 'iid');
+      const meta = path.join(dir, 'meta.json');
+      const r = await runCli(['build', ...H, '--network', 'none', '--progress', 'quiet', '-t', 'bkl-cli-iid:latest', '--iidfile', iid, '--metadata-file', meta, ok]);
+      assert.equal(r.code, 0, r.stderr);
+      const written = fs.readFileSync(iid, 'utf8');
+      // the config digest, as buildx writes it (Docker 20.10 names only the image digest), without a newline
+      const m = JSON.parse(fs.readFileSync(meta, 'utf8'));
+      assert.equal(written, m['containerimage.config.digest'] ?? m['containerimage.digest']);
+      assert.match(written, /^sha256:[0-9a-f]{64}$/);
+      // which is the image id on the classic store (the containerd store shows the manifest's)
+      const docker = (await engineFor(eng!.host)).docker;
+      if (!eng!.containerdStore) assert.equal(written, (await docker.getImage('bkl-cli-iid:latest').inspect()).Id);
+      const bad = writeTree({ Dockerfile: 'FROM busybox\nRUN exit 3\n' });
+      const f = await runCli(['build', ...H, '--network', 'none', '--progress', 'quiet', '--iidfile', iid, bad]);
+      assert.equal(f.code, 1);
+      assert.equal(fs.existsSync(iid), false, 'an earlier build\'s id is not left behind');
+      const d = await runCli(['build', ...H, '--network', 'none', '--progress', 'quiet', '--iidfile', dir, ok]);
+      assert.equal(d.code, 1);
+      assert.match(d.stderr, /^ERROR: --iidfile .*bkl-iid-\w+: is a directory\n$/);
+      noStack(d.stderr);
+    });
+
+    test('--no-cache-filter builds the named stage again and only it', async () => {
+      const c = writeTree({ Dockerfile: `FROM busybox AS a\nRUN echo stage-a-${Date.now()} > /a\nFROM a AS b\nRUN echo stage-b > /b\n` });
+      const cached = async (args: string[]) => {
+        const r = await runCli(['build', ...H, '--network', 'none', '--progress', 'rawjson', ...args, c]);
+        assert.equal(r.code, 0, r.stderr);
+        const vs = r.stderr.trim().split('\n').flatMap((l) => JSON.parse(l).vertexes ?? []) as { name: string; cached?: boolean }[];
+        const of = (what: string) => vs.filter((v) => v.name.includes(what)).some((v) => v.cached);
+        return [of('RUN echo stage-a'), of('RUN echo stage-b')];
+      };
+      await cached([]);
+      assert.deepEqual(await cached([]), [true, true]);
+      assert.deepEqual(await cached(['--no-cache-filter', 'b']), [true, false]);
     });
 
     test('rawjson: one JSON object per line with buildx field names', async () => {

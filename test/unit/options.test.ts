@@ -92,3 +92,14 @@ test('-o/--output: buildx forms, dest resolved against the working directory, on
   assert.throws(() => parseCommand(['build', '-o', 'a', '-o', 'b', '.']), (e: Error) => e instanceof UsageError && /only one --output/.test(e.message));
   assert.throws(() => parseCommand(['build', '-o', 'type=zip', '.']), (e: Error) => e instanceof UsageError && /--output: .*unknown type "zip"/.test(e.message));
 });
+
+test('--pull, --no-cache-filter and --iidfile as buildx takes them', () => {
+  const cmd = (args: string[]) => parseCommand(['build', ...args, '.'], {}, '/w') as BuildCommand;
+  const attrs = (args: string[]) => solveRequest('r', 's', cmd(args).options, { containerdStore: false }).FrontendAttrs;
+  assert.equal(attrs([])['image-resolve-mode'], 'local');
+  assert.equal(attrs(['--pull'])['image-resolve-mode'], 'pull');
+  assert.equal(attrs(['--no-cache-filter', 'a,b', '--no-cache-filter', 'c'])['no-cache'], 'a,b,c');
+  assert.equal(attrs(['--no-cache-filter', 'a', '--no-cache'])['no-cache'], '', '--no-cache is every stage');
+  assert.equal('no-cache' in attrs([]), false);
+  assert.equal(cmd(['--iidfile', 'out/iid']).iidFile, '/w/out/iid');
+});
