@@ -128,6 +128,18 @@ for (const eng of testEngines()) {
       }
     });
 
+    test('two platforms into a directory: one folder per platform, as buildx writes them', { skip: !eng.containerdStore && 'multi-platform needs the containerd store' }, async () => {
+      const mp = writeTree({ Dockerfile: 'FROM scratch\nCOPY f /f\n', f: 'hi\n' });
+      const ours = path.join(work, 'mp-ours');
+      const theirs = path.join(work, 'mp-buildx');
+      const r = await runCli([...base, '--platform', 'linux/amd64,linux/arm64', '-o', ours, mp]);
+      assert.equal(r.code, 0, r.stderr);
+      const b = await buildx(eng, ['--progress', 'quiet', '--platform', 'linux/amd64,linux/arm64', '-o', theirs, mp]);
+      assert.equal(b.code, 0, b.stderr);
+      assert.deepEqual(Object.keys(tree(ours)).sort(), ['linux_amd64', 'linux_amd64/f', 'linux_arm64', 'linux_arm64/f']);
+      assert.deepEqual(tree(ours), tree(theirs));
+    });
+
     test('a dest that cannot be made, or a full disk, fails the build with one clear line and leaves no partial tarball', async () => {
       // Node's recursive mkdir spins forever on this one: the build must end, and say why
       const proc = await runCli([...base, '-o', '/proc/bkl-out', ctx], { timeoutMs: 60_000 });
