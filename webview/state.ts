@@ -186,7 +186,6 @@ export function cacheLabel(summary: Summary): string {
   return `${summary.cached}/${summary.total} cached (${pct}%)`;
 }
 
-
 export interface StageGroup {
   key: string;
   label: string;

@@ -90,7 +90,7 @@ export function exporterEntries(outputs: ExportSpec[] | undefined, tags: string[
   const specs = outputs ?? (traits.standalone ? [] : [{ type: 'moby', attrs: {} }]);
   return specs.map(({ type, attrs }) => {
     const a = { ...attrs };
-    // where the client writes the result is the client's business (buildx keeps it too)
+    // where the client writes the result is none of the engine's business
     if (TO_CLIENT.has(type)) delete a.dest;
     if (type === 'cacheonly' || type === 'local' || type === 'tar') return { Type: type, Attrs: a };
     if (!a.name && tags.length) a.name = tags.join(',');
