@@ -112,4 +112,20 @@ export default async function (ctx: SpecContext): Promise<void> {
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'panel-graph')}`);
     await live.locator('.view-tab[data-view="steps"]').click();
   });
+
+  await ctx.test('a narrow panel gives the step names the room of the byte counts', async () => {
+    const live = await panelFrame(page, 'Build: Dockerfile');
+    const progress = stepRow(live, /load build definition/).locator('.step-progress');
+    await ctx.waitForText(progress, /\d+B done/);
+    const wide = page.viewportSize()!;
+    // the editor group beside an open Dockerfile: about 350 px for the panel
+    await page.setViewportSize({ width: 700, height: wide.height });
+    try {
+      await progress.waitFor({ state: 'hidden', timeout: 5_000 });
+      ctx.log(`screenshot: ${await ctx.screenshot(page, 'panel-narrow')}`);
+    } finally {
+      await page.setViewportSize(wide);
+    }
+    await progress.waitFor({ state: 'visible', timeout: 5_000 });
+  });
 }
