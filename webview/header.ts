@@ -68,7 +68,8 @@ export class Header {
     if (summary.canceled) parts.push(`${summary.canceled} canceled`);
     if (this.state.warnings.length) parts.push(`${this.state.warnings.length} warning${this.state.warnings.length > 1 ? 's' : ''}`);
     setText(this.summary, parts.join(' · '));
-    const img = [build.tags.length ? build.tags.join(', ') : '(untagged)'];
+    // a result written into a folder is no image: no tags, no id, but where it went
+    const img = [build.outputDir ? `→ ${build.outputDir}` : build.tags.length ? build.tags.join(', ') : '(untagged)'];
     if (outcome?.imageId) img.push(outcome.imageId.replace(/^sha256:/, 'sha256:').slice(0, 19));
     if (build.platforms.length) img.push(build.platforms.join(', '));
     if (build.engine) img.push(build.engine);

@@ -16,6 +16,8 @@ export interface BuildInfo {
   target?: string;
   tags: string[];
   platforms: string[];
+  /** the folder the result goes into (-o type=local), when not the image store */
+  outputDir?: string;
   engine?: string;
   startedAt: number;
 }

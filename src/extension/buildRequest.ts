@@ -49,6 +49,7 @@ export function makeRequest(uri: vscode.Uri, choices: Choices, target: string | 
     // relative secret files are the workspace's, like the build context
     secrets: secretsFromSetting(cfg.secrets, folder?.uri.fsPath ?? path.dirname(uri.fsPath)),
     addHosts: [],
+    ...(choices.outputDir ? { outputs: [{ type: 'local', attrs: { dest: choices.outputDir } }] } : {}),
   };
   return { options, engineHost: cfg.engineHost || undefined, label: labelFor(uri) };
 }
@@ -63,7 +64,7 @@ export function requestOrExplain(uri: vscode.Uri, choices: Choices, target: stri
   }
 }
 
-type Item = vscode.QuickPickItem & { id: 'start' | 'target' | 'tags' | 'args' | 'platforms' | 'nocache' };
+type Item = vscode.QuickPickItem & { id: 'start' | 'target' | 'tags' | 'args' | 'platforms' | 'nocache' | 'output' };
 
 /** "Build with BuildKit…": a menu of every option, looping until Start or Escape. */
 export async function promptChoices(uri: vscode.Uri, initial: Choices): Promise<Choices | undefined> {
@@ -80,6 +81,7 @@ export async function promptChoices(uri: vscode.Uri, initial: Choices): Promise<
       { id: 'args', label: '$(symbol-variable) Build args', description: args || '(none)' },
       { id: 'platforms', label: '$(vm) Platforms', description: req.options.platforms.join(', ') || 'engine default' },
       { id: 'nocache', label: '$(trash) No cache', description: c.noCache ? 'on' : 'off' },
+      { id: 'output', label: '$(output) Output', description: c.outputDir ? vscode.workspace.asRelativePath(c.outputDir) : "the engine's image store, tagged" },
     ];
     const pick = await vscode.window.showQuickPick(items, { title: 'Build with BuildKit', placeHolder: 'Choose an option to change, or start the build' });
     if (!pick) return undefined;
@@ -123,8 +125,25 @@ export async function promptChoices(uri: vscode.Uri, initial: Choices): Promise<
       case 'nocache':
         c.noCache = !c.noCache;
         break;
+      case 'output': {
+        const out = await pickOutput(uri, c.outputDir);
+        if (out !== undefined) c.outputDir = out || undefined;
+        break;
+      }
     }
   }
+}
+
+/** undefined = dismissed, '' = the image store, else a folder the result's files go into (buildx -o DIR) */
+async function pickOutput(uri: vscode.Uri, current?: string): Promise<string | undefined> {
+  const store = "$(database) The engine's image store, tagged";
+  const folder = '$(folder) A folder…';
+  const pick = await vscode.window.showQuickPick([store, folder].map((label) => ({ label })), { title: 'Output' });
+  if (!pick) return undefined;
+  if (pick.label === store) return '';
+  const base = current ? vscode.Uri.file(current) : (vscode.workspace.getWorkspaceFolder(uri)?.uri ?? vscode.Uri.file(path.dirname(uri.fsPath)));
+  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: base, openLabel: 'Build into this folder', title: "The build result's files go into" });
+  return picked?.[0]?.fsPath;
 }
 
 /** undefined = dismissed, '' = the last stage */

@@ -84,6 +84,7 @@ export class BuildSession {
       target: o.target,
       tags: o.tags,
       platforms: o.platforms,
+      outputDir: o.outputs?.find((x) => x.type === 'local')?.attrs.dest,
       engine: this.engineLabel,
       startedAt: this.startedAt,
     };

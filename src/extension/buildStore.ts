@@ -9,6 +9,8 @@ export interface Choices {
   buildArgs?: Record<string, string>;
   platforms?: string[];
   noCache?: boolean;
+  /** a folder the result's files are written into, instead of the engine's image store */
+  outputDir?: string;
 }
 
 export interface LastResult {

@@ -63,6 +63,25 @@ suite('builds against a real engine', function () {
     await eventually(() => vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).length === 0, 'errors cleared');
   });
 
+  test('a folder chosen as output gets the files, and the panel says where they went', async () => {
+    const uri = writeFile('out/Dockerfile', `FROM busybox:latest AS made\nRUN mkdir /r && echo built > /r/result.txt\nFROM scratch\nCOPY --from=made /r/ /\n`);
+    const dest = path.join(path.dirname(uri.fsPath), 'dist');
+    const { ctx } = await api();
+    // what "Build with BuildKit…" → Output → "A folder…" remembers for this Dockerfile
+    await ctx.store.setChoices(uri.fsPath, { outputDir: dest });
+    try {
+      const ticket = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri);
+      const result = await ticket.done;
+      assert.equal(result.ok, true, result.error?.message);
+      assert.equal(fs.readFileSync(path.join(dest, 'result.txt'), 'utf8'), 'built\n');
+      const snapshot = ctx.sessions.get(ticket.id)!.snapshot();
+      assert.equal(snapshot.build.outputDir, dest);
+      assert.equal(snapshot.outcome?.imageId, undefined, 'no image in the store');
+    } finally {
+      await ctx.store.setChoices(uri.fsPath, {});
+    }
+  });
+
   test('a Dockerfile syntax error is reported on its line', async () => {
     const uri = writeFile('syntax/Dockerfile', `FROM busybox:latest\nRUN echo fine\nRUNN echo typo\n`);
     const r = await (await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri)).done;
