@@ -1,8 +1,8 @@
 // Where a build's result goes, written as buildx's --output specs: the engine's image store (moby,
 // the default on a Docker engine), a registry (image), or back to the client through the session's
 // FileSend (local: a directory; tar, oci, docker: a tarball, "-" for standard output).
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { statKind } from './dockerignore';
 import type { OutputTarget } from './filesync/fileSend';
 import type { BuildResult, ExportSpec } from './types';
 
@@ -12,8 +12,8 @@ export interface ExporterEntry {
 }
 
 const KNOWN = new Set(['moby', 'image', 'oci', 'docker', 'local', 'tar', 'cacheonly']);
-const TARBALLS = new Set(['oci', 'docker', 'tar']);
-const TO_CLIENT = new Set([...TARBALLS, 'local']);
+// sent back through the session's FileSend: a directory (local) or a tarball
+const TO_CLIENT = new Set(['local', 'tar', 'oci', 'docker']);
 
 /**
  * Parses "type=image,name=reg/x:1,push=true" (buildx -o). As for buildx, a bare "-" is a tarball
@@ -43,30 +43,22 @@ export function unsupportedOutput(o: ExportSpec, stdoutIsTTY = !!process.stdout.
     if (!dest) return 'output type=local needs dest=DIRECTORY';
     // the directory is made when the result arrives: whatever part of it exists must be directories
     let at = path.resolve(dest);
-    while (kindOf(at) === 'missing' && path.dirname(at) !== at) at = path.dirname(at);
-    if (kindOf(at) === 'other') return `output type=local: ${at} exists and is not a directory`;
+    while (statKind(at) === 'missing' && path.dirname(at) !== at) at = path.dirname(at);
+    if (['file', 'other'].includes(statKind(at))) return `output type=local: ${at} exists and is not a directory`;
     return undefined;
   }
   if (!dest || (dest === '-' && stdoutIsTTY)) {
     return `output type=${o.type} writes a tarball: give dest=FILE, or dest=- with standard output redirected (refusing to write it to a terminal)`;
   }
   if (dest === '-') return undefined;
-  if (kindOf(dest) === 'dir') return `output type=${o.type}: ${dest} is a directory, and the tarball needs a file name`;
-  if (kindOf(path.dirname(path.resolve(dest))) !== 'dir') return `output type=${o.type}: the folder of ${dest} does not exist`;
+  if (statKind(dest) === 'dir') return `output type=${o.type}: ${dest} is a directory, and the tarball needs a file name`;
+  if (statKind(path.dirname(path.resolve(dest))) !== 'dir') return `output type=${o.type}: the folder of ${dest} does not exist`;
   return undefined;
 }
 
 /** oci and docker tarballs come from the image exporters, which a classic-store Docker engine lacks. */
 export function needsContainerdStore(o: ExportSpec): boolean {
   return o.type === 'oci' || o.type === 'docker';
-}
-
-function kindOf(p: string): 'missing' | 'dir' | 'other' {
-  try {
-    return fs.statSync(p).isDirectory() ? 'dir' : 'other';
-  } catch {
-    return 'missing';
-  }
 }
 
 /** Where FileSend writes each client-side output, by its index among the exporters. */

@@ -3,13 +3,13 @@
 // user meets (no such exporter, a dest that cannot be made, a full disk).
 import { after, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { closeEngines, writeTree } from '../support/build';
 import { buildx } from '../support/buildx';
-import { CLI, runCli } from '../support/cli';
+import { runCli } from '../support/cli';
 import { buildxPath, testEngines, type TestEngine } from '../support/engines';
 import { tempDir } from '../support/tmp';
 
@@ -59,16 +59,6 @@ function tree(root: string): Record<string, string> {
   return out;
 }
 
-/** The CLI with stdout kept as bytes (a tarball). */
-function cliToBuffer(args: string[]): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const chunks: Buffer[] = [];
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => chunks.push(d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout: Buffer.concat(chunks), stderr })));
-}
-
 const hasBuildx = !!buildxPath();
 
 for (const eng of testEngines()) {
@@ -109,9 +99,9 @@ for (const eng of testEngines()) {
       assert.ok(fs.statSync(ours).size > 3 << 20);
       assert.equal(fs.readFileSync(ours).equals(fs.readFileSync(theirs)), true, 'same bytes as buildx');
       // -q prints no image id after a tarball on stdout
-      const piped = await cliToBuffer([...base, '-q', '-o', '-', ctx]);
+      const piped = await runCli([...base, '-q', '-o', '-', ctx]);
       assert.equal(piped.code, 0, piped.stderr);
-      assert.equal(piped.stdout.equals(fs.readFileSync(ours)), true, 'stdout holds the same tarball, and only it');
+      assert.equal(piped.stdoutBytes.equals(fs.readFileSync(ours)), true, 'stdout holds the same tarball, and only it');
     });
 
     test('oci: an OCI layout on the containerd store; the classic store says why not, before building', async () => {

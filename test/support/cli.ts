@@ -8,6 +8,8 @@ export interface CliRun {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
+  /** stdout as sent (a tarball with -o -) */
+  stdoutBytes: Buffer;
   stderr: string;
   ms: number;
 }
@@ -15,9 +17,9 @@ export interface CliRun {
 export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onStderr?(chunk: string): void } = {}): Promise<CliRun> & { child: import('node:child_process').ChildProcess } {
   const t0 = Date.now();
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
+  const out: Buffer[] = [];
   let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
+  child.stdout.on('data', (d: Buffer) => out.push(d));
   child.stderr.on('data', (d) => {
     stderr += d;
     opts.onStderr?.(String(d));
@@ -26,7 +28,8 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutM
   const p = new Promise<CliRun>((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 });
+      const stdoutBytes = Buffer.concat(out);
+      resolve({ code, signal, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr, ms: Date.now() - t0 });
     });
   }) as Promise<CliRun> & { child: typeof child };
   p.child = child;

@@ -1,12 +1,15 @@
 // fsutil.types.Packet encoded by hand for the two hot cases (STAT and DATA), so a 20,000-entry
-// listing does not go through protobufjs' generic fromObject + encode per packet. Field
+// listing does not go through protobufjs' generic fromObject + encode per packet; and the REQ and
+// FIN a receiver sends (receive.ts), one per file of a result sent back. Field
 // numbers: Packet{type=1 enum, stat=2, ID=3 uint32, data=4 bytes};
 // Stat{path=1, mode=2, uid=3, gid=4, size=5 int64, modTime=6 int64, linkname=7, devmajor=8, devminor=9}.
 import type { FrameBatch } from './framing';
 import type { WireStat } from './stat';
 
 const PACKET_STAT = 0;
+const PACKET_REQ = 1;
 const PACKET_DATA = 2;
+const PACKET_FIN = 3;
 
 function smallVarintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
@@ -181,4 +184,13 @@ function writeDataHeader(out: Out, id: number, len: number): void {
   out.byte(PACKET_DATA);
   if (id) (out.byte(0x18), out.varint(id));
   if (len) (out.byte(0x22), out.varint(len));
+}
+
+/** REQ{ID} or FIN, the two packets a receiver sends (receive.ts, for results the engine sends back). */
+export function encodeControlPacket(kind: 'req' | 'fin', id = 0): Buffer {
+  const out = new Out(Buffer.allocUnsafe(2 + (id ? 1 + smallVarintSize(id) : 0)));
+  out.byte(0x08);
+  out.byte(kind === 'req' ? PACKET_REQ : PACKET_FIN);
+  if (id) (out.byte(0x18), out.varint(id));
+  return out.buf;
 }

@@ -109,22 +109,6 @@ export function decodePacket(buf: Buffer): DecodedPacket {
   return p;
 }
 
-/** REQ{ID} or FIN, the two packets a receiver sends. */
-export function encodeControlPacket(kind: 'req' | 'fin', id = 0): Buffer {
-  const type = kind === 'req' ? 1 : 3;
-  const out = [0x08, type];
-  if (id) {
-    out.push(0x18);
-    let v = id >>> 0;
-    while (v >= 0x80) {
-      out.push((v & 0x7f) | 0x80);
-      v >>>= 7;
-    }
-    out.push(v);
-  }
-  return Buffer.from(out);
-}
-
 /** BytesMessage{data}: the tarball exporters' chunks. */
 export function decodeBytesMessage(buf: Buffer): Buffer {
   const r = new In(buf);

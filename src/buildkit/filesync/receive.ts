@@ -7,7 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodePacket, encodeControlPacket, type DecodedPacket } from './packetDecode';
+import { encodeControlPacket } from './packetCodec';
+import { decodePacket, type DecodedPacket } from './packetDecode';
 import { canRequestData, MODE_CHAR_DEVICE, MODE_DEVICE, MODE_DIR, MODE_NAMED_PIPE, MODE_SETGID, MODE_SETUID, MODE_STICKY, MODE_SYMLINK, type WireStat } from './stat';
 import { fsReason } from './walk';
 
