@@ -28,11 +28,11 @@ export default async function (ctx: SpecContext): Promise<void> {
     const rows = page.locator('.quick-input-widget .monaco-list-row');
     await rows.filter({ hasText: /Output/ }).first().click();
     await rows.filter({ hasText: /A folder…/ }).first().click();
-    // code-server has no OS dialog: VS Code's own, a path in the quick input
+    // code-server has no OS dialog: VS Code's own, which lists the workspace folder once it has read it
+    // (a path typed before that is overwritten): open "dist" from its list, then accept it
+    await rows.filter({ hasText: /^dist$/ }).first().click({ timeout: 15_000 });
     const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`${dest}/`);
-    await page.waitForTimeout(500);
+    for (let i = 0; i < 50 && !(await input.inputValue()).endsWith('/dist/'); i++) await page.waitForTimeout(100);
     await page.locator('.quick-input-widget').getByRole('button', { name: 'Build into this folder' }).click();
     await rows.filter({ hasText: /Output/ }).filter({ hasText: 'dist' }).first().waitFor({ timeout: 10_000 });
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'quickpick-output-folder')}`);
