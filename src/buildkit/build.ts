@@ -14,7 +14,7 @@ import { explainResetByDockerfile } from './invalidUtf8';
 import { preflight } from './preflight';
 import { newId, Session } from './session';
 import { attachOverControl } from './sessionTunnel';
-import { solveRequest } from './solveRequest';
+import { explainMissingCapability, sessionDirs, solveRequest } from './solveRequest';
 import type { BuildError, BuildHandle, BuildOptions, BuildResult, StatusListener } from './types';
 
 const controls = new WeakMap<Engine, Promise<Control>>();
@@ -78,7 +78,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
     let statusStream: grpc.ClientReadableStream<StatusResponse> | undefined;
     try {
       session = new Session({
-        dirs: { context: opts.contextDir, dockerfile: path.dirname(opts.dockerfile) },
+        dirs: sessionDirs(opts),
         sharedKey: sharedKeyFor(opts.contextDir),
         secrets: opts.secrets,
         prefetch: prefetchContext(opts),
@@ -131,7 +131,9 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       }
       const reset = solveErr.code === grpc.status.INTERNAL ? explainResetByDockerfile(solveErr.details ?? '', opts.dockerfile) : undefined;
       if (reset) return end({ ok: false, canceled: false, exporterResponse: {}, error: { message: reset, code: solveErr.code, sources: [] } });
-      return end({ ok: false, canceled: false, exporterResponse: {}, error: decodeBuildError(solveErr) });
+      const error = decodeBuildError(solveErr);
+      const missing = explainMissingCapability(error.message);
+      return end({ ok: false, canceled: false, exporterResponse: {}, error: missing ? { ...error, message: missing } : error });
     } catch (e) {
       return end({ ok: false, canceled: cancelRequested, exporterResponse: {}, error: messageOf(e) });
     } finally {

@@ -1,5 +1,6 @@
 // Parsing of the user-facing build flags, shared by the CLI and the extension's pickers.
-import type { NetworkMode, SecretSpec } from './types';
+import * as path from 'node:path';
+import type { NamedContext, NetworkMode, SecretSpec } from './types';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -83,4 +84,33 @@ export function parseAddHost(s: string): string {
   const i = s.search(/[=:]/);
   if (i <= 0 || i === s.length - 1) throw new UsageError(`invalid --add-host "${s}": expected HOST:IP`);
   return `${s.slice(0, i)}=${s.slice(i + 1)}`;
+}
+
+/** Sources the frontend fetches itself; buildx passes these through untouched. */
+const REMOTE_CONTEXT = /^(?:docker-image:\/\/|target:|https?:\/\/|git:\/\/|ssh:\/\/|git@|github\.com\/)/;
+
+/**
+ * buildx --build-context "NAME=VALUE". NAME is an image reference in its short form (buildx
+ * normalises "docker.io/library/alpine:latest" to "alpine"), VALUE a directory (relative to cwd)
+ * or a docker-image://, target: or git/HTTP source.
+ */
+export function parseBuildContext(s: string, cwd: string): [string, NamedContext] {
+  const i = s.indexOf('=');
+  if (i <= 0 || i === s.length - 1) throw new UsageError(`invalid --build-context "${s}": expected NAME=PATH or NAME=docker-image://REF`);
+  const raw = s.slice(0, i);
+  const value = s.slice(i + 1);
+  const [ref, digest] = raw.split('@', 2);
+  if (raw.split('@').length > 2 || (digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(digest))) {
+    throw new UsageError(`invalid --build-context name "${raw}": expected a name like "base" or "alpine:3.19"`);
+  }
+  try {
+    checkTag(ref);
+  } catch {
+    throw new UsageError(`invalid --build-context name "${raw}": names are image references, lowercase, e.g. "base" or "alpine:3.19"`);
+  }
+  const name = (ref.replace(/^(?:index\.)?docker\.io\/(?:library\/)?/, '').replace(/:latest$/, '')) + (digest ? `@${digest}` : '');
+  if (value.startsWith('oci-layout://')) {
+    throw new UsageError(`--build-context ${name}: oci-layout:// sources are not supported; give a directory or docker-image://REF`);
+  }
+  return [name, REMOTE_CONTEXT.test(value) ? { ref: value } : { dir: path.resolve(cwd, value) }];
 }

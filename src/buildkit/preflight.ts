@@ -29,6 +29,12 @@ export function checkPaths(opts: BuildOptions): void {
   } catch {
     throw new PreflightError(`Dockerfile "${opts.dockerfile}" cannot be read (permission denied)`);
   }
+  for (const [name, c] of Object.entries(opts.namedContexts ?? {})) {
+    if (!('dir' in c)) continue;
+    const kind = statKind(c.dir);
+    if (kind === 'missing') throw new PreflightError(`build context "${name}": "${c.dir}" does not exist`);
+    if (kind !== 'dir') throw new PreflightError(`build context "${name}": "${c.dir}" is not a directory`);
+  }
 }
 
 export async function preflight(engine: Engine, opts: BuildOptions): Promise<EngineTraits> {

@@ -25,7 +25,31 @@ export function frontendAttrs(opts: BuildOptions): Record<string, string> {
   else if (opts.noCacheStages?.length) attrs['no-cache'] = opts.noCacheStages.join(',');
   if (opts.network !== 'default') attrs['force-network-mode'] = opts.network;
   if (opts.addHosts.length) attrs['add-hosts'] = opts.addHosts.join(',');
+  const named = Object.entries(opts.namedContexts ?? {});
+  for (const [name, c] of named) attrs[`context:${name}`] = 'ref' in c ? c.ref : `local:${localDirName(name)}`;
+  // the frontend refuses a build that needs what it cannot do, rather than pull an image called "name"
+  if (named.length) attrs['frontend.caps'] = CONTEXTS_CAP;
   return attrs;
+}
+
+const CONTEXTS_CAP = 'moby.buildkit.frontend.contexts+forward';
+
+/** The session's dir name for a named context; "context" and "dockerfile" are taken (as in buildx). */
+export function localDirName(name: string): string {
+  return name === 'context' || name === 'dockerfile' ? `_${name}` : name;
+}
+
+/** The local directories a build's session serves, by the names the frontend asks for. */
+export function sessionDirs(opts: BuildOptions): Record<string, string> {
+  const dirs: Record<string, string> = { context: opts.contextDir, dockerfile: path.dirname(opts.dockerfile) };
+  for (const [name, c] of Object.entries(opts.namedContexts ?? {})) if ('dir' in c) dirs[localDirName(name)] = c.dir;
+  return dirs;
+}
+
+/** An engine's refusal of a capability we asked for, said as what the user asked for. */
+export function explainMissingCapability(message: string): string | undefined {
+  if (!/unsupported frontend capability moby\.buildkit\.frontend\.contexts/.test(message)) return undefined;
+  return 'named build contexts need BuildKit 0.10 or later (Docker 23.0 or later): this engine\'s Dockerfile frontend does not know them';
 }
 
 export function solveRequest(ref: string, sessionId: string, opts: BuildOptions, traits: EngineTraits): SolveRequest {

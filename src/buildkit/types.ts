@@ -10,6 +10,9 @@ export interface SecretSpec {
   env?: string;
 }
 
+/** --build-context NAME=VALUE: a local directory sent through the session, or a source the frontend resolves itself */
+export type NamedContext = { dir: string } | { ref: string };
+
 export interface BuildOptions {
   /** absolute path of the build context directory */
   contextDir: string;
@@ -32,6 +35,8 @@ export interface BuildOptions {
   pull?: boolean;
   /** --no-cache-filter: stages built without the cache (noCache covers all of them) */
   noCacheStages?: string[];
+  /** --build-context: what `FROM name` and `COPY --from=name` resolve to, by name */
+  namedContexts?: Record<string, NamedContext>;
 }
 
 export interface ExportSpec {

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import {
   checkTag,
   parseAddHost,
+  parseBuildContext,
   parseKeyValue,
   parseNetwork,
   parsePlatforms,
@@ -12,7 +13,7 @@ import {
   UsageError,
 } from '../buildkit/options';
 import { parseOutput } from '../buildkit/exporters';
-import type { BuildOptions, ExportSpec } from '../buildkit/types';
+import type { BuildOptions, ExportSpec, NamedContext } from '../buildkit/types';
 import { parseHistoryCommand, type HistoryCommand } from './historyArgs';
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'rawjson' | 'quiet';
@@ -58,6 +59,7 @@ export const BUILD_USAGE = `Usage: buildkit-lens build [OPTIONS] PATH
 Options:
       --add-host HOST:IP       Add a custom host-to-IP mapping
       --build-arg KEY=VALUE    Set a build-time variable
+      --build-context NAME=SRC Add a named context: a directory, docker-image://REF, target:STAGE or a URL
   -f, --file FILE              Name of the Dockerfile (default: PATH/Dockerfile)
       --iidfile FILE           Write the image ID to FILE
       --label KEY=VALUE        Set metadata for the image
@@ -120,6 +122,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         tag: { type: 'string', short: 't', multiple: true },
         target: { type: 'string' },
         'build-arg': { type: 'string', multiple: true },
+        'build-context': { type: 'string', multiple: true },
         label: { type: 'string', multiple: true },
         platform: { type: 'string', multiple: true },
         'no-cache': { type: 'boolean' },
@@ -158,6 +161,12 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     const [k, v] = parseKeyValue(a, '--label');
     labels[k] = v;
   }
+  const namedContexts: Record<string, NamedContext> = {};
+  for (const a of values['build-context'] ?? []) {
+    const [name, c] = parseBuildContext(a, cwd);
+    if (Object.hasOwn(namedContexts, name)) throw new UsageError(`--build-context "${name}" is given twice`);
+    namedContexts[name] = c;
+  }
   const secrets = (values.secret ?? []).map(parseSecretSpec);
   const seen = new Set<string>();
   for (const s of secrets) {
@@ -192,6 +201,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       ...(outputs.length ? { outputs } : {}),
       ...(values.pull ? { pull: true } : {}),
       ...(noCacheStages.length ? { noCacheStages } : {}),
+      ...(Object.keys(namedContexts).length ? { namedContexts } : {}),
     },
   };
 }

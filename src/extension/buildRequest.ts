@@ -2,8 +2,8 @@
 // "Build with BuildKit…" quick pick that edits them.
 import * as vscode from 'vscode';
 import * as path from 'path';
-import type { BuildOptions } from '../buildkit/types';
-import { parseKeyValue, parsePlatforms } from '../buildkit/options';
+import type { BuildOptions, NamedContext } from '../buildkit/types';
+import { parseBuildContext, parseKeyValue, parsePlatforms } from '../buildkit/options';
 import { readConfig } from './config';
 import { secretsFromSetting } from './secretSettings';
 import { expandTagPattern, parseStages, type StageDef } from './dockerfileModel';
@@ -49,9 +49,24 @@ export function makeRequest(uri: vscode.Uri, choices: Choices, target: string | 
     // relative secret files are the workspace's, like the build context
     secrets: secretsFromSetting(cfg.secrets, folder?.uri.fsPath ?? path.dirname(uri.fsPath)),
     addHosts: [],
+    ...namedContextsFromSetting(cfg.contexts, folder?.uri.fsPath ?? path.dirname(uri.fsPath)),
     ...(choices.outputDir ? { outputs: [{ type: 'local', attrs: { dest: choices.outputDir } }] } : {}),
   };
   return { options, engineHost: cfg.engineHost || undefined, label: labelFor(uri) };
+}
+
+/** buildkitLens.build.contexts as BuildOptions.namedContexts; folders are the workspace's, like the build context. */
+export function namedContextsFromSetting(entries: Record<string, string>, baseDir: string): Pick<BuildOptions, 'namedContexts'> {
+  const named: Record<string, NamedContext> = {};
+  for (const [k, v] of Object.entries(entries)) {
+    try {
+      const [name, c] = parseBuildContext(`${k}=${v}`, baseDir);
+      named[name] = c;
+    } catch (e) {
+      throw new Error(`Invalid buildkitLens.build.contexts: ${(e as Error).message.replace(/--build-context /g, '')}`);
+    }
+  }
+  return Object.keys(named).length ? { namedContexts: named } : {};
 }
 
 /** makeRequest, or undefined after telling the user which setting is wrong. */

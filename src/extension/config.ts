@@ -14,6 +14,8 @@ export interface Config {
   network: NetworkMode;
   tagPattern: string;
   buildArgs: Record<string, string>;
+  /** buildkitLens.build.contexts: name → folder or source, unchecked */
+  contexts: Record<string, string>;
   platforms: string[];
   /** raw buildx --secret entries; see secretSettings.ts */
   secrets: unknown[];
@@ -32,6 +34,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): Config {
     network: network === 'none' || network === 'host' ? network : 'default',
     tagPattern: c.get<string>('build.tagPattern', '${folder}:${stage}'),
     buildArgs: stringRecord(c.get<Record<string, unknown>>('build.args', {})),
+    contexts: stringRecord(c.get<Record<string, unknown>>('build.contexts', {})),
     platforms: (c.get<string[]>('build.platforms', []) ?? []).filter((p) => typeof p === 'string' && p.trim()),
     secrets: arrayOrEmpty(c.get<unknown>('build.secrets', [])),
     contextRoot: c.get<string>('build.contextRoot', 'workspaceFolder') === 'dockerfileFolder' ? 'dockerfileFolder' : 'workspaceFolder',

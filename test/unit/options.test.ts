@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { checkTag, parseAddHost, parseKeyValue, parsePlatforms, parseSecretSpec, UsageError } from '../../src/buildkit/options';
+import { checkTag, parseAddHost, parseBuildContext, parseKeyValue, parsePlatforms, parseSecretSpec, UsageError } from '../../src/buildkit/options';
 import { parseCommand } from '../../src/cli/args';
-import { solveRequest } from '../../src/buildkit/solveRequest';
+import { explainMissingCapability, sessionDirs, solveRequest } from '../../src/buildkit/solveRequest';
 import type { BuildCommand } from '../../src/cli/args';
 
 test('build args: KEY=VALUE, bare KEY from env, malformed rejected', () => {
@@ -102,4 +102,40 @@ test('--pull, --no-cache-filter and --iidfile as buildx takes them', () => {
   assert.equal(attrs(['--no-cache-filter', 'a', '--no-cache'])['no-cache'], '', '--no-cache is every stage');
   assert.equal('no-cache' in attrs([]), false);
   assert.equal(cmd(['--iidfile', 'out/iid']).iidFile, '/w/out/iid');
+});
+
+test('--build-context: names in short form, directories resolved, sources passed through, as buildx sends them', () => {
+  const cmd = (args: string[]) => parseCommand(['build', ...args, '.'], {}, '/w') as BuildCommand;
+  const opts = cmd([
+    '--build-context', 'docker.io/library/base:latest=../shared',
+    '--build-context', 'context=ctx2',
+    '--build-context', 'alpine:3.19=docker-image://busybox:latest',
+    '--build-context', 'src=https://example.invalid/src.git#main',
+    '--build-context', 'tools=target:builder',
+  ]).options;
+  assert.deepEqual(opts.namedContexts, {
+    base: { dir: '/shared' },
+    context: { dir: '/w/ctx2' },
+    'alpine:3.19': { ref: 'docker-image://busybox:latest' },
+    src: { ref: 'https://example.invalid/src.git#main' },
+    tools: { ref: 'target:builder' },
+  });
+  const attrs = solveRequest('r', 's', opts, { containerdStore: false }).FrontendAttrs;
+  assert.equal(attrs['context:base'], 'local:base');
+  assert.equal(attrs['context:context'], 'local:_context', 'the build context keeps its own name');
+  assert.equal(attrs['context:alpine:3.19'], 'docker-image://busybox:latest');
+  assert.equal(attrs['frontend.caps'], 'moby.buildkit.frontend.contexts+forward');
+  assert.deepEqual(sessionDirs(opts), { context: '/w', dockerfile: '/w', base: '/shared', _context: '/w/ctx2' });
+  assert.equal('frontend.caps' in solveRequest('r', 's', cmd([]).options, { containerdStore: false }).FrontendAttrs, false);
+
+  assert.throws(() => cmd(['--build-context', 'Base=.']), /invalid --build-context name "Base": names are image references, lowercase/);
+  assert.throws(() => cmd(['--build-context', 'base']), /expected NAME=PATH/);
+  assert.throws(() => cmd(['--build-context', 'base=']), /expected NAME=PATH/);
+  assert.throws(() => cmd(['--build-context', 'base=.', '--build-context', 'base:latest=..']), /"base" is given twice/);
+  assert.throws(() => cmd(['--build-context', 'base=oci-layout:///l']), /oci-layout:\/\/ sources are not supported/);
+  assert.deepEqual(parseBuildContext(`x@sha256:${'a'.repeat(64)}=d`, '/w'), [`x@sha256:${'a'.repeat(64)}`, { dir: '/w/d' }]);
+  assert.throws(() => parseBuildContext('x@sha256:zz=d', '/w'), /invalid --build-context name/);
+
+  assert.match(explainMissingCapability('failed to solve with frontend dockerfile.v0: unsupported frontend capability moby.buildkit.frontend.contexts') ?? '', /^named build contexts need BuildKit 0\.10 or later \(Docker 23\.0 or later\)/);
+  assert.equal(explainMissingCapability('exit code: 1'), undefined);
 });
