@@ -13,7 +13,8 @@ TRIXIE_PKGS=(docker.io containerd docker-buildx)
 
 # docker-registry + apache2-utils (htpasswd): the private registry of test/integration/registry.test.ts;
 # openssh-server: the private sshd of test/integration/engines-ssh.test.ts (the test runs its own sshd; the package's service is not used)
-"$ENGINES_REPO/scripts/setup/apt.sh" docker.io busybox-static docker-registry apache2-utils openssh-server
+# openssh-client, gcc, libc6-dev: the ssh-agent and the static agent probe of test/integration/sshForward.test.ts
+"$ENGINES_REPO/scripts/setup/apt.sh" docker.io busybox-static docker-registry apache2-utils openssh-server openssh-client gcc libc6-dev
 
 mkdir -p "$ENGINES_CACHE"
 

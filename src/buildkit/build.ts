@@ -14,7 +14,7 @@ import { explainResetByDockerfile } from './invalidUtf8';
 import { preflight } from './preflight';
 import { newId, Session } from './session';
 import { attachOverControl } from './sessionTunnel';
-import { explainMissingCapability, sessionDirs, solveRequest } from './solveRequest';
+import { explainMissing, sessionDirs, solveRequest } from './solveRequest';
 import type { BuildError, BuildHandle, BuildOptions, BuildResult, StatusListener } from './types';
 
 const controls = new WeakMap<Engine, Promise<Control>>();
@@ -81,6 +81,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
         dirs: sessionDirs(opts),
         sharedKey: sharedKeyFor(opts.contextDir),
         secrets: opts.secrets,
+        ssh: opts.ssh,
         prefetch: prefetchContext(opts),
         describeWalkError: (message) => withIgnoreLine(opts, message),
         outputs: outputTargets(opts.outputs),
@@ -132,7 +133,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       const reset = solveErr.code === grpc.status.INTERNAL ? explainResetByDockerfile(solveErr.details ?? '', opts.dockerfile) : undefined;
       if (reset) return end({ ok: false, canceled: false, exporterResponse: {}, error: { message: reset, code: solveErr.code, sources: [] } });
       const error = decodeBuildError(solveErr);
-      const missing = explainMissingCapability(error.message);
+      const missing = explainMissing(error.message);
       return end({ ok: false, canceled: false, exporterResponse: {}, error: missing ? { ...error, message: missing } : error });
     } catch (e) {
       return end({ ok: false, canceled: cancelRequested, exporterResponse: {}, error: messageOf(e) });

@@ -1,6 +1,6 @@
 // Parsing of the user-facing build flags, shared by the CLI and the extension's pickers.
 import * as path from 'node:path';
-import type { NamedContext, NetworkMode, SecretSpec } from './types';
+import type { NamedContext, NetworkMode, SecretSpec, SshSpec } from './types';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -113,4 +113,20 @@ export function parseBuildContext(s: string, cwd: string): [string, NamedContext
     throw new UsageError(`--build-context ${name}: oci-layout:// sources are not supported; give a directory or docker-image://REF`);
   }
   return [name, REMOTE_CONTEXT.test(value) ? { ref: value } : { dir: path.resolve(cwd, value) }];
+}
+
+/**
+ * buildx --ssh "default" (the agent of SSH_AUTH_SOCK), "ID" or "ID=SOCKET". buildx also takes key
+ * files here; we forward agents only, and preflight says how to load a key into one.
+ */
+export function parseSshSpec(s: string, env: NodeJS.ProcessEnv, cwd: string): SshSpec {
+  const i = s.indexOf('=');
+  const id = (i < 0 ? s : s.slice(0, i)).trim();
+  if (!id || /[\s,]/.test(id)) throw new UsageError(`invalid --ssh "${s}": expected default, ID or ID=SOCKET`);
+  const value = i < 0 ? '' : s.slice(i + 1);
+  if (value.includes(',')) throw new UsageError(`--ssh ${id}: key files are not forwarded, only an agent: load the keys with ssh-add and give --ssh ${id}`);
+  if (value) return { id, socket: path.resolve(cwd, value) };
+  const sock = env.SSH_AUTH_SOCK;
+  if (!sock) throw new UsageError(`--ssh ${id}: SSH_AUTH_SOCK is not set: start an agent (eval "$(ssh-agent)" && ssh-add) or give its socket, --ssh ${id}=SOCKET`);
+  return { id, socket: path.resolve(cwd, sock) };
 }

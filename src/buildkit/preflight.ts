@@ -5,6 +5,7 @@ import type { Engine } from '../engine/connect';
 import { checkDockerignore, ignoreFileFor, statKind } from './dockerignore';
 import { needsContainerdStore, unsupportedOutput } from './exporters';
 import { checkSecrets } from './secrets';
+import { checkSshSpecs } from './sshForward';
 import type { EngineTraits } from './solveRequest';
 import type { BuildOptions } from './types';
 
@@ -41,6 +42,7 @@ export async function preflight(engine: Engine, opts: BuildOptions): Promise<Eng
   checkPaths(opts);
   try {
     checkSecrets(opts.secrets);
+    checkSshSpecs(opts.ssh ?? []);
   } catch (e) {
     throw new PreflightError((e as Error).message);
   }

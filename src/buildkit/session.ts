@@ -15,7 +15,8 @@ import type { WalkPrefetch } from './filesync/prefetch';
 import { onHttp2Server } from './http2ServerHook';
 import { methodPaths, sessionServices } from './proto';
 import { readSecret, SecretNotFound } from './secrets';
-import type { SecretSpec } from './types';
+import { sshService } from './sshForward';
+import type { SecretSpec, SshSpec } from './types';
 
 export interface SessionOptions {
   /** local dir names the frontend asks for ("context", "dockerfile") → absolute paths */
@@ -23,6 +24,8 @@ export interface SessionOptions {
   /** stable per context, so the engine finds its cached copy and re-requests only changed files */
   sharedKey: string;
   secrets: SecretSpec[];
+  /** agents for RUN --mount=type=ssh; the service is served only when given */
+  ssh?: readonly SshSpec[];
   env?: NodeJS.ProcessEnv;
   /** the context walk started ahead of the engine's request (dropped when the session closes) */
   prefetch?: WalkPrefetch;
@@ -88,6 +91,7 @@ export class Session {
         DiffCopy: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => serveFileSend(call, outputs, { onError: opts.onOutputError }),
       });
     }
+    if (opts.ssh?.length) this.server.addService(sessionServices.ssh, sshService(opts.ssh));
     this.server.addService(sessionServices.auth, {
       Credentials: (call: grpc.ServerUnaryCall<{ Host: string }, object>, cb: grpc.sendUnaryData<object>) => {
         credentialsFor(call.request.Host, env).then(
@@ -110,7 +114,7 @@ export class Session {
   /** the methods we serve, one header line each (the engine does not split joined values) */
   get methods(): string[] {
     const s = sessionServices;
-    return methodPaths([s.health, s.fileSync, s.auth, s.secrets, ...(this.opts.outputs?.size ? [s.fileSend] : [])]);
+    return methodPaths([s.health, s.fileSync, s.auth, s.secrets, ...(this.opts.outputs?.size ? [s.fileSend] : []), ...(this.opts.ssh?.length ? [s.ssh] : [])]);
   }
 
   headers(): Record<string, string | string[]> {

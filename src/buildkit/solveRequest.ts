@@ -46,10 +46,17 @@ export function sessionDirs(opts: BuildOptions): Record<string, string> {
   return dirs;
 }
 
-/** An engine's refusal of a capability we asked for, said as what the user asked for. */
-export function explainMissingCapability(message: string): string | undefined {
-  if (!/unsupported frontend capability moby\.buildkit\.frontend\.contexts/.test(message)) return undefined;
-  return 'named build contexts need BuildKit 0.10 or later (Docker 23.0 or later): this engine\'s Dockerfile frontend does not know them';
+/** An engine's refusal of something the build needs from us, said as what to give it. */
+export function explainMissing(message: string): string | undefined {
+  if (/unsupported frontend capability moby\.buildkit\.frontend\.contexts/.test(message)) {
+    return 'named build contexts need BuildKit 0.10 or later (Docker 23.0 or later): this engine\'s Dockerfile frontend does not know them';
+  }
+  const ssh = /no SSH key "([^"]*)" forwarded from the client/.exec(message);
+  if (ssh) {
+    const id = ssh[1] || 'default';
+    return `RUN --mount=type=ssh needs an SSH agent, and none with id "${id}" is forwarded: give --ssh ${id} (the agent of SSH_AUTH_SOCK) or --ssh ${id}=SOCKET; in VS Code, the buildkitLens.build.ssh setting`;
+  }
+  return undefined;
 }
 
 export function solveRequest(ref: string, sessionId: string, opts: BuildOptions, traits: EngineTraits): SolveRequest {

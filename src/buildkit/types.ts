@@ -13,6 +13,13 @@ export interface SecretSpec {
 /** --build-context NAME=VALUE: a local directory sent through the session, or a source the frontend resolves itself */
 export type NamedContext = { dir: string } | { ref: string };
 
+/** --ssh ID[=SOCKET]: an SSH agent the build may use through RUN --mount=type=ssh,id=ID */
+export interface SshSpec {
+  id: string;
+  /** absolute path of the agent's socket */
+  socket: string;
+}
+
 export interface BuildOptions {
   /** absolute path of the build context directory */
   contextDir: string;
@@ -37,6 +44,8 @@ export interface BuildOptions {
   noCacheStages?: string[];
   /** --build-context: what `FROM name` and `COPY --from=name` resolve to, by name */
   namedContexts?: Record<string, NamedContext>;
+  /** --ssh: agents forwarded to RUN --mount=type=ssh (served only when given) */
+  ssh?: SshSpec[];
 }
 
 export interface ExportSpec {

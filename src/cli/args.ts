@@ -10,6 +10,7 @@ import {
   parseNetwork,
   parsePlatforms,
   parseSecretSpec,
+  parseSshSpec,
   UsageError,
 } from '../buildkit/options';
 import { parseOutput } from '../buildkit/exporters';
@@ -75,6 +76,7 @@ Options:
       --pull                   Always look for newer versions of the base images
   -q, --quiet                  Print only the image id
       --secret SPEC            id=ID,src=FILE or id=ID,env=VAR
+      --ssh ID[=SOCKET]        Forward an SSH agent to RUN --mount=type=ssh (default: SSH_AUTH_SOCK)
   -t, --tag NAME:TAG           Name and tag the image
       --target STAGE           Build the given stage
   -H, --host HOST              Engine to use
@@ -131,6 +133,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         iidfile: { type: 'string' },
         network: { type: 'string' },
         secret: { type: 'string', multiple: true },
+        ssh: { type: 'string', multiple: true },
         'add-host': { type: 'string', multiple: true },
         progress: { type: 'string' },
         'metadata-file': { type: 'string' },
@@ -173,6 +176,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (seen.has(s.id)) throw new UsageError(`duplicate --secret id "${s.id}"`);
     seen.add(s.id);
   }
+  const ssh = (values.ssh ?? []).map((v) => parseSshSpec(v, env, cwd));
+  for (const [i, a] of ssh.entries()) if (ssh.findIndex((b) => b.id === a.id) !== i) throw new UsageError(`duplicate --ssh id "${a.id}"`);
   const outputs = (values.output ?? []).map((spec) => resolveDest(parseOutputFlag(spec), cwd));
   // buildx 0.13 takes one, and Docker 20.10's BuildKit knows a single exporter
   if (outputs.length > 1) throw new UsageError('only one --output is supported');
@@ -202,6 +207,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       ...(values.pull ? { pull: true } : {}),
       ...(noCacheStages.length ? { noCacheStages } : {}),
       ...(Object.keys(namedContexts).length ? { namedContexts } : {}),
+      ...(ssh.length ? { ssh } : {}),
     },
   };
 }

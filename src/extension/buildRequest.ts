@@ -1,9 +1,10 @@
 // Turns "build this Dockerfile (stage)" into BuildOptions: settings, remembered choices, and the
 // "Build with BuildKit…" quick pick that edits them.
 import * as vscode from 'vscode';
+import * as os from 'os';
 import * as path from 'path';
 import type { BuildOptions, NamedContext } from '../buildkit/types';
-import { parseBuildContext, parseKeyValue, parsePlatforms } from '../buildkit/options';
+import { parseBuildContext, parseKeyValue, parsePlatforms, parseSshSpec } from '../buildkit/options';
 import { readConfig } from './config';
 import { secretsFromSetting } from './secretSettings';
 import { expandTagPattern, parseStages, type StageDef } from './dockerfileModel';
@@ -50,6 +51,7 @@ export function makeRequest(uri: vscode.Uri, choices: Choices, target: string | 
     secrets: secretsFromSetting(cfg.secrets, folder?.uri.fsPath ?? path.dirname(uri.fsPath)),
     addHosts: [],
     ...namedContextsFromSetting(cfg.contexts, folder?.uri.fsPath ?? path.dirname(uri.fsPath)),
+    ...sshFromSetting(cfg.ssh),
     ...(choices.outputDir ? { outputs: [{ type: 'local', attrs: { dest: choices.outputDir } }] } : {}),
   };
   return { options, engineHost: cfg.engineHost || undefined, label: labelFor(uri) };
@@ -67,6 +69,19 @@ export function namedContextsFromSetting(entries: Record<string, string>, baseDi
     }
   }
   return Object.keys(named).length ? { namedContexts: named } : {};
+}
+
+/** buildkitLens.build.ssh as BuildOptions.ssh; "default" reads the extension host's SSH_AUTH_SOCK. */
+export function sshFromSetting(entries: readonly unknown[]): Pick<BuildOptions, 'ssh'> {
+  const ssh = entries.map((e) => {
+    if (typeof e !== 'string') throw new Error('Invalid buildkitLens.build.ssh: every entry must be a string like "default" or "ID=SOCKET"');
+    try {
+      return parseSshSpec(e.trim().replace(/=~(?=\/|$)/, `=${os.homedir()}`), process.env, os.homedir());
+    } catch (err) {
+      throw new Error(`Invalid buildkitLens.build.ssh: ${(err as Error).message.replace(/--ssh /g, '')}`);
+    }
+  });
+  return ssh.length ? { ssh } : {};
 }
 
 /** makeRequest, or undefined after telling the user which setting is wrong. */

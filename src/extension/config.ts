@@ -19,6 +19,8 @@ export interface Config {
   platforms: string[];
   /** raw buildx --secret entries; see secretSettings.ts */
   secrets: unknown[];
+  /** raw buildx --ssh entries */
+  ssh: unknown[];
   contextRoot: ContextRoot;
   codeLens: boolean;
   decorations: boolean;
@@ -37,6 +39,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): Config {
     contexts: stringRecord(c.get<Record<string, unknown>>('build.contexts', {})),
     platforms: (c.get<string[]>('build.platforms', []) ?? []).filter((p) => typeof p === 'string' && p.trim()),
     secrets: arrayOrEmpty(c.get<unknown>('build.secrets', [])),
+    ssh: arrayOrEmpty(c.get<unknown>('build.ssh', [])),
     contextRoot: c.get<string>('build.contextRoot', 'workspaceFolder') === 'dockerfileFolder' ? 'dockerfileFolder' : 'workspaceFolder',
     codeLens: c.get<boolean>('codeLens.enabled', true),
     decorations: c.get<boolean>('decorations.enabled', true),

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { checkTag, parseAddHost, parseBuildContext, parseKeyValue, parsePlatforms, parseSecretSpec, UsageError } from '../../src/buildkit/options';
+import { checkTag, parseAddHost, parseBuildContext, parseKeyValue, parsePlatforms, parseSecretSpec, parseSshSpec, UsageError } from '../../src/buildkit/options';
 import { parseCommand } from '../../src/cli/args';
-import { explainMissingCapability, sessionDirs, solveRequest } from '../../src/buildkit/solveRequest';
+import { explainMissing, sessionDirs, solveRequest } from '../../src/buildkit/solveRequest';
 import type { BuildCommand } from '../../src/cli/args';
 
 test('build args: KEY=VALUE, bare KEY from env, malformed rejected', () => {
@@ -136,6 +136,21 @@ test('--build-context: names in short form, directories resolved, sources passed
   assert.deepEqual(parseBuildContext(`x@sha256:${'a'.repeat(64)}=d`, '/w'), [`x@sha256:${'a'.repeat(64)}`, { dir: '/w/d' }]);
   assert.throws(() => parseBuildContext('x@sha256:zz=d', '/w'), /invalid --build-context name/);
 
-  assert.match(explainMissingCapability('failed to solve with frontend dockerfile.v0: unsupported frontend capability moby.buildkit.frontend.contexts') ?? '', /^named build contexts need BuildKit 0\.10 or later \(Docker 23\.0 or later\)/);
-  assert.equal(explainMissingCapability('exit code: 1'), undefined);
+  assert.match(explainMissing('failed to solve with frontend dockerfile.v0: unsupported frontend capability moby.buildkit.frontend.contexts') ?? '', /^named build contexts need BuildKit 0\.10 or later \(Docker 23\.0 or later\)/);
+  assert.equal(explainMissing('exit code: 1'), undefined);
+});
+
+test('--ssh: the agent of SSH_AUTH_SOCK, or a socket by id; key files and a missing agent said plainly', () => {
+  const env = { SSH_AUTH_SOCK: '/run/user/1/agent.sock' };
+  const cmd = (args: string[], e: NodeJS.ProcessEnv = env) => parseCommand(['build', ...args, '.'], e, '/w') as BuildCommand;
+  assert.deepEqual(cmd(['--ssh', 'default', '--ssh', 'gh=sock/a']).options.ssh, [
+    { id: 'default', socket: '/run/user/1/agent.sock' },
+    { id: 'gh', socket: '/w/sock/a' },
+  ]);
+  assert.equal('ssh' in cmd([]).options, false);
+  assert.throws(() => cmd(['--ssh', 'default'], {}), /--ssh default: SSH_AUTH_SOCK is not set/);
+  assert.throws(() => cmd(['--ssh', 'default=~/.ssh/id_ed25519,~/.ssh/id_rsa']), /key files are not forwarded, only an agent: load the keys with ssh-add/);
+  assert.throws(() => cmd(['--ssh', 'a=x', '--ssh', 'a=y']), /duplicate --ssh id "a"/);
+  assert.throws(() => parseSshSpec('=x', env, '/w'), /invalid --ssh "=x"/);
+  assert.match(explainMissing('no SSH key "" forwarded from the client') ?? '', /^RUN --mount=type=ssh needs an SSH agent, and none with id "default" is forwarded: give --ssh default/);
 });

@@ -11,7 +11,7 @@ const E = [
   /* fsutil.types.Packet.PacketType */ { values: Object.assign(Object.create({"0":"PACKET_STAT","1":"PACKET_REQ","2":"PACKET_DATA","3":"PACKET_FIN","4":"PACKET_ERR"}), {"PACKET_STAT":0,"PACKET_REQ":1,"PACKET_DATA":2,"PACKET_FIN":3,"PACKET_ERR":4}) },
   /* grpc.health.v1.HealthCheckResponse.ServingStatus */ { values: Object.assign(Object.create({"0":"UNKNOWN","1":"SERVING","2":"NOT_SERVING","3":"SERVICE_UNKNOWN"}), {"UNKNOWN":0,"SERVING":1,"NOT_SERVING":2,"SERVICE_UNKNOWN":3}) },
 ];
-const C: MessageCodec[] = Array.from({ length: 49 }, () => ({}) as MessageCodec);
+const C: MessageCodec[] = Array.from({ length: 52 }, () => ({}) as MessageCodec);
 const never = (type: string, how: string) => () => {
   throw new Error(`${type} is never ${how} by this client: scripts/gen-protos.mjs generated no codec for it`);
 };
@@ -3857,9 +3857,185 @@ const never = (type: string, how: string) => () => {
   };
   T.decode = T.toObject = never("moby.buildkit.secrets.v1.GetSecretResponse", 'received');
 })([null]);
-// fsutil.types.Packet
+// moby.sshforward.v1.BytesMessage
 (function (types) {
   const T = C[45];
+  T.ctor = function BytesMessage(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function BytesMessage$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    if(m.data!=null&&Object.hasOwnProperty.call(m,"data"))
+    w.uint32(10).bytes(m.data)
+    return w
+  };
+  T.fromObject = function BytesMessage$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    if(!util.isObject(d))
+    throw TypeError(".moby.sshforward.v1.BytesMessage: object expected")
+    if(n===undefined)n=0
+    if(n>util.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var m=new this.ctor
+    if(d.data!=null){
+    if(typeof d.data==="string")
+    util.base64.decode(d.data,m.data=util.newBuffer(util.base64.length(d.data)),0)
+    else if(d.data.length >= 0)
+    m.data=d.data
+    }
+    return m
+  };
+  T.decode = function BytesMessage$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    m.data=r.bytes()
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function BytesMessage$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.defaults){
+    if(o.bytes===String)d.data=""
+    else{
+    d.data=[]
+    if(o.bytes!==Array)d.data=util.newBuffer(d.data)
+    }
+    }
+    if(m.data!=null&&Object.hasOwnProperty.call(m,"data")){
+    d.data=o.bytes===String?util.base64.encode(m.data,0,m.data.length):o.bytes===Array?Array.prototype.slice.call(m.data):m.data
+    }
+    return d
+  };
+})([null]);
+// moby.sshforward.v1.CheckAgentRequest
+(function (types) {
+  const T = C[46];
+  T.ctor = function CheckAgentRequest(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = T.fromObject = never("moby.sshforward.v1.CheckAgentRequest", 'sent');
+  T.decode = function CheckAgentRequest$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    m.ID=r.string()
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function CheckAgentRequest$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.defaults){
+    d.ID=""
+    }
+    if(m.ID!=null&&Object.hasOwnProperty.call(m,"ID")){
+    d.ID=m.ID
+    }
+    return d
+  };
+})([null]);
+// moby.sshforward.v1.CheckAgentResponse
+(function (types) {
+  const T = C[47];
+  T.ctor = function CheckAgentResponse(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function CheckAgentResponse$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    return w
+  };
+  T.fromObject = function CheckAgentResponse$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    return new this.ctor
+  };
+  T.decode = T.toObject = never("moby.sshforward.v1.CheckAgentResponse", 'received');
+})([]);
+// fsutil.types.Packet
+(function (types) {
+  const T = C[48];
   T.ctor = function Packet(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4011,10 +4187,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([E[1], C[46], null, null]);
+})([E[1], C[49], null, null]);
 // fsutil.types.Stat
 (function (types) {
-  const T = C[46];
+  const T = C[49];
   T.ctor = function Stat(p){
     this.xattrs={}
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -4328,7 +4504,7 @@ const never = (type: string, how: string) => () => {
 })([null, null, null, null, null, null, null, null, null, null]);
 // grpc.health.v1.HealthCheckRequest
 (function (types) {
-  const T = C[47];
+  const T = C[50];
   T.ctor = function HealthCheckRequest(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4390,7 +4566,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // grpc.health.v1.HealthCheckResponse
 (function (types) {
-  const T = C[48];
+  const T = C[51];
   T.ctor = function HealthCheckResponse(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4486,10 +4662,13 @@ export const messages: Record<string, MessageCodec> = {
   "moby.buildkit.v1.RpcAny": C[42],
   "moby.buildkit.secrets.v1.GetSecretRequest": C[43],
   "moby.buildkit.secrets.v1.GetSecretResponse": C[44],
-  "fsutil.types.Packet": C[45],
-  "fsutil.types.Stat": C[46],
-  "grpc.health.v1.HealthCheckRequest": C[47],
-  "grpc.health.v1.HealthCheckResponse": C[48],
+  "moby.sshforward.v1.BytesMessage": C[45],
+  "moby.sshforward.v1.CheckAgentRequest": C[46],
+  "moby.sshforward.v1.CheckAgentResponse": C[47],
+  "fsutil.types.Packet": C[48],
+  "fsutil.types.Stat": C[49],
+  "grpc.health.v1.HealthCheckRequest": C[50],
+  "grpc.health.v1.HealthCheckResponse": C[51],
 };
 
 export const services: Record<string, MethodTable> = {
@@ -4517,6 +4696,10 @@ export const services: Record<string, MethodTable> = {
   },
   "moby.buildkit.secrets.v1.Secrets": {
     GetSecret: ["moby.buildkit.secrets.v1.GetSecretRequest", "moby.buildkit.secrets.v1.GetSecretResponse", false, false],
+  },
+  "moby.sshforward.v1.SSH": {
+    CheckAgent: ["moby.sshforward.v1.CheckAgentRequest", "moby.sshforward.v1.CheckAgentResponse", false, false],
+    ForwardAgent: ["moby.sshforward.v1.BytesMessage", "moby.sshforward.v1.BytesMessage", true, true],
   },
   "grpc.health.v1.Health": {
     Check: ["grpc.health.v1.HealthCheckRequest", "grpc.health.v1.HealthCheckResponse", false, false],

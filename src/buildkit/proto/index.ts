@@ -63,6 +63,7 @@ export const sessionServices = {
   auth: serviceDefinition('moby.filesync.v1.Auth', sessionOptions),
   secrets: serviceDefinition('moby.buildkit.secrets.v1.Secrets', sessionOptions),
   fileSend: rawMessages(serviceDefinition('moby.filesync.v1.FileSend', sessionOptions), 'DiffCopy'),
+  ssh: serviceDefinition('moby.sshforward.v1.SSH', sessionOptions),
 };
 
 /** "/pkg.Service/Method" for every method of the given services, as the session header wants them. */
