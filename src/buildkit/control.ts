@@ -24,6 +24,7 @@ export interface SolveRequest {
   FrontendAttrs: Record<string, string>;
   Entitlements: string[];
   Exporters: { Type: string; Attrs: Record<string, string> }[];
+  Cache?: { Exports: { Type: string; Attrs: Record<string, string> }[]; Imports: { Type: string; Attrs: Record<string, string> }[] };
   Internal?: boolean;
 }
 

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../engine/connect';
+import { unsupportedCacheExport } from './cacheOptions';
 import { checkDockerignore, ignoreFileFor, statKind } from './dockerignore';
 import { needsContainerdStore, unsupportedOutput } from './exporters';
 import { checkSecrets } from './secrets';
@@ -56,6 +57,10 @@ export async function preflight(engine: Engine, opts: BuildOptions): Promise<Eng
     if (needsContainerdStore(o) && !engine.buildkit && !info.containerdStore) {
       throw new PreflightError(`output type=${o.type} needs the containerd image store, and this engine uses the classic store (it has no "${o.type}" exporter): use type=tar for the files, or turn the store on with "features": {"containerd-snapshotter": true} in /etc/docker/daemon.json and restart the engine`);
     }
+  }
+  for (const c of opts.cacheTo ?? []) {
+    const why = unsupportedCacheExport(c, { containerdStore: info.containerdStore, standalone: !!engine.buildkit });
+    if (why) throw new PreflightError(why);
   }
   return { containerdStore: info.containerdStore, standalone: !!engine.buildkit };
 }

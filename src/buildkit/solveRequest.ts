@@ -1,8 +1,9 @@
 // BuildOptions → the SolveRequest buildx's docker driver would send, as a direct dockerfile.v0 solve.
 import * as path from 'node:path';
 import type { SolveRequest } from './control';
+import { cacheImportsAttr } from './cacheOptions';
 import { exporterEntries } from './exporters';
-import type { BuildOptions } from './types';
+import type { BuildOptions, CacheEntry } from './types';
 
 export interface EngineTraits {
   containerdStore: boolean;
@@ -29,6 +30,7 @@ export function frontendAttrs(opts: BuildOptions): Record<string, string> {
   for (const [name, c] of named) attrs[`context:${name}`] = 'ref' in c ? c.ref : `local:${localDirName(name)}`;
   // the frontend refuses a build that needs what it cannot do, rather than pull an image called "name"
   if (named.length) attrs['frontend.caps'] = CONTEXTS_CAP;
+  if (opts.cacheFrom?.length) attrs['cache-imports'] = cacheImportsAttr(opts.cacheFrom);
   return attrs;
 }
 
@@ -70,6 +72,11 @@ export function solveRequest(ref: string, sessionId: string, opts: BuildOptions,
     ExporterDeprecated: exporters[0]?.Type ?? '',
     ExporterAttrsDeprecated: exporters[0]?.Attrs ?? {},
     Exporters: exporters,
+    ...(opts.cacheFrom?.length || opts.cacheTo?.length
+      ? { Cache: { Exports: (opts.cacheTo ?? []).map(entry), Imports: (opts.cacheFrom ?? []).map(entry) } }
+      : {}),
     Entitlements: opts.network === 'host' ? ['network.host'] : [],
   };
 }
+
+const entry = (c: CacheEntry) => ({ Type: c.type, Attrs: c.attrs });

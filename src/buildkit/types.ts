@@ -20,6 +20,12 @@ export interface SshSpec {
   socket: string;
 }
 
+/** --cache-from / --cache-to: a cache backend and its attributes (ref, mode, …) */
+export interface CacheEntry {
+  type: string;
+  attrs: Record<string, string>;
+}
+
 export interface BuildOptions {
   /** absolute path of the build context directory */
   contextDir: string;
@@ -46,6 +52,10 @@ export interface BuildOptions {
   namedContexts?: Record<string, NamedContext>;
   /** --ssh: agents forwarded to RUN --mount=type=ssh (served only when given) */
   ssh?: SshSpec[];
+  /** --cache-from: caches the engine may reuse steps from */
+  cacheFrom?: CacheEntry[];
+  /** --cache-to: where the engine exports this build's cache */
+  cacheTo?: CacheEntry[];
 }
 
 export interface ExportSpec {

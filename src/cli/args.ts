@@ -13,6 +13,7 @@ import {
   parseSshSpec,
   UsageError,
 } from '../buildkit/options';
+import { parseCacheEntry, type CacheFlag } from '../buildkit/cacheOptions';
 import { parseOutput } from '../buildkit/exporters';
 import type { BuildOptions, ExportSpec, NamedContext } from '../buildkit/types';
 import { parseHistoryCommand, type HistoryCommand } from './historyArgs';
@@ -60,6 +61,8 @@ export const BUILD_USAGE = `Usage: buildkit-lens build [OPTIONS] PATH
 Options:
       --add-host HOST:IP       Add a custom host-to-IP mapping
       --build-arg KEY=VALUE    Set a build-time variable
+      --cache-from SPEC        Reuse cache from type=registry,ref=REF (or just REF), gha, s3, azblob
+      --cache-to SPEC          Export the build cache: type=inline or type=registry,ref=REF[,mode=max], …
       --build-context NAME=SRC Add a named context: a directory, docker-image://REF, target:STAGE or a URL
   -f, --file FILE              Name of the Dockerfile (default: PATH/Dockerfile)
       --iidfile FILE           Write the image ID to FILE
@@ -125,6 +128,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         target: { type: 'string' },
         'build-arg': { type: 'string', multiple: true },
         'build-context': { type: 'string', multiple: true },
+        'cache-from': { type: 'string', multiple: true },
+        'cache-to': { type: 'string', multiple: true },
         label: { type: 'string', multiple: true },
         platform: { type: 'string', multiple: true },
         'no-cache': { type: 'boolean' },
@@ -176,6 +181,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (seen.has(s.id)) throw new UsageError(`duplicate --secret id "${s.id}"`);
     seen.add(s.id);
   }
+  const cacheFrom = (values['cache-from'] ?? []).map((v) => parseCacheFlag(v, '--cache-from', env));
+  const cacheTo = (values['cache-to'] ?? []).map((v) => parseCacheFlag(v, '--cache-to', env));
   const ssh = (values.ssh ?? []).map((v) => parseSshSpec(v, env, cwd));
   for (const [i, a] of ssh.entries()) if (ssh.findIndex((b) => b.id === a.id) !== i) throw new UsageError(`duplicate --ssh id "${a.id}"`);
   const outputs = (values.output ?? []).map((spec) => resolveDest(parseOutputFlag(spec), cwd));
@@ -208,8 +215,18 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       ...(noCacheStages.length ? { noCacheStages } : {}),
       ...(Object.keys(namedContexts).length ? { namedContexts } : {}),
       ...(ssh.length ? { ssh } : {}),
+      ...(cacheFrom.length ? { cacheFrom } : {}),
+      ...(cacheTo.length ? { cacheTo } : {}),
     },
   };
+}
+
+function parseCacheFlag(spec: string, flag: CacheFlag, env: NodeJS.ProcessEnv) {
+  try {
+    return parseCacheEntry(spec, flag, env);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 function parseOutputFlag(spec: string): ExportSpec {

@@ -127,6 +127,7 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
         return ['build', c];
       }, /\.dockerignore:3: invalid pattern "a\\\\yb": invalid escape sequence/],
       ['multi-platform on the classic store', () => ['build', '--platform', 'linux/amd64,linux/arm64', ok], /multi-platform builds need the containerd image store/],
+      ['registry cache export on the classic store', () => ['build', '--cache-to', 'type=registry,ref=127.0.0.1:1/c', ok], /--cache-to type=registry needs the containerd image store.*--cache-to type=inline/],
     ];
     for (const [name, args, re] of cases) {
       test(`${name} → exit 1`, async () => {
@@ -136,6 +137,12 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
         noStack(r.stderr);
       });
     }
+
+    test('a cache to import that cannot be reached is skipped, as with buildx; inline cache export works on any store', async () => {
+      const r = await runCli(['build', ...H, '--network', 'none', '--progress', 'plain', '--cache-from', '127.0.0.1:1/none', '--cache-to', 'type=inline', ok]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /importing cache manifest from 127\.0\.0\.1:1\/none\n#\d+ ERROR: .*connection refused/);
+    });
 
     test('a .dockerignore pattern the walk never evaluates does not fail the build, as with buildx', async () => {
       // a re-include while nothing is excluded is skipped, so its invalid regexp is never compiled;

@@ -4,6 +4,7 @@ import { checkTag, parseAddHost, parseBuildContext, parseKeyValue, parsePlatform
 import { parseCommand } from '../../src/cli/args';
 import { explainMissing, sessionDirs, solveRequest } from '../../src/buildkit/solveRequest';
 import type { BuildCommand } from '../../src/cli/args';
+import { unsupportedCacheExport } from '../../src/buildkit/cacheOptions';
 
 test('build args: KEY=VALUE, bare KEY from env, malformed rejected', () => {
   assert.deepEqual(parseKeyValue('A=b=c', '--build-arg'), ['A', 'b=c']);
@@ -153,4 +154,35 @@ test('--ssh: the agent of SSH_AUTH_SOCK, or a socket by id; key files and a miss
   assert.throws(() => cmd(['--ssh', 'a=x', '--ssh', 'a=y']), /duplicate --ssh id "a"/);
   assert.throws(() => parseSshSpec('=x', env, '/w'), /invalid --ssh "=x"/);
   assert.match(explainMissing('no SSH key "" forwarded from the client') ?? '', /^RUN --mount=type=ssh needs an SSH agent, and none with id "default" is forwarded: give --ssh default/);
+});
+
+test('--cache-from / --cache-to: buildx forms, into the Solve request and the frontend attrs', () => {
+  const cmd = (args: string[], env: NodeJS.ProcessEnv = {}) => parseCommand(['build', ...args, '.'], env, '/w') as BuildCommand;
+  const o = cmd(['--cache-from', 'reg.example/app:cache', '--cache-from', 'type=gha,scope=x', '--cache-to', 'type=registry,ref=reg.example/app:cache,mode=max', '--cache-to', 'type=inline'], {
+    ACTIONS_CACHE_URL: 'https://cache.example/',
+    ACTIONS_RUNTIME_TOKEN: 'tok',
+  }).options;
+  assert.deepEqual(o.cacheFrom, [
+    { type: 'registry', attrs: { ref: 'reg.example/app:cache' } },
+    { type: 'gha', attrs: { scope: 'x', url: 'https://cache.example/', token: 'tok' } },
+  ]);
+  const req = solveRequest('r', 's', o, { containerdStore: true });
+  assert.deepEqual(req.Cache, {
+    Exports: [{ Type: 'registry', Attrs: { ref: 'reg.example/app:cache', mode: 'max' } }, { Type: 'inline', Attrs: {} }],
+    Imports: [{ Type: 'registry', Attrs: { ref: 'reg.example/app:cache' } }, { Type: 'gha', Attrs: { scope: 'x', url: 'https://cache.example/', token: 'tok' } }],
+  });
+  assert.deepEqual(JSON.parse(req.FrontendAttrs['cache-imports']), req.Cache!.Imports);
+  const none = solveRequest('r', 's', cmd([]).options, { containerdStore: true });
+  assert.equal(none.Cache, undefined);
+  assert.equal('cache-imports' in none.FrontendAttrs, false);
+
+  assert.throws(() => cmd(['--cache-to', 'type=local,dest=/tmp/c']), /--cache-to type=local is not supported: it needs a content store/);
+  assert.throws(() => cmd(['--cache-from', 'type=registry']), /type=registry needs ref=REF/);
+  assert.throws(() => cmd(['--cache-to', 'ref=x']), /type= is missing/);
+  assert.throws(() => cmd(['--cache-to', 'type=nfs,ref=x']), /unknown type "nfs"/);
+  assert.throws(() => cmd(['--cache-to', 'type=registry,ref=x,mode=all']), /mode must be min or max/);
+  assert.throws(() => cmd(['--cache-from', 'type=inline']), /give the image that carries the inline cache/);
+  assert.equal(unsupportedCacheExport({ type: 'inline', attrs: {} }, { containerdStore: false, standalone: false }), undefined);
+  assert.equal(unsupportedCacheExport({ type: 'registry', attrs: { ref: 'x' } }, { containerdStore: true, standalone: false }), undefined);
+  assert.match(unsupportedCacheExport({ type: 'registry', attrs: { ref: 'x' } }, { containerdStore: false, standalone: false }) ?? '', /^--cache-to type=registry needs the containerd image store/);
 });
