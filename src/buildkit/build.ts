@@ -8,7 +8,8 @@ import type { StatusResponse } from '../progress/wire';
 import { Control } from './control';
 import { expectedContextWalk, withIgnoreLine } from './dockerignore';
 import { decodeBuildError } from './errorDetails';
-import { outputTargets } from './exporters';
+import { enginePushes, outputTargets } from './exporters';
+import { pushWithEngine } from './enginePush';
 import { WalkPrefetch, worthWalkingAhead } from './filesync/prefetch';
 import { explainResetByDockerfile } from './invalidUtf8';
 import { preflight } from './preflight';
@@ -120,7 +121,12 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       // The engine ends Status once the job is gone; don't wait forever if it never does.
       await settleWithin(statusDone, cancelRequested ? 2000 : 5000);
 
-      if (!solveErr) return end({ ok: true, canceled: false, exporterResponse });
+      if (!solveErr) {
+        const pushes = enginePushes(opts.outputs, opts.tags, traits);
+        const pushErr = pushes.length && !cancelRequested ? await pushWithEngine(engine, pushes, onStatus) : undefined;
+        if (pushErr) return end({ ok: false, canceled: false, exporterResponse, error: { message: pushErr, code: 2, sources: [] } });
+        return end({ ok: true, canceled: false, exporterResponse });
+      }
       const droppedErr = await Promise.race([dropped, Promise.resolve(undefined)]);
       if (cancelRequested || (solveErr.code === grpc.status.CANCELLED && !droppedErr)) {
         return end({ ok: false, canceled: true, exporterResponse: {}, error: { message: 'build canceled', code: 1, sources: [] } });

@@ -11,7 +11,7 @@ export interface ExporterEntry {
   Attrs: Record<string, string>;
 }
 
-const KNOWN = new Set(['moby', 'image', 'oci', 'docker', 'local', 'tar', 'cacheonly']);
+const KNOWN = new Set(['moby', 'image', 'registry', 'oci', 'docker', 'local', 'tar', 'cacheonly']);
 // sent back through the session's FileSend: a directory (local) or a tarball
 const TO_CLIENT = new Set(['local', 'tar', 'oci', 'docker']);
 
@@ -32,6 +32,8 @@ export function parseOutput(spec: string): ExportSpec {
   if (!type) throw new Error(`invalid output "${spec}": type= is missing (moby, image, oci, docker, local, tar, cacheonly)`);
   if (!KNOWN.has(type)) throw new Error(`invalid output "${spec}": unknown type "${type}"`);
   delete attrs.type;
+  // buildx's shorthand
+  if (type === 'registry') return { type: 'image', attrs: { ...attrs, push: 'true' } };
   return { type, attrs };
 }
 
@@ -80,8 +82,10 @@ export function outputTargets(outputs: ExportSpec[] | undefined, stdout: NodeJS.
  */
 export function exporterEntries(outputs: ExportSpec[] | undefined, tags: string[], traits: { containerdStore: boolean; standalone?: boolean }): ExporterEntry[] {
   const specs = outputs ?? (traits.standalone ? [] : [{ type: 'moby', attrs: {} }]);
-  return specs.map(({ type, attrs }) => {
+  return specs.map(({ type: asked, attrs }) => {
     const a = { ...attrs };
+    const type = pushedByEngine(asked, traits) ? 'moby' : asked;
+    if (type !== asked) delete a.push;
     // where the client writes the result is none of the engine's business
     if (TO_CLIENT.has(type)) delete a.dest;
     if (type === 'cacheonly' || type === 'local' || type === 'tar') return { Type: type, Attrs: a };
@@ -89,6 +93,28 @@ export function exporterEntries(outputs: ExportSpec[] | undefined, tags: string[
     if (type === 'moby' && traits.containerdStore && !('prefer-image-digest' in a)) a['prefer-image-digest'] = 'true';
     return { Type: type, Attrs: a };
   });
+}
+
+const isTrue = (v: string | undefined) => v === 'true' || v === '1';
+
+/** A classic-store Docker engine has no "image" exporter: its store takes the image, and the engine pushes it (enginePush.ts). */
+function pushedByEngine(type: string, traits: { containerdStore: boolean; standalone?: boolean }): boolean {
+  return type === 'image' && !traits.containerdStore && !traits.standalone;
+}
+
+/** The names the engine pushes after the build (classic store only; elsewhere the exporter pushes). */
+export function enginePushes(outputs: ExportSpec[] | undefined, tags: string[], traits: { containerdStore: boolean; standalone?: boolean }): string[] {
+  return (outputs ?? [])
+    .filter((o) => pushedByEngine(o.type, traits) && isTrue(o.attrs.push))
+    .flatMap((o) => (o.attrs.name ? o.attrs.name.split(',') : tags))
+    .map((n) => n.trim())
+    .filter(Boolean);
+}
+
+/** An image output that pushes needs a name to push. */
+export function unnamedPush(o: ExportSpec, tags: string[]): string | undefined {
+  if (o.type !== 'image' || !isTrue(o.attrs.push) || o.attrs.name || tags.length) return undefined;
+  return 'pushing needs an image name: give -t REGISTRY/NAME:TAG (or name= in the output)';
 }
 
 /** The image id a build's exporter response names (the config digest, as `docker images` shows it). */

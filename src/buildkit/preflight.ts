@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Engine } from '../engine/connect';
 import { unsupportedCacheExport } from './cacheOptions';
 import { checkDockerignore, ignoreFileFor, statKind } from './dockerignore';
-import { needsContainerdStore, unsupportedOutput } from './exporters';
+import { needsContainerdStore, unnamedPush, unsupportedOutput } from './exporters';
 import { checkSecrets } from './secrets';
 import { checkSshSpecs } from './sshForward';
 import type { EngineTraits } from './solveRequest';
@@ -52,7 +52,7 @@ export async function preflight(engine: Engine, opts: BuildOptions): Promise<Eng
   const info = await engine.info();
   if (opts.platforms.length > 1 && !info.containerdStore) throw new PreflightError(MULTI_PLATFORM_NEEDS_CONTAINERD);
   for (const o of opts.outputs ?? []) {
-    const why = unsupportedOutput(o);
+    const why = unsupportedOutput(o) ?? unnamedPush(o, opts.tags);
     if (why) throw new PreflightError(why);
     if (needsContainerdStore(o) && !engine.buildkit && !info.containerdStore) {
       throw new PreflightError(`output type=${o.type} needs the containerd image store, and this engine uses the classic store (it has no "${o.type}" exporter): use type=tar for the files, or turn the store on with "features": {"containerd-snapshotter": true} in /etc/docker/daemon.json and restart the engine`);

@@ -77,6 +77,7 @@ Options:
       --platform LIST          Target platforms, e.g. linux/amd64,linux/arm64
       --progress MODE          auto, tty, plain, rawjson or quiet (default auto)
       --pull                   Always look for newer versions of the base images
+      --push                   Push the image to its registry (-o type=registry)
   -q, --quiet                  Print only the image id
       --secret SPEC            id=ID,src=FILE or id=ID,env=VAR
       --ssh ID[=SOCKET]        Forward an SSH agent to RUN --mount=type=ssh (default: SSH_AUTH_SOCK)
@@ -135,6 +136,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         'no-cache': { type: 'boolean' },
         'no-cache-filter': { type: 'string', multiple: true },
         pull: { type: 'boolean' },
+        push: { type: 'boolean' },
         iidfile: { type: 'string' },
         network: { type: 'string' },
         secret: { type: 'string', multiple: true },
@@ -186,6 +188,11 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const ssh = (values.ssh ?? []).map((v) => parseSshSpec(v, env, cwd));
   for (const [i, a] of ssh.entries()) if (ssh.findIndex((b) => b.id === a.id) !== i) throw new UsageError(`duplicate --ssh id "${a.id}"`);
   const outputs = (values.output ?? []).map((spec) => resolveDest(parseOutputFlag(spec), cwd));
+  if (values.push) {
+    if (outputs.length === 0) outputs.push({ type: 'image', attrs: { push: 'true' } });
+    else if (outputs[0].type === 'image') outputs[0].attrs.push = 'true';
+    else throw new UsageError(`--push sends an image to a registry, and --output type=${outputs[0].type} makes no image`);
+  }
   // buildx 0.13 takes one, and Docker 20.10's BuildKit knows a single exporter
   if (outputs.length > 1) throw new UsageError('only one --output is supported');
   // repeated or comma-separated, as buildx takes it

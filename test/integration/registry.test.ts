@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { startBuild } from '../../src/buildkit/build';
 import { connectEngine, type Engine } from '../../src/engine/connect';
 import { options, writeTree } from '../support/build';
+import { runCli } from '../support/cli';
 import { imageFilesystem } from '../support/imagefs';
 import type { BuildOptions } from '../../src/buildkit/types';
 import { makeCerts, type TestCerts } from '../support/certs';
@@ -73,6 +74,43 @@ describe('registry auth', { skip, timeout: 300_000 }, () => {
     reg?.stop();
   });
 
+  /** What the registry answers for a manifest: its status and digest. */
+  const manifestOf = (repo: string, tag: string) =>
+    new Promise<{ status: number; digest?: string }>((resolve, reject) => {
+      const req = https.get(`https://${reg.host}/v2/${repo}/manifests/${tag}`, {
+        ca: fs.readFileSync(certs.ca),
+        auth: `${reg.user}:${reg.password}`,
+        headers: { Accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json' },
+      }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, digest: res.headers['docker-content-digest'] as string | undefined });
+      });
+      req.on('error', reject);
+    });
+
+  test('--push from the CLI, on the containerd store (the exporter pushes) and on the classic store (the engine pushes afterwards, as buildx does)', async () => {
+    const classic = startPrivateEngine('/tmp/bkl-reg-classic', { name: 'd26', daemonJson: { 'insecure-registries': [reg.host] } });
+    try {
+      const pctx = writeTree({ Dockerfile: 'FROM scratch\nCOPY a /a\n', a: `pushed ${Date.now()}` });
+      const env = { DOCKER_CONFIG: authsConfig() };
+      for (const [host, repo, how] of [[priv.unixHost, 'cli-d26c', /exporting to image/], [classic.unixHost, 'cli-d26', /pushing 127\.0\.0\.1:\d+\/cli-d26:1 with docker\n(#\d+ [\d.]+ .*\n)*#\d+ [\d.]+ \w+ Pushed\n(#\d+ [\d.]+ .*\n)*#\d+ DONE/]] as const) {
+        const r = await runCli(['build', '-H', host, '--progress', 'plain', '--push', '-t', `${reg.host}/${repo}:1`, pctx], { env });
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, how);
+        assert.equal((await manifestOf(repo, '1')).status, 200, `${repo} is in the registry`);
+      }
+      // no credentials: the engine's refusal, one line naming the image
+      const empty = path.join(scratch, 'cfg-none');
+      fs.mkdirSync(empty, { recursive: true });
+      const r = await runCli(['build', '-H', classic.unixHost, '--progress', 'quiet', '--push', '-t', `${reg.host}/cli-denied:1`, pctx], { env: { DOCKER_CONFIG: empty } });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`^ERROR: pushing ${reg.host.replace(/\./g, '\\.')}/cli-denied:1: .*(basic auth|unauthorized|authentication required)`, 'i'));
+      assert.equal((await manifestOf('cli-denied', '1')).status, 404);
+    } finally {
+      classic.stop();
+    }
+  });
+
   const buildNow = () => startBuild(engine, options(ctx, { noCache: true }), () => {}).done;
 
   test('no credentials: the build fails with one line naming the refusal', async (t) => {
@@ -127,17 +165,7 @@ describe('registry auth', { skip, timeout: 300_000 }, () => {
       startBuild(engine, options(pctx, { outputs: [{ type: 'image', attrs: { name, push: 'true' } }] }), () => {}).done,
     );
     assert.equal(r.ok, true, r.error?.message);
-    const got = await new Promise<{ status: number; digest?: string }>((resolve, reject) => {
-      const req = https.get(`https://${reg.host}/v2/pushed/manifests/1`, {
-        ca: fs.readFileSync(certs.ca),
-        auth: `${reg.user}:${reg.password}`,
-        headers: { Accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json' },
-      }, (res) => {
-        res.resume();
-        resolve({ status: res.statusCode ?? 0, digest: res.headers['docker-content-digest'] as string | undefined });
-      });
-      req.on('error', reject);
-    });
+    const got = await manifestOf('pushed', '1');
     assert.equal(got.status, 200);
     assert.equal(got.digest, r.exporterResponse['containerimage.digest']);
   });

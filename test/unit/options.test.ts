@@ -5,6 +5,8 @@ import { parseCommand } from '../../src/cli/args';
 import { explainMissing, sessionDirs, solveRequest } from '../../src/buildkit/solveRequest';
 import type { BuildCommand } from '../../src/cli/args';
 import { unsupportedCacheExport } from '../../src/buildkit/cacheOptions';
+import { registryHostOf } from '../../src/buildkit/enginePush';
+import { enginePushes, unnamedPush } from '../../src/buildkit/exporters';
 
 test('build args: KEY=VALUE, bare KEY from env, malformed rejected', () => {
   assert.deepEqual(parseKeyValue('A=b=c', '--build-arg'), ['A', 'b=c']);
@@ -185,4 +187,29 @@ test('--cache-from / --cache-to: buildx forms, into the Solve request and the fr
   assert.equal(unsupportedCacheExport({ type: 'inline', attrs: {} }, { containerdStore: false, standalone: false }), undefined);
   assert.equal(unsupportedCacheExport({ type: 'registry', attrs: { ref: 'x' } }, { containerdStore: true, standalone: false }), undefined);
   assert.match(unsupportedCacheExport({ type: 'registry', attrs: { ref: 'x' } }, { containerdStore: false, standalone: false }) ?? '', /^--cache-to type=registry needs the containerd image store/);
+});
+
+test('--push: the image exporter on the containerd store; on the classic store the store, then the engine pushes', () => {
+  const cmd = (args: string[]) => parseCommand(['build', ...args, '.'], {}, '/w') as BuildCommand;
+  const o = cmd(['--push', '-t', 'reg.example:5000/app:1']).options;
+  assert.deepEqual(o.outputs, [{ type: 'image', attrs: { push: 'true' } }]);
+  assert.deepEqual(cmd(['-o', 'type=registry,name=reg.example/x']).options.outputs, [{ type: 'image', attrs: { name: 'reg.example/x', push: 'true' } }]);
+  assert.deepEqual(cmd(['--push', '-o', 'type=image,name=r/x']).options.outputs, [{ type: 'image', attrs: { name: 'r/x', push: 'true' } }]);
+  assert.throws(() => cmd(['--push', '-o', 'type=local,dest=out']), /--push sends an image to a registry, and --output type=local makes no image/);
+
+  const containerd = { containerdStore: true };
+  const classic = { containerdStore: false };
+  assert.deepEqual(solveRequest('r', 's', o, containerd).Exporters, [{ Type: 'image', Attrs: { push: 'true', name: 'reg.example:5000/app:1' } }]);
+  assert.deepEqual(enginePushes(o.outputs, o.tags, containerd), []);
+  assert.deepEqual(solveRequest('r', 's', o, classic).Exporters, [{ Type: 'moby', Attrs: { name: 'reg.example:5000/app:1' } }]);
+  assert.deepEqual(enginePushes(o.outputs, o.tags, classic), ['reg.example:5000/app:1']);
+  assert.deepEqual(enginePushes([{ type: 'image', attrs: { name: 'a/b:1,c/d:2', push: 'true' } }], [], classic), ['a/b:1', 'c/d:2']);
+  assert.deepEqual(enginePushes([{ type: 'image', attrs: { name: 'a/b:1' } }], [], classic), [], 'no push asked');
+  assert.match(unnamedPush({ type: 'image', attrs: { push: 'true' } }, []) ?? '', /^pushing needs an image name: give -t/);
+  assert.equal(unnamedPush({ type: 'image', attrs: { push: 'true' } }, ['x']), undefined);
+
+  assert.equal(registryHostOf('reg.example:5000/app:1'), 'reg.example:5000');
+  assert.equal(registryHostOf('localhost/app'), 'localhost');
+  assert.equal(registryHostOf('team/app:1'), 'docker.io');
+  assert.equal(registryHostOf('app'), 'docker.io');
 });
