@@ -6,7 +6,7 @@ import { unsupportedCacheExport } from './cacheOptions';
 import { checkDockerignore, ignoreFileFor, statKind } from './dockerignore';
 import { needsContainerdStore, unnamedPush, unsupportedOutput } from './exporters';
 import { checkSecrets } from './secrets';
-import { checkSshSpecs } from './sshForward';
+import { checkSshSpecs } from './sshCheck';
 import type { EngineTraits } from './solveRequest';
 import type { BuildOptions } from './types';
 

@@ -2,7 +2,6 @@
 // Like buildx, the build gets a read-only agent: it may list keys and ask for signatures, never add,
 // remove or lock them. Agent requests are framed (uint32 length, then a type byte) and answered one
 // at a time, so each request is checked whole and the replies keep their order.
-import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { status, type ServerDuplexStream, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import type { SshSpec } from './types';
@@ -16,24 +15,6 @@ const SIGN_REQUEST = 13;
 const FAILURE = Buffer.from([0, 0, 0, 1, 5]);
 /** x/crypto/ssh/agent's own ceiling for a message */
 const MAX_FRAME = 16 << 20;
-
-export class SshSpecError extends Error {}
-
-/** Every agent socket is there and is a socket, before anything reaches the engine. */
-export function checkSshSpecs(specs: readonly SshSpec[]): void {
-  for (const s of specs) {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(s.socket);
-    } catch (e) {
-      throw new SshSpecError(`ssh ${s.id}: cannot use the agent socket ${s.socket}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    if (st.isFile()) {
-      throw new SshSpecError(`ssh ${s.id}: ${s.socket} is a file, not an agent socket: load the key into an agent (ssh-add ${s.socket}) and forward the agent (--ssh ${s.id}, which reads SSH_AUTH_SOCK)`);
-    }
-    if (!st.isSocket()) throw new SshSpecError(`ssh ${s.id}: ${s.socket} is not an agent socket`);
-  }
-}
 
 /** Cuts a byte stream into whole agent messages (length prefix included). */
 export class FrameReader {

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { checkSshSpecs, FrameReader, readOnlyRequest } from '../../src/buildkit/sshForward';
+import { checkSshSpecs } from '../../src/buildkit/sshCheck';
+import { FrameReader, readOnlyRequest } from '../../src/buildkit/sshForward';
 import { tempDir } from '../support/tmp';
 
 const frame = (...body: number[]) => Buffer.concat([Buffer.from([0, 0, 0, body.length]), Buffer.from(body)]);
