@@ -7,6 +7,7 @@ import { EngineError } from '../engine/errors';
 import type { StatusResponse } from '../progress/wire';
 import { Control } from './control';
 import { expectedContextWalk, withIgnoreLine } from './dockerignore';
+import { localCacheStores, makeCacheDirs, recordCacheExports, resolveCacheImports } from './cacheOptions';
 import { decodeBuildError } from './errorDetails';
 import { enginePushes, outputTargets } from './exporters';
 import { pushWithEngine } from './enginePush';
@@ -83,6 +84,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
         sharedKey: sharedKeyFor(opts.contextDir),
         secrets: opts.secrets,
         ssh: opts.ssh,
+        contentStores: localCacheStores(opts.cacheFrom, opts.cacheTo),
         prefetch: prefetchContext(opts),
         describeWalkError: (message) => withIgnoreLine(opts, message),
         outputs: outputTargets(opts.outputs),
@@ -103,7 +105,9 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
         statusStream!.on('close', resolve);
       });
 
-      const { call, response } = control.solve(solveRequest(ref, session.id, opts, traits));
+      makeCacheDirs(opts.cacheTo);
+      const asked = opts.cacheFrom ? { ...opts, cacheFrom: resolveCacheImports(opts.cacheFrom) } : opts;
+      const { call, response } = control.solve(solveRequest(ref, session.id, asked, traits));
       cancelSolve = () => call.cancel();
       if (cancelRequested) call.cancel();
       const dropped = session.droppedByEngine.then((err) => {
@@ -122,6 +126,11 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       await settleWithin(statusDone, cancelRequested ? 2000 : 5000);
 
       if (!solveErr) {
+        try {
+          recordCacheExports(opts.cacheTo, exporterResponse);
+        } catch (e) {
+          return end({ ok: false, canceled: false, exporterResponse, error: { message: `cannot record the exported cache: ${(e as Error).message}`, code: 2, sources: [] } });
+        }
         const pushes = enginePushes(opts.outputs, opts.tags, traits);
         const pushErr = pushes.length && !cancelRequested ? await pushWithEngine(engine, pushes, onStatus) : undefined;
         if (pushErr) return end({ ok: false, canceled: false, exporterResponse, error: { message: pushErr, code: 2, sources: [] } });

@@ -1,7 +1,9 @@
 // --cache-from / --cache-to as buildx takes them: where the engine imports build cache from and
-// exports it to (registry, inline, gha, s3, azblob). The engine does the transfers itself; the
-// session only answers registry credentials. "local" would need a content store served in the
-// session, which we do not serve.
+// exports it to (registry, inline, gha, s3, azblob, local). The engine does the transfers itself;
+// the session answers registry credentials and, for "local", serves the folder as a content store
+// (contentStore.ts), whose index.json the client reads before and writes after the build.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { CacheEntry } from './types';
 
 const KNOWN = new Set(['registry', 'inline', 'gha', 's3', 'azblob', 'local']);
@@ -9,7 +11,7 @@ const KNOWN = new Set(['registry', 'inline', 'gha', 's3', 'azblob', 'local']);
 export type CacheFlag = '--cache-from' | '--cache-to';
 
 /** "type=registry,ref=reg/app:cache,mode=max", or a bare "reg/app:cache" (a registry ref, as in buildx). */
-export function parseCacheEntry(spec: string, flag: CacheFlag, env: NodeJS.ProcessEnv = {}): CacheEntry {
+export function parseCacheEntry(spec: string, flag: CacheFlag, env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): CacheEntry {
   const s = spec.trim();
   if (!s) throw new Error(`invalid ${flag} "": expected type=registry,ref=REF or a bare REF`);
   if (!s.includes('=')) return { type: 'registry', attrs: { ref: s } };
@@ -24,7 +26,10 @@ export function parseCacheEntry(spec: string, flag: CacheFlag, env: NodeJS.Proce
   if (!type) throw new Error(`invalid ${flag} "${spec}": type= is missing (registry, inline, gha, s3, azblob)`);
   if (!KNOWN.has(type)) throw new Error(`invalid ${flag} "${spec}": unknown type "${type}"`);
   if (type === 'local') {
-    throw new Error(`${flag} type=local is not supported: it needs a content store served in the build session; use type=registry (or type=inline for --cache-to)`);
+    const key = flag === '--cache-to' ? 'dest' : 'src';
+    if (!attrs[key]) throw new Error(`invalid ${flag} "${spec}": type=local needs ${key}=DIRECTORY`);
+    // the folder is also the store's name in the session: one spelling for both sides
+    attrs[key] = path.resolve(cwd, attrs[key]);
   }
   if (type === 'inline' && flag === '--cache-from') throw new Error('--cache-from type=inline: give the image that carries the inline cache, e.g. --cache-from type=registry,ref=IMAGE');
   if (type === 'registry' && !attrs.ref) throw new Error(`invalid ${flag} "${spec}": type=registry needs ref=REF`);
@@ -49,4 +54,64 @@ export function unsupportedCacheExport(e: CacheEntry, traits: { containerdStore:
 /** The frontend reads the imports again from its attrs (BuildKit's client does the same). */
 export function cacheImportsAttr(imports: readonly CacheEntry[]): string {
   return JSON.stringify(imports.map((i) => ({ Type: i.type, Attrs: i.attrs })));
+}
+
+const REF_NAME = 'org.opencontainers.image.ref.name';
+
+interface OciIndex {
+  schemaVersion: number;
+  mediaType?: string;
+  manifests: { mediaType?: string; digest: string; size: number; annotations?: Record<string, string> }[];
+}
+
+function readIndex(dir: string): OciIndex | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as OciIndex;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The local folders a build's session serves as content stores, by the id the engine names them with. */
+export function localCacheStores(cacheFrom: readonly CacheEntry[] = [], cacheTo: readonly CacheEntry[] = []): Map<string, string> {
+  const stores = new Map<string, string>();
+  for (const c of cacheTo) if (c.type === 'local') stores.set(`local:${c.attrs.dest}`, c.attrs.dest);
+  for (const c of cacheFrom) if (c.type === 'local') stores.set(`local:${c.attrs.src}`, c.attrs.src);
+  return stores;
+}
+
+/**
+ * The imports as the engine takes them: a local folder's tag ("latest" unless tag=) turned into the
+ * digest its index.json names. A folder with no such cache is left out, as BuildKit's client does
+ * (the first build of a CI job has none yet).
+ */
+export function resolveCacheImports(cacheFrom: readonly CacheEntry[] = []): CacheEntry[] {
+  return cacheFrom.flatMap((c) => {
+    if (c.type !== 'local' || c.attrs.digest) return [c];
+    const tag = c.attrs.tag ?? 'latest';
+    const hit = readIndex(c.attrs.src)?.manifests?.filter((m) => m.annotations?.[REF_NAME] === tag).at(-1);
+    return hit ? [{ type: c.type, attrs: { ...c.attrs, digest: hit.digest } }] : [];
+  });
+}
+
+/** Local cache folders exist before the engine writes into them (as with buildx, 0755). */
+export function makeCacheDirs(cacheTo: readonly CacheEntry[] = []): void {
+  for (const c of cacheTo) if (c.type === 'local') fs.mkdirSync(c.attrs.dest, { recursive: true, mode: 0o755 });
+}
+
+/** After the build: each local cache folder's index.json names the exported cache under its tag, as BuildKit's client writes it. */
+export function recordCacheExports(cacheTo: readonly CacheEntry[] = [], exporterResponse: Record<string, string>): void {
+  const desc = exporterResponse['cache.manifest'];
+  if (!desc) return;
+  const manifest = JSON.parse(desc) as OciIndex['manifests'][number];
+  for (const c of cacheTo) {
+    if (c.type !== 'local') continue;
+    const tag = c.attrs.tag ?? 'latest';
+    fs.writeFileSync(path.join(c.attrs.dest, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    const prev = readIndex(c.attrs.dest);
+    // the index buildx 0.13 writes (no mediaType), or the one already there
+    const index: OciIndex = { ...prev, schemaVersion: 2, manifests: (prev?.manifests ?? []).filter((m) => m.annotations?.[REF_NAME] !== tag) };
+    index.manifests.push({ ...manifest, annotations: { ...manifest.annotations, [REF_NAME]: tag } });
+    fs.writeFileSync(path.join(c.attrs.dest, 'index.json'), JSON.stringify(index));
+  }
 }

@@ -15,6 +15,7 @@ import type { WalkPrefetch } from './filesync/prefetch';
 import { onHttp2Server } from './http2ServerHook';
 import { methodPaths, sessionServices } from './proto';
 import { readSecret, SecretNotFound } from './secrets';
+import { contentService } from './contentStore';
 import { sshService } from './sshForward';
 import type { SecretSpec, SshSpec } from './types';
 
@@ -26,6 +27,8 @@ export interface SessionOptions {
   secrets: SecretSpec[];
   /** agents for RUN --mount=type=ssh; the service is served only when given */
   ssh?: readonly SshSpec[];
+  /** content stores by the id the engine names them with (local cache folders); served only when given */
+  contentStores?: ReadonlyMap<string, string>;
   env?: NodeJS.ProcessEnv;
   /** the context walk started ahead of the engine's request (dropped when the session closes) */
   prefetch?: WalkPrefetch;
@@ -92,6 +95,7 @@ export class Session {
       });
     }
     if (opts.ssh?.length) this.server.addService(sessionServices.ssh, sshService(opts.ssh));
+    if (opts.contentStores?.size) this.server.addService(sessionServices.content, contentService(opts.contentStores));
     this.server.addService(sessionServices.auth, {
       Credentials: (call: grpc.ServerUnaryCall<{ Host: string }, object>, cb: grpc.sendUnaryData<object>) => {
         credentialsFor(call.request.Host, env).then(
@@ -114,7 +118,7 @@ export class Session {
   /** the methods we serve, one header line each (the engine does not split joined values) */
   get methods(): string[] {
     const s = sessionServices;
-    return methodPaths([s.health, s.fileSync, s.auth, s.secrets, ...(this.opts.outputs?.size ? [s.fileSend] : []), ...(this.opts.ssh?.length ? [s.ssh] : [])]);
+    return methodPaths([s.health, s.fileSync, s.auth, s.secrets, ...(this.opts.outputs?.size ? [s.fileSend] : []), ...(this.opts.ssh?.length ? [s.ssh] : []), ...(this.opts.contentStores?.size ? [s.content] : [])]);
   }
 
   headers(): Record<string, string | string[]> {

@@ -61,8 +61,8 @@ export const BUILD_USAGE = `Usage: buildkit-lens build [OPTIONS] PATH
 Options:
       --add-host HOST:IP       Add a custom host-to-IP mapping
       --build-arg KEY=VALUE    Set a build-time variable
-      --cache-from SPEC        Reuse cache from type=registry,ref=REF (or just REF), gha, s3, azblob
-      --cache-to SPEC          Export the build cache: type=inline or type=registry,ref=REF[,mode=max], …
+      --cache-from SPEC        Reuse cache from type=registry,ref=REF (or just REF), type=local,src=DIR, gha, s3, azblob
+      --cache-to SPEC          Export the build cache: type=inline, type=registry,ref=REF[,mode=max], type=local,dest=DIR, …
       --build-context NAME=SRC Add a named context: a directory, docker-image://REF, target:STAGE or a URL
   -f, --file FILE              Name of the Dockerfile (default: PATH/Dockerfile)
       --iidfile FILE           Write the image ID to FILE
@@ -183,8 +183,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (seen.has(s.id)) throw new UsageError(`duplicate --secret id "${s.id}"`);
     seen.add(s.id);
   }
-  const cacheFrom = (values['cache-from'] ?? []).map((v) => parseCacheFlag(v, '--cache-from', env));
-  const cacheTo = (values['cache-to'] ?? []).map((v) => parseCacheFlag(v, '--cache-to', env));
+  const cacheFrom = (values['cache-from'] ?? []).map((v) => parseCacheFlag(v, '--cache-from', env, cwd));
+  const cacheTo = (values['cache-to'] ?? []).map((v) => parseCacheFlag(v, '--cache-to', env, cwd));
   const ssh = (values.ssh ?? []).map((v) => parseSshSpec(v, env, cwd));
   for (const [i, a] of ssh.entries()) if (ssh.findIndex((b) => b.id === a.id) !== i) throw new UsageError(`duplicate --ssh id "${a.id}"`);
   const outputs = (values.output ?? []).map((spec) => resolveDest(parseOutputFlag(spec), cwd));
@@ -228,9 +228,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   };
 }
 
-function parseCacheFlag(spec: string, flag: CacheFlag, env: NodeJS.ProcessEnv) {
+function parseCacheFlag(spec: string, flag: CacheFlag, env: NodeJS.ProcessEnv, cwd: string) {
   try {
-    return parseCacheEntry(spec, flag, env);
+    return parseCacheEntry(spec, flag, env, cwd);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

@@ -4,7 +4,7 @@ import { checkTag, parseAddHost, parseBuildContext, parseKeyValue, parsePlatform
 import { parseCommand } from '../../src/cli/args';
 import { explainMissing, sessionDirs, solveRequest } from '../../src/buildkit/solveRequest';
 import type { BuildCommand } from '../../src/cli/args';
-import { unsupportedCacheExport } from '../../src/buildkit/cacheOptions';
+import { localCacheStores, unsupportedCacheExport } from '../../src/buildkit/cacheOptions';
 import { registryHostOf } from '../../src/buildkit/enginePush';
 import { enginePushes, unnamedPush } from '../../src/buildkit/exporters';
 
@@ -178,7 +178,11 @@ test('--cache-from / --cache-to: buildx forms, into the Solve request and the fr
   assert.equal(none.Cache, undefined);
   assert.equal('cache-imports' in none.FrontendAttrs, false);
 
-  assert.throws(() => cmd(['--cache-to', 'type=local,dest=/tmp/c']), /--cache-to type=local is not supported: it needs a content store/);
+  const local = cmd(['--cache-to', 'type=local,dest=cache,mode=max', '--cache-from', 'type=local,src=cache']).options;
+  assert.deepEqual([local.cacheTo, local.cacheFrom], [[{ type: 'local', attrs: { dest: '/w/cache', mode: 'max' } }], [{ type: 'local', attrs: { src: '/w/cache' } }]]);
+  assert.deepEqual([...localCacheStores(local.cacheFrom, local.cacheTo)], [['local:/w/cache', '/w/cache']], 'the folder is the store\'s id');
+  assert.throws(() => cmd(['--cache-to', 'type=local']), /type=local needs dest=DIRECTORY/);
+  assert.throws(() => cmd(['--cache-from', 'type=local,dest=x']), /type=local needs src=DIRECTORY/);
   assert.throws(() => cmd(['--cache-from', 'type=registry']), /type=registry needs ref=REF/);
   assert.throws(() => cmd(['--cache-to', 'ref=x']), /type= is missing/);
   assert.throws(() => cmd(['--cache-to', 'type=nfs,ref=x']), /unknown type "nfs"/);

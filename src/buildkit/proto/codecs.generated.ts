@@ -8,10 +8,11 @@ import type { MessageCodec, MethodTable } from './codecTypes';
 // enums: values by name, and by number through the prototype (as protobufjs keeps them)
 const E = [
   /* moby.buildkit.v1.BuildHistoryEventType */ { values: Object.assign(Object.create({"0":"STARTED","1":"COMPLETE","2":"DELETED"}), {"STARTED":0,"COMPLETE":1,"DELETED":2}) },
+  /* containerd.services.content.v1.WriteAction */ { values: Object.assign(Object.create({"0":"STAT","1":"WRITE","2":"COMMIT"}), {"STAT":0,"WRITE":1,"COMMIT":2}) },
   /* fsutil.types.Packet.PacketType */ { values: Object.assign(Object.create({"0":"PACKET_STAT","1":"PACKET_REQ","2":"PACKET_DATA","3":"PACKET_FIN","4":"PACKET_ERR"}), {"PACKET_STAT":0,"PACKET_REQ":1,"PACKET_DATA":2,"PACKET_FIN":3,"PACKET_ERR":4}) },
   /* grpc.health.v1.HealthCheckResponse.ServingStatus */ { values: Object.assign(Object.create({"0":"UNKNOWN","1":"SERVING","2":"NOT_SERVING","3":"SERVICE_UNKNOWN"}), {"UNKNOWN":0,"SERVING":1,"NOT_SERVING":2,"SERVICE_UNKNOWN":3}) },
 ];
-const C: MessageCodec[] = Array.from({ length: 52 }, () => ({}) as MessageCodec);
+const C: MessageCodec[] = Array.from({ length: 73 }, () => ({}) as MessageCodec);
 const never = (type: string, how: string) => () => {
   throw new Error(`${type} is never ${how} by this client: scripts/gen-protos.mjs generated no codec for it`);
 };
@@ -4033,9 +4034,1536 @@ const never = (type: string, how: string) => () => {
   };
   T.decode = T.toObject = never("moby.sshforward.v1.CheckAgentResponse", 'received');
 })([]);
-// fsutil.types.Packet
+// containerd.services.content.v1.Timestamp
 (function (types) {
   const T = C[48];
+  T.ctor = function Timestamp(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function Timestamp$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    if(m.seconds!=null&&Object.hasOwnProperty.call(m,"seconds"))
+    w.uint32(8).int64(m.seconds)
+    if(m.nanos!=null&&Object.hasOwnProperty.call(m,"nanos"))
+    w.uint32(16).int32(m.nanos)
+    return w
+  };
+  T.fromObject = function Timestamp$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    if(!util.isObject(d))
+    throw TypeError(".containerd.services.content.v1.Timestamp: object expected")
+    if(n===undefined)n=0
+    if(n>util.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var m=new this.ctor
+    if(d.seconds!=null){
+    if(util.Long)
+    m.seconds=util.Long.fromValue(d.seconds,false)
+    else if(typeof d.seconds==="string")
+    m.seconds=parseInt(d.seconds,10)
+    else if(typeof d.seconds==="number")
+    m.seconds=d.seconds
+    else if(typeof d.seconds==="object")
+    m.seconds=new util.LongBits(d.seconds.low>>>0,d.seconds.high>>>0).toNumber()
+    }
+    if(d.nanos!=null){
+    m.nanos=d.nanos|0
+    }
+    return m
+  };
+  T.decode = function Timestamp$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    m.seconds=r.int64()
+    break
+    }
+    case 2: {
+    m.nanos=r.int32()
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function Timestamp$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.defaults){
+    if(util.Long){
+    var n=new util.Long(0,0,false)
+    d.seconds=o.longs===String?n.toString():o.longs===Number?n.toNumber():typeof BigInt!=="undefined"&&o.longs===BigInt?n.toBigInt():n
+    }else
+    d.seconds=o.longs===String?"0":typeof BigInt!=="undefined"&&o.longs===BigInt?BigInt("0"):0
+    d.nanos=0
+    }
+    if(m.seconds!=null&&Object.hasOwnProperty.call(m,"seconds")){
+    if(typeof BigInt!=="undefined"&&o.longs===BigInt)
+    d.seconds=typeof m.seconds==="number"?BigInt(m.seconds):util.Long.fromBits(m.seconds.low>>>0,m.seconds.high>>>0,false).toBigInt()
+    else if(typeof m.seconds==="number")
+    d.seconds=o.longs===String?String(m.seconds):m.seconds
+    else
+    d.seconds=o.longs===String?util.Long.prototype.toString.call(m.seconds):o.longs===Number?new util.LongBits(m.seconds.low>>>0,m.seconds.high>>>0).toNumber():m.seconds
+    }
+    if(m.nanos!=null&&Object.hasOwnProperty.call(m,"nanos")){
+    d.nanos=m.nanos
+    }
+    return d
+  };
+})([null, null]);
+// containerd.services.content.v1.Empty
+(function (types) {
+  const T = C[49];
+  T.ctor = function Empty(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function Empty$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    return w
+  };
+  T.fromObject = function Empty$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    return new this.ctor
+  };
+  T.decode = T.toObject = never("containerd.services.content.v1.Empty", 'received');
+})([]);
+// containerd.services.content.v1.FieldMask
+(function (types) {
+  const T = C[50];
+  T.ctor = function FieldMask(p){
+    this.paths=[]
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = T.fromObject = never("containerd.services.content.v1.FieldMask", 'sent');
+  T.decode = function FieldMask$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    if(!(m.paths&&m.paths.length))
+    m.paths=[]
+    m.paths.push(r.string())
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function FieldMask$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.arrays||o.defaults){
+    d.paths=[]
+    }
+    if(m.paths&&m.paths.length){
+    d.paths=[]
+    for(var j=0;j<m.paths.length;++j){
+    d.paths[j]=m.paths[j]
+    }
+    }
+    return d
+  };
+})([null]);
+// containerd.services.content.v1.Info
+(function (types) {
+  const T = C[51];
+  T.ctor = function Info(p){
+    this.labels={}
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function Info$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    if(m.digest!=null&&Object.hasOwnProperty.call(m,"digest"))
+    w.uint32(10).string(m.digest)
+    if(m.size!=null&&Object.hasOwnProperty.call(m,"size"))
+    w.uint32(16).int64(m.size)
+    if(m.created_at!=null&&Object.hasOwnProperty.call(m,"created_at"))
+    types[2].encode(m.created_at,w.uint32(26).fork(),q+1).ldelim()
+    if(m.updated_at!=null&&Object.hasOwnProperty.call(m,"updated_at"))
+    types[3].encode(m.updated_at,w.uint32(34).fork(),q+1).ldelim()
+    if(m.labels!=null&&Object.hasOwnProperty.call(m,"labels")){
+    for(var ks=Object.keys(m.labels),i=0;i<ks.length;++i){
+    w.uint32(42).fork().uint32(10).string(ks[i])
+    .uint32(18).string(m.labels[ks[i]]).ldelim()
+    }
+    }
+    return w
+  };
+  T.fromObject = function Info$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    if(!util.isObject(d))
+    throw TypeError(".containerd.services.content.v1.Info: object expected")
+    if(n===undefined)n=0
+    if(n>util.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var m=new this.ctor
+    if(d.digest!=null){
+    m.digest=String(d.digest)
+    }
+    if(d.size!=null){
+    if(util.Long)
+    m.size=util.Long.fromValue(d.size,false)
+    else if(typeof d.size==="string")
+    m.size=parseInt(d.size,10)
+    else if(typeof d.size==="number")
+    m.size=d.size
+    else if(typeof d.size==="object")
+    m.size=new util.LongBits(d.size.low>>>0,d.size.high>>>0).toNumber()
+    }
+    if(d.created_at!=null){
+    if(!util.isObject(d.created_at))
+    throw TypeError(".containerd.services.content.v1.Info.created_at: object expected")
+    m.created_at=types[2].fromObject(d.created_at,n+1)
+    }
+    if(d.updated_at!=null){
+    if(!util.isObject(d.updated_at))
+    throw TypeError(".containerd.services.content.v1.Info.updated_at: object expected")
+    m.updated_at=types[3].fromObject(d.updated_at,n+1)
+    }
+    if(d.labels){
+    if(!util.isObject(d.labels))
+    throw TypeError(".containerd.services.content.v1.Info.labels: object expected")
+    m.labels={}
+    for(var ks=Object.keys(d.labels),i=0;i<ks.length;++i){
+    if(ks[i]==="__proto__")
+    util.makeProp(m.labels,ks[i])
+    m.labels[ks[i]]=String(d.labels[ks[i]])
+    }
+    }
+    return m
+  };
+  T.decode = function Info$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m,k,value
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    m.digest=r.string()
+    break
+    }
+    case 2: {
+    m.size=r.int64()
+    break
+    }
+    case 3: {
+    m.created_at=types[2].decode(r,r.uint32(),undefined,n+1)
+    break
+    }
+    case 4: {
+    m.updated_at=types[3].decode(r,r.uint32(),undefined,n+1)
+    break
+    }
+    case 5: {
+    if(m.labels===util.emptyObject)
+    m.labels={}
+    var c2=r.uint32()+r.pos
+    if(c2>r.len)
+    throw RangeError("index out of range")
+    r.len=c2
+    k=""
+    value=""
+    while(r.pos<c2){
+    var tag2=r.uint32()
+    switch(tag2>>>3){
+    case 1: k=r.string(); break
+    case 2:
+    value=r.string()
+    break
+    default:
+    r.skipType(tag2&7,n)
+    break
+    }
+    }
+    if(r.pos!==c2)
+    throw RangeError("index out of range")
+    r.len=c
+    if(k==="__proto__")
+    util.makeProp(m.labels,k)
+    m.labels[k]=value
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function Info$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.objects||o.defaults){
+    d.labels={}
+    }
+    if(o.defaults){
+    d.digest=""
+    if(util.Long){
+    var n=new util.Long(0,0,false)
+    d.size=o.longs===String?n.toString():o.longs===Number?n.toNumber():typeof BigInt!=="undefined"&&o.longs===BigInt?n.toBigInt():n
+    }else
+    d.size=o.longs===String?"0":typeof BigInt!=="undefined"&&o.longs===BigInt?BigInt("0"):0
+    d.created_at=null
+    d.updated_at=null
+    }
+    if(m.digest!=null&&Object.hasOwnProperty.call(m,"digest")){
+    d.digest=m.digest
+    }
+    if(m.size!=null&&Object.hasOwnProperty.call(m,"size")){
+    if(typeof BigInt!=="undefined"&&o.longs===BigInt)
+    d.size=typeof m.size==="number"?BigInt(m.size):util.Long.fromBits(m.size.low>>>0,m.size.high>>>0,false).toBigInt()
+    else if(typeof m.size==="number")
+    d.size=o.longs===String?String(m.size):m.size
+    else
+    d.size=o.longs===String?util.Long.prototype.toString.call(m.size):o.longs===Number?new util.LongBits(m.size.low>>>0,m.size.high>>>0).toNumber():m.size
+    }
+    if(m.created_at!=null&&Object.hasOwnProperty.call(m,"created_at")){
+    d.created_at=types[2].toObject(m.created_at,o,q+1)
+    }
+    if(m.updated_at!=null&&Object.hasOwnProperty.call(m,"updated_at")){
+    d.updated_at=types[3].toObject(m.updated_at,o,q+1)
+    }
+    var ks2
+    if(m.labels&&(ks2=Object.keys(m.labels)).length){
+    d.labels={}
+    for(var j=0;j<ks2.length;++j){
+    if(ks2[j]==="__proto__")
+    util.makeProp(d.labels,ks2[j])
+    d.labels[ks2[j]]=m.labels[ks2[j]]
+    }
+    }
+    return d
+  };
+})([null, null, C[48], C[48], null]);
+// containerd.services.content.v1.InfoRequest
+(function (types) {
+  const T = C[52];
+  T.ctor = function InfoRequest(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = T.fromObject = never("containerd.services.content.v1.InfoRequest", 'sent');
+  T.decode = function InfoRequest$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    m.digest=r.string()
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function InfoRequest$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.defaults){
+    d.digest=""
+    }
+    if(m.digest!=null&&Object.hasOwnProperty.call(m,"digest")){
+    d.digest=m.digest
+    }
+    return d
+  };
+})([null]);
+// containerd.services.content.v1.InfoResponse
+(function (types) {
+  const T = C[53];
+  T.ctor = function InfoResponse(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function InfoResponse$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    if(m.info!=null&&Object.hasOwnProperty.call(m,"info"))
+    types[0].encode(m.info,w.uint32(10).fork(),q+1).ldelim()
+    return w
+  };
+  T.fromObject = function InfoResponse$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    if(!util.isObject(d))
+    throw TypeError(".containerd.services.content.v1.InfoResponse: object expected")
+    if(n===undefined)n=0
+    if(n>util.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var m=new this.ctor
+    if(d.info!=null){
+    if(!util.isObject(d.info))
+    throw TypeError(".containerd.services.content.v1.InfoResponse.info: object expected")
+    m.info=types[0].fromObject(d.info,n+1)
+    }
+    return m
+  };
+  T.decode = T.toObject = never("containerd.services.content.v1.InfoResponse", 'received');
+})([C[51]]);
+// containerd.services.content.v1.UpdateRequest
+(function (types) {
+  const T = C[54];
+  T.ctor = function UpdateRequest(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = T.fromObject = never("containerd.services.content.v1.UpdateRequest", 'sent');
+  T.decode = function UpdateRequest$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    m.info=types[0].decode(r,r.uint32(),undefined,n+1)
+    break
+    }
+    case 2: {
+    m.update_mask=types[1].decode(r,r.uint32(),undefined,n+1)
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function UpdateRequest$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.defaults){
+    d.info=null
+    d.update_mask=null
+    }
+    if(m.info!=null&&Object.hasOwnProperty.call(m,"info")){
+    d.info=types[0].toObject(m.info,o,q+1)
+    }
+    if(m.update_mask!=null&&Object.hasOwnProperty.call(m,"update_mask")){
+    d.update_mask=types[1].toObject(m.update_mask,o,q+1)
+    }
+    return d
+  };
+})([C[51], C[50]]);
+// containerd.services.content.v1.UpdateResponse
+(function (types) {
+  const T = C[55];
+  T.ctor = function UpdateResponse(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function UpdateResponse$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    if(m.info!=null&&Object.hasOwnProperty.call(m,"info"))
+    types[0].encode(m.info,w.uint32(10).fork(),q+1).ldelim()
+    return w
+  };
+  T.fromObject = function UpdateResponse$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    if(!util.isObject(d))
+    throw TypeError(".containerd.services.content.v1.UpdateResponse: object expected")
+    if(n===undefined)n=0
+    if(n>util.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var m=new this.ctor
+    if(d.info!=null){
+    if(!util.isObject(d.info))
+    throw TypeError(".containerd.services.content.v1.UpdateResponse.info: object expected")
+    m.info=types[0].fromObject(d.info,n+1)
+    }
+    return m
+  };
+  T.decode = T.toObject = never("containerd.services.content.v1.UpdateResponse", 'received');
+})([C[51]]);
+// containerd.services.content.v1.ListContentRequest
+(function (types) {
+  const T = C[56];
+  T.ctor = function ListContentRequest(p){
+    this.filters=[]
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = T.fromObject = never("containerd.services.content.v1.ListContentRequest", 'sent');
+  T.decode = function ListContentRequest$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    if(!(m.filters&&m.filters.length))
+    m.filters=[]
+    m.filters.push(r.string())
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function ListContentRequest$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.arrays||o.defaults){
+    d.filters=[]
+    }
+    if(m.filters&&m.filters.length){
+    d.filters=[]
+    for(var j=0;j<m.filters.length;++j){
+    d.filters[j]=m.filters[j]
+    }
+    }
+    return d
+  };
+})([null]);
+// containerd.services.content.v1.ListContentResponse
+(function (types) {
+  const T = C[57];
+  T.ctor = function ListContentResponse(p){
+    this.info=[]
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function ListContentResponse$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    if(m.info!=null&&m.info.length){
+    for(var i=0;i<m.info.length;++i)
+    types[0].encode(m.info[i],w.uint32(10).fork(),q+1).ldelim()
+    }
+    return w
+  };
+  T.fromObject = function ListContentResponse$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    if(!util.isObject(d))
+    throw TypeError(".containerd.services.content.v1.ListContentResponse: object expected")
+    if(n===undefined)n=0
+    if(n>util.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var m=new this.ctor
+    if(d.info){
+    if(!Array.isArray(d.info))
+    throw TypeError(".containerd.services.content.v1.ListContentResponse.info: array expected")
+    m.info=[]
+    for(var i=0;i<d.info.length;++i){
+    if(!util.isObject(d.info[i]))
+    throw TypeError(".containerd.services.content.v1.ListContentResponse.info: object expected")
+    m.info[i]=types[0].fromObject(d.info[i],n+1)
+    }
+    }
+    return m
+  };
+  T.decode = T.toObject = never("containerd.services.content.v1.ListContentResponse", 'received');
+})([C[51]]);
+// containerd.services.content.v1.DeleteContentRequest
+(function (types) {
+  const T = C[58];
+  T.ctor = function DeleteContentRequest(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = T.fromObject = never("containerd.services.content.v1.DeleteContentRequest", 'sent');
+  T.decode = function DeleteContentRequest$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    m.digest=r.string()
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function DeleteContentRequest$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.defaults){
+    d.digest=""
+    }
+    if(m.digest!=null&&Object.hasOwnProperty.call(m,"digest")){
+    d.digest=m.digest
+    }
+    return d
+  };
+})([null]);
+// containerd.services.content.v1.ReadContentRequest
+(function (types) {
+  const T = C[59];
+  T.ctor = function ReadContentRequest(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = T.fromObject = never("containerd.services.content.v1.ReadContentRequest", 'sent');
+  T.decode = function ReadContentRequest$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    m.digest=r.string()
+    break
+    }
+    case 2: {
+    m.offset=r.int64()
+    break
+    }
+    case 3: {
+    m.size=r.int64()
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function ReadContentRequest$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.defaults){
+    d.digest=""
+    if(util.Long){
+    var n=new util.Long(0,0,false)
+    d.offset=o.longs===String?n.toString():o.longs===Number?n.toNumber():typeof BigInt!=="undefined"&&o.longs===BigInt?n.toBigInt():n
+    }else
+    d.offset=o.longs===String?"0":typeof BigInt!=="undefined"&&o.longs===BigInt?BigInt("0"):0
+    if(util.Long){
+    var n=new util.Long(0,0,false)
+    d.size=o.longs===String?n.toString():o.longs===Number?n.toNumber():typeof BigInt!=="undefined"&&o.longs===BigInt?n.toBigInt():n
+    }else
+    d.size=o.longs===String?"0":typeof BigInt!=="undefined"&&o.longs===BigInt?BigInt("0"):0
+    }
+    if(m.digest!=null&&Object.hasOwnProperty.call(m,"digest")){
+    d.digest=m.digest
+    }
+    if(m.offset!=null&&Object.hasOwnProperty.call(m,"offset")){
+    if(typeof BigInt!=="undefined"&&o.longs===BigInt)
+    d.offset=typeof m.offset==="number"?BigInt(m.offset):util.Long.fromBits(m.offset.low>>>0,m.offset.high>>>0,false).toBigInt()
+    else if(typeof m.offset==="number")
+    d.offset=o.longs===String?String(m.offset):m.offset
+    else
+    d.offset=o.longs===String?util.Long.prototype.toString.call(m.offset):o.longs===Number?new util.LongBits(m.offset.low>>>0,m.offset.high>>>0).toNumber():m.offset
+    }
+    if(m.size!=null&&Object.hasOwnProperty.call(m,"size")){
+    if(typeof BigInt!=="undefined"&&o.longs===BigInt)
+    d.size=typeof m.size==="number"?BigInt(m.size):util.Long.fromBits(m.size.low>>>0,m.size.high>>>0,false).toBigInt()
+    else if(typeof m.size==="number")
+    d.size=o.longs===String?String(m.size):m.size
+    else
+    d.size=o.longs===String?util.Long.prototype.toString.call(m.size):o.longs===Number?new util.LongBits(m.size.low>>>0,m.size.high>>>0).toNumber():m.size
+    }
+    return d
+  };
+})([null, null, null]);
+// containerd.services.content.v1.ReadContentResponse
+(function (types) {
+  const T = C[60];
+  T.ctor = function ReadContentResponse(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function ReadContentResponse$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    if(m.offset!=null&&Object.hasOwnProperty.call(m,"offset"))
+    w.uint32(8).int64(m.offset)
+    if(m.data!=null&&Object.hasOwnProperty.call(m,"data"))
+    w.uint32(18).bytes(m.data)
+    return w
+  };
+  T.fromObject = function ReadContentResponse$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    if(!util.isObject(d))
+    throw TypeError(".containerd.services.content.v1.ReadContentResponse: object expected")
+    if(n===undefined)n=0
+    if(n>util.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var m=new this.ctor
+    if(d.offset!=null){
+    if(util.Long)
+    m.offset=util.Long.fromValue(d.offset,false)
+    else if(typeof d.offset==="string")
+    m.offset=parseInt(d.offset,10)
+    else if(typeof d.offset==="number")
+    m.offset=d.offset
+    else if(typeof d.offset==="object")
+    m.offset=new util.LongBits(d.offset.low>>>0,d.offset.high>>>0).toNumber()
+    }
+    if(d.data!=null){
+    if(typeof d.data==="string")
+    util.base64.decode(d.data,m.data=util.newBuffer(util.base64.length(d.data)),0)
+    else if(d.data.length >= 0)
+    m.data=d.data
+    }
+    return m
+  };
+  T.decode = T.toObject = never("containerd.services.content.v1.ReadContentResponse", 'received');
+})([null, null]);
+// containerd.services.content.v1.Status
+(function (types) {
+  const T = C[61];
+  T.ctor = function Status(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function Status$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    if(m.started_at!=null&&Object.hasOwnProperty.call(m,"started_at"))
+    types[0].encode(m.started_at,w.uint32(10).fork(),q+1).ldelim()
+    if(m.updated_at!=null&&Object.hasOwnProperty.call(m,"updated_at"))
+    types[1].encode(m.updated_at,w.uint32(18).fork(),q+1).ldelim()
+    if(m.ref!=null&&Object.hasOwnProperty.call(m,"ref"))
+    w.uint32(26).string(m.ref)
+    if(m.offset!=null&&Object.hasOwnProperty.call(m,"offset"))
+    w.uint32(32).int64(m.offset)
+    if(m.total!=null&&Object.hasOwnProperty.call(m,"total"))
+    w.uint32(40).int64(m.total)
+    if(m.expected!=null&&Object.hasOwnProperty.call(m,"expected"))
+    w.uint32(50).string(m.expected)
+    return w
+  };
+  T.fromObject = function Status$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    if(!util.isObject(d))
+    throw TypeError(".containerd.services.content.v1.Status: object expected")
+    if(n===undefined)n=0
+    if(n>util.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var m=new this.ctor
+    if(d.started_at!=null){
+    if(!util.isObject(d.started_at))
+    throw TypeError(".containerd.services.content.v1.Status.started_at: object expected")
+    m.started_at=types[0].fromObject(d.started_at,n+1)
+    }
+    if(d.updated_at!=null){
+    if(!util.isObject(d.updated_at))
+    throw TypeError(".containerd.services.content.v1.Status.updated_at: object expected")
+    m.updated_at=types[1].fromObject(d.updated_at,n+1)
+    }
+    if(d.ref!=null){
+    m.ref=String(d.ref)
+    }
+    if(d.offset!=null){
+    if(util.Long)
+    m.offset=util.Long.fromValue(d.offset,false)
+    else if(typeof d.offset==="string")
+    m.offset=parseInt(d.offset,10)
+    else if(typeof d.offset==="number")
+    m.offset=d.offset
+    else if(typeof d.offset==="object")
+    m.offset=new util.LongBits(d.offset.low>>>0,d.offset.high>>>0).toNumber()
+    }
+    if(d.total!=null){
+    if(util.Long)
+    m.total=util.Long.fromValue(d.total,false)
+    else if(typeof d.total==="string")
+    m.total=parseInt(d.total,10)
+    else if(typeof d.total==="number")
+    m.total=d.total
+    else if(typeof d.total==="object")
+    m.total=new util.LongBits(d.total.low>>>0,d.total.high>>>0).toNumber()
+    }
+    if(d.expected!=null){
+    m.expected=String(d.expected)
+    }
+    return m
+  };
+  T.decode = T.toObject = never("containerd.services.content.v1.Status", 'received');
+})([C[48], C[48], null, null, null, null]);
+// containerd.services.content.v1.StatusRequest
+(function (types) {
+  const T = C[62];
+  T.ctor = function StatusRequest(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = T.fromObject = never("containerd.services.content.v1.StatusRequest", 'sent');
+  T.decode = function StatusRequest$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    m.ref=r.string()
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function StatusRequest$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.defaults){
+    d.ref=""
+    }
+    if(m.ref!=null&&Object.hasOwnProperty.call(m,"ref")){
+    d.ref=m.ref
+    }
+    return d
+  };
+})([null]);
+// containerd.services.content.v1.StatusResponse
+(function (types) {
+  const T = C[63];
+  T.ctor = function StatusResponse(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function StatusResponse$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    if(m.status!=null&&Object.hasOwnProperty.call(m,"status"))
+    types[0].encode(m.status,w.uint32(10).fork(),q+1).ldelim()
+    return w
+  };
+  T.fromObject = function StatusResponse$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    if(!util.isObject(d))
+    throw TypeError(".containerd.services.content.v1.StatusResponse: object expected")
+    if(n===undefined)n=0
+    if(n>util.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var m=new this.ctor
+    if(d.status!=null){
+    if(!util.isObject(d.status))
+    throw TypeError(".containerd.services.content.v1.StatusResponse.status: object expected")
+    m.status=types[0].fromObject(d.status,n+1)
+    }
+    return m
+  };
+  T.decode = T.toObject = never("containerd.services.content.v1.StatusResponse", 'received');
+})([C[61]]);
+// containerd.services.content.v1.ListStatusesRequest
+(function (types) {
+  const T = C[64];
+  T.ctor = function ListStatusesRequest(p){
+    this.filters=[]
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = T.fromObject = never("containerd.services.content.v1.ListStatusesRequest", 'sent');
+  T.decode = function ListStatusesRequest$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    if(!(m.filters&&m.filters.length))
+    m.filters=[]
+    m.filters.push(r.string())
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function ListStatusesRequest$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.arrays||o.defaults){
+    d.filters=[]
+    }
+    if(m.filters&&m.filters.length){
+    d.filters=[]
+    for(var j=0;j<m.filters.length;++j){
+    d.filters[j]=m.filters[j]
+    }
+    }
+    return d
+  };
+})([null]);
+// containerd.services.content.v1.ListStatusesResponse
+(function (types) {
+  const T = C[65];
+  T.ctor = function ListStatusesResponse(p){
+    this.statuses=[]
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function ListStatusesResponse$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    if(m.statuses!=null&&m.statuses.length){
+    for(var i=0;i<m.statuses.length;++i)
+    types[0].encode(m.statuses[i],w.uint32(10).fork(),q+1).ldelim()
+    }
+    return w
+  };
+  T.fromObject = function ListStatusesResponse$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    if(!util.isObject(d))
+    throw TypeError(".containerd.services.content.v1.ListStatusesResponse: object expected")
+    if(n===undefined)n=0
+    if(n>util.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var m=new this.ctor
+    if(d.statuses){
+    if(!Array.isArray(d.statuses))
+    throw TypeError(".containerd.services.content.v1.ListStatusesResponse.statuses: array expected")
+    m.statuses=[]
+    for(var i=0;i<d.statuses.length;++i){
+    if(!util.isObject(d.statuses[i]))
+    throw TypeError(".containerd.services.content.v1.ListStatusesResponse.statuses: object expected")
+    m.statuses[i]=types[0].fromObject(d.statuses[i],n+1)
+    }
+    }
+    return m
+  };
+  T.decode = T.toObject = never("containerd.services.content.v1.ListStatusesResponse", 'received');
+})([C[61]]);
+// containerd.services.content.v1.WriteContentRequest
+(function (types) {
+  const T = C[66];
+  T.ctor = function WriteContentRequest(p){
+    this.labels={}
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = T.fromObject = never("containerd.services.content.v1.WriteContentRequest", 'sent');
+  T.decode = function WriteContentRequest$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m,k,value
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    m.action=r.int32()
+    break
+    }
+    case 2: {
+    m.ref=r.string()
+    break
+    }
+    case 3: {
+    m.total=r.int64()
+    break
+    }
+    case 4: {
+    m.expected=r.string()
+    break
+    }
+    case 5: {
+    m.offset=r.int64()
+    break
+    }
+    case 6: {
+    m.data=r.bytes()
+    break
+    }
+    case 7: {
+    if(m.labels===util.emptyObject)
+    m.labels={}
+    var c2=r.uint32()+r.pos
+    if(c2>r.len)
+    throw RangeError("index out of range")
+    r.len=c2
+    k=""
+    value=""
+    while(r.pos<c2){
+    var tag2=r.uint32()
+    switch(tag2>>>3){
+    case 1: k=r.string(); break
+    case 2:
+    value=r.string()
+    break
+    default:
+    r.skipType(tag2&7,n)
+    break
+    }
+    }
+    if(r.pos!==c2)
+    throw RangeError("index out of range")
+    r.len=c
+    if(k==="__proto__")
+    util.makeProp(m.labels,k)
+    m.labels[k]=value
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function WriteContentRequest$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.objects||o.defaults){
+    d.labels={}
+    }
+    if(o.defaults){
+    d.action=o.enums===String?"STAT":0
+    d.ref=""
+    if(util.Long){
+    var n=new util.Long(0,0,false)
+    d.total=o.longs===String?n.toString():o.longs===Number?n.toNumber():typeof BigInt!=="undefined"&&o.longs===BigInt?n.toBigInt():n
+    }else
+    d.total=o.longs===String?"0":typeof BigInt!=="undefined"&&o.longs===BigInt?BigInt("0"):0
+    d.expected=""
+    if(util.Long){
+    var n=new util.Long(0,0,false)
+    d.offset=o.longs===String?n.toString():o.longs===Number?n.toNumber():typeof BigInt!=="undefined"&&o.longs===BigInt?n.toBigInt():n
+    }else
+    d.offset=o.longs===String?"0":typeof BigInt!=="undefined"&&o.longs===BigInt?BigInt("0"):0
+    if(o.bytes===String)d.data=""
+    else{
+    d.data=[]
+    if(o.bytes!==Array)d.data=util.newBuffer(d.data)
+    }
+    }
+    if(m.action!=null&&Object.hasOwnProperty.call(m,"action")){
+    d.action=o.enums===String?(types[0].values[m.action]===undefined?m.action:types[0].values[m.action]):m.action
+    }
+    if(m.ref!=null&&Object.hasOwnProperty.call(m,"ref")){
+    d.ref=m.ref
+    }
+    if(m.total!=null&&Object.hasOwnProperty.call(m,"total")){
+    if(typeof BigInt!=="undefined"&&o.longs===BigInt)
+    d.total=typeof m.total==="number"?BigInt(m.total):util.Long.fromBits(m.total.low>>>0,m.total.high>>>0,false).toBigInt()
+    else if(typeof m.total==="number")
+    d.total=o.longs===String?String(m.total):m.total
+    else
+    d.total=o.longs===String?util.Long.prototype.toString.call(m.total):o.longs===Number?new util.LongBits(m.total.low>>>0,m.total.high>>>0).toNumber():m.total
+    }
+    if(m.expected!=null&&Object.hasOwnProperty.call(m,"expected")){
+    d.expected=m.expected
+    }
+    if(m.offset!=null&&Object.hasOwnProperty.call(m,"offset")){
+    if(typeof BigInt!=="undefined"&&o.longs===BigInt)
+    d.offset=typeof m.offset==="number"?BigInt(m.offset):util.Long.fromBits(m.offset.low>>>0,m.offset.high>>>0,false).toBigInt()
+    else if(typeof m.offset==="number")
+    d.offset=o.longs===String?String(m.offset):m.offset
+    else
+    d.offset=o.longs===String?util.Long.prototype.toString.call(m.offset):o.longs===Number?new util.LongBits(m.offset.low>>>0,m.offset.high>>>0).toNumber():m.offset
+    }
+    if(m.data!=null&&Object.hasOwnProperty.call(m,"data")){
+    d.data=o.bytes===String?util.base64.encode(m.data,0,m.data.length):o.bytes===Array?Array.prototype.slice.call(m.data):m.data
+    }
+    var ks2
+    if(m.labels&&(ks2=Object.keys(m.labels)).length){
+    d.labels={}
+    for(var j=0;j<ks2.length;++j){
+    if(ks2[j]==="__proto__")
+    util.makeProp(d.labels,ks2[j])
+    d.labels[ks2[j]]=m.labels[ks2[j]]
+    }
+    }
+    return d
+  };
+})([E[1], null, null, null, null, null, null]);
+// containerd.services.content.v1.WriteContentResponse
+(function (types) {
+  const T = C[67];
+  T.ctor = function WriteContentResponse(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function WriteContentResponse$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    if(m.action!=null&&Object.hasOwnProperty.call(m,"action"))
+    w.uint32(8).int32(m.action)
+    if(m.started_at!=null&&Object.hasOwnProperty.call(m,"started_at"))
+    types[1].encode(m.started_at,w.uint32(18).fork(),q+1).ldelim()
+    if(m.updated_at!=null&&Object.hasOwnProperty.call(m,"updated_at"))
+    types[2].encode(m.updated_at,w.uint32(26).fork(),q+1).ldelim()
+    if(m.offset!=null&&Object.hasOwnProperty.call(m,"offset"))
+    w.uint32(32).int64(m.offset)
+    if(m.total!=null&&Object.hasOwnProperty.call(m,"total"))
+    w.uint32(40).int64(m.total)
+    if(m.digest!=null&&Object.hasOwnProperty.call(m,"digest"))
+    w.uint32(50).string(m.digest)
+    return w
+  };
+  T.fromObject = function WriteContentResponse$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    if(!util.isObject(d))
+    throw TypeError(".containerd.services.content.v1.WriteContentResponse: object expected")
+    if(n===undefined)n=0
+    if(n>util.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var m=new this.ctor
+    switch(d.action){
+    default:
+    if(typeof(d.action)==="number"){m.action=d.action;break}
+    break
+    case"STAT":
+    case 0:
+    m.action=0
+    break
+    case"WRITE":
+    case 1:
+    m.action=1
+    break
+    case"COMMIT":
+    case 2:
+    m.action=2
+    break
+    }
+    if(d.started_at!=null){
+    if(!util.isObject(d.started_at))
+    throw TypeError(".containerd.services.content.v1.WriteContentResponse.started_at: object expected")
+    m.started_at=types[1].fromObject(d.started_at,n+1)
+    }
+    if(d.updated_at!=null){
+    if(!util.isObject(d.updated_at))
+    throw TypeError(".containerd.services.content.v1.WriteContentResponse.updated_at: object expected")
+    m.updated_at=types[2].fromObject(d.updated_at,n+1)
+    }
+    if(d.offset!=null){
+    if(util.Long)
+    m.offset=util.Long.fromValue(d.offset,false)
+    else if(typeof d.offset==="string")
+    m.offset=parseInt(d.offset,10)
+    else if(typeof d.offset==="number")
+    m.offset=d.offset
+    else if(typeof d.offset==="object")
+    m.offset=new util.LongBits(d.offset.low>>>0,d.offset.high>>>0).toNumber()
+    }
+    if(d.total!=null){
+    if(util.Long)
+    m.total=util.Long.fromValue(d.total,false)
+    else if(typeof d.total==="string")
+    m.total=parseInt(d.total,10)
+    else if(typeof d.total==="number")
+    m.total=d.total
+    else if(typeof d.total==="object")
+    m.total=new util.LongBits(d.total.low>>>0,d.total.high>>>0).toNumber()
+    }
+    if(d.digest!=null){
+    m.digest=String(d.digest)
+    }
+    return m
+  };
+  T.decode = T.toObject = never("containerd.services.content.v1.WriteContentResponse", 'received');
+})([E[1], C[48], C[48], null, null, null]);
+// containerd.services.content.v1.AbortRequest
+(function (types) {
+  const T = C[68];
+  T.ctor = function AbortRequest(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = T.fromObject = never("containerd.services.content.v1.AbortRequest", 'sent');
+  T.decode = function AbortRequest$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    m.ref=r.string()
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function AbortRequest$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.defaults){
+    d.ref=""
+    }
+    if(m.ref!=null&&Object.hasOwnProperty.call(m,"ref")){
+    d.ref=m.ref
+    }
+    return d
+  };
+})([null]);
+// fsutil.types.Packet
+(function (types) {
+  const T = C[69];
   T.ctor = function Packet(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4187,10 +5715,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([E[1], C[49], null, null]);
+})([E[2], C[70], null, null]);
 // fsutil.types.Stat
 (function (types) {
-  const T = C[49];
+  const T = C[70];
   T.ctor = function Stat(p){
     this.xattrs={}
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -4504,7 +6032,7 @@ const never = (type: string, how: string) => () => {
 })([null, null, null, null, null, null, null, null, null, null]);
 // grpc.health.v1.HealthCheckRequest
 (function (types) {
-  const T = C[50];
+  const T = C[71];
   T.ctor = function HealthCheckRequest(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4566,7 +6094,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // grpc.health.v1.HealthCheckResponse
 (function (types) {
-  const T = C[51];
+  const T = C[72];
   T.ctor = function HealthCheckResponse(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4614,7 +6142,7 @@ const never = (type: string, how: string) => () => {
     return m
   };
   T.decode = T.toObject = never("grpc.health.v1.HealthCheckResponse", 'received');
-})([E[2]]);
+})([E[3]]);
 
 export const messages: Record<string, MessageCodec> = {
   "moby.filesync.v1.CredentialsRequest": C[0],
@@ -4665,10 +6193,31 @@ export const messages: Record<string, MessageCodec> = {
   "moby.sshforward.v1.BytesMessage": C[45],
   "moby.sshforward.v1.CheckAgentRequest": C[46],
   "moby.sshforward.v1.CheckAgentResponse": C[47],
-  "fsutil.types.Packet": C[48],
-  "fsutil.types.Stat": C[49],
-  "grpc.health.v1.HealthCheckRequest": C[50],
-  "grpc.health.v1.HealthCheckResponse": C[51],
+  "containerd.services.content.v1.Timestamp": C[48],
+  "containerd.services.content.v1.Empty": C[49],
+  "containerd.services.content.v1.FieldMask": C[50],
+  "containerd.services.content.v1.Info": C[51],
+  "containerd.services.content.v1.InfoRequest": C[52],
+  "containerd.services.content.v1.InfoResponse": C[53],
+  "containerd.services.content.v1.UpdateRequest": C[54],
+  "containerd.services.content.v1.UpdateResponse": C[55],
+  "containerd.services.content.v1.ListContentRequest": C[56],
+  "containerd.services.content.v1.ListContentResponse": C[57],
+  "containerd.services.content.v1.DeleteContentRequest": C[58],
+  "containerd.services.content.v1.ReadContentRequest": C[59],
+  "containerd.services.content.v1.ReadContentResponse": C[60],
+  "containerd.services.content.v1.Status": C[61],
+  "containerd.services.content.v1.StatusRequest": C[62],
+  "containerd.services.content.v1.StatusResponse": C[63],
+  "containerd.services.content.v1.ListStatusesRequest": C[64],
+  "containerd.services.content.v1.ListStatusesResponse": C[65],
+  "containerd.services.content.v1.WriteContentRequest": C[66],
+  "containerd.services.content.v1.WriteContentResponse": C[67],
+  "containerd.services.content.v1.AbortRequest": C[68],
+  "fsutil.types.Packet": C[69],
+  "fsutil.types.Stat": C[70],
+  "grpc.health.v1.HealthCheckRequest": C[71],
+  "grpc.health.v1.HealthCheckResponse": C[72],
 };
 
 export const services: Record<string, MethodTable> = {
@@ -4700,6 +6249,17 @@ export const services: Record<string, MethodTable> = {
   "moby.sshforward.v1.SSH": {
     CheckAgent: ["moby.sshforward.v1.CheckAgentRequest", "moby.sshforward.v1.CheckAgentResponse", false, false],
     ForwardAgent: ["moby.sshforward.v1.BytesMessage", "moby.sshforward.v1.BytesMessage", true, true],
+  },
+  "containerd.services.content.v1.Content": {
+    Info: ["containerd.services.content.v1.InfoRequest", "containerd.services.content.v1.InfoResponse", false, false],
+    Update: ["containerd.services.content.v1.UpdateRequest", "containerd.services.content.v1.UpdateResponse", false, false],
+    List: ["containerd.services.content.v1.ListContentRequest", "containerd.services.content.v1.ListContentResponse", false, true],
+    Delete: ["containerd.services.content.v1.DeleteContentRequest", "containerd.services.content.v1.Empty", false, false],
+    Read: ["containerd.services.content.v1.ReadContentRequest", "containerd.services.content.v1.ReadContentResponse", false, true],
+    Status: ["containerd.services.content.v1.StatusRequest", "containerd.services.content.v1.StatusResponse", false, false],
+    ListStatuses: ["containerd.services.content.v1.ListStatusesRequest", "containerd.services.content.v1.ListStatusesResponse", false, false],
+    Write: ["containerd.services.content.v1.WriteContentRequest", "containerd.services.content.v1.WriteContentResponse", true, true],
+    Abort: ["containerd.services.content.v1.AbortRequest", "containerd.services.content.v1.Empty", false, false],
   },
   "grpc.health.v1.Health": {
     Check: ["grpc.health.v1.HealthCheckRequest", "grpc.health.v1.HealthCheckResponse", false, false],

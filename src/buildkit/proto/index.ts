@@ -64,6 +64,7 @@ export const sessionServices = {
   secrets: serviceDefinition('moby.buildkit.secrets.v1.Secrets', sessionOptions),
   fileSend: rawMessages(serviceDefinition('moby.filesync.v1.FileSend', sessionOptions), 'DiffCopy'),
   ssh: serviceDefinition('moby.sshforward.v1.SSH', sessionOptions),
+  content: serviceDefinition('containerd.services.content.v1.Content', sessionOptions),
 };
 
 /** "/pkg.Service/Method" for every method of the given services, as the session header wants them. */

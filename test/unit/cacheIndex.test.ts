@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { recordCacheExports, resolveCacheImports } from '../../src/buildkit/cacheOptions';
+import { tempDir } from '../support/tmp';
+
+const digest = (c: string) => `sha256:${c.repeat(64)}`;
+
+test('a local cache folder\'s index.json: written under its tag as buildx 0.13 writes it, read back by tag', () => {
+  const dir = tempDir('bkl-cacheidx-');
+  const manifest = (d: string) => ({ 'cache.manifest': JSON.stringify({ mediaType: 'application/vnd.oci.image.index.v1+json', digest: d, size: 895 }) });
+  recordCacheExports([{ type: 'local', attrs: { dest: dir } }], manifest(digest('a')));
+  recordCacheExports([{ type: 'local', attrs: { dest: dir, tag: 'main' } }], manifest(digest('b')));
+  recordCacheExports([{ type: 'local', attrs: { dest: dir } }], manifest(digest('c')));
+  assert.equal(fs.readFileSync(path.join(dir, 'oci-layout'), 'utf8'), '{"imageLayoutVersion":"1.0.0"}');
+  assert.equal(
+    fs.readFileSync(path.join(dir, 'index.json'), 'utf8'),
+    `{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"${digest('b')}","size":895,"annotations":{"org.opencontainers.image.ref.name":"main"}},` +
+      `{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"${digest('c')}","size":895,"annotations":{"org.opencontainers.image.ref.name":"latest"}}]}`,
+  );
+  assert.deepEqual(resolveCacheImports([{ type: 'local', attrs: { src: dir } }, { type: 'local', attrs: { src: dir, tag: 'main' } }]), [
+    { type: 'local', attrs: { src: dir, digest: digest('c') } },
+    { type: 'local', attrs: { src: dir, tag: 'main', digest: digest('b') } },
+  ]);
+  // no such tag, no folder: left out, the build goes on without them; other types untouched
+  const reg = { type: 'registry', attrs: { ref: 'r/x' } };
+  assert.deepEqual(resolveCacheImports([{ type: 'local', attrs: { src: dir, tag: 'nope' } }, { type: 'local', attrs: { src: path.join(dir, 'none') } }, reg]), [reg]);
+  // a build with no cache export leaves the folder alone
+  recordCacheExports([{ type: 'local', attrs: { dest: path.join(dir, 'untouched') } }], {});
+  assert.equal(fs.existsSync(path.join(dir, 'untouched')), false);
+});
