@@ -9,6 +9,7 @@ import { Control } from './control';
 import { expectedContextWalk, withIgnoreLine } from './dockerignore';
 import { localCacheStores, makeCacheDirs, recordCacheExports, resolveCacheImports } from './cacheOptions';
 import { decodeBuildError } from './errorDetails';
+import { ociLayoutStores, withOciDigests } from './ociLayout';
 import { enginePushes, outputTargets } from './exporters';
 import { pushWithEngine } from './enginePush';
 import { WalkPrefetch, worthWalkingAhead } from './filesync/prefetch';
@@ -84,7 +85,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
         sharedKey: sharedKeyFor(opts.contextDir),
         secrets: opts.secrets,
         ssh: opts.ssh,
-        contentStores: localCacheStores(opts.cacheFrom, opts.cacheTo),
+        contentStores: new Map([...localCacheStores(opts.cacheFrom, opts.cacheTo), ...ociLayoutStores(opts)]),
         prefetch: prefetchContext(opts),
         describeWalkError: (message) => withIgnoreLine(opts, message),
         outputs: outputTargets(opts.outputs),
@@ -106,7 +107,8 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       });
 
       makeCacheDirs(opts.cacheTo);
-      const asked = opts.cacheFrom ? { ...opts, cacheFrom: resolveCacheImports(opts.cacheFrom) } : opts;
+      const resolved = withOciDigests(opts);
+      const asked = opts.cacheFrom ? { ...resolved, cacheFrom: resolveCacheImports(opts.cacheFrom) } : resolved;
       const { call, response } = control.solve(solveRequest(ref, session.id, asked, traits));
       cancelSolve = () => call.cancel();
       if (cancelRequested) call.cancel();

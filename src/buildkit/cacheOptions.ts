@@ -4,6 +4,7 @@
 // (contentStore.ts), whose index.json the client reads before and writes after the build.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readIndex, REF_NAME, type OciIndex } from './ociLayout';
 import type { CacheEntry } from './types';
 
 const KNOWN = new Set(['registry', 'inline', 'gha', 's3', 'azblob', 'local']);
@@ -54,22 +55,6 @@ export function unsupportedCacheExport(e: CacheEntry, traits: { containerdStore:
 /** The frontend reads the imports again from its attrs (BuildKit's client does the same). */
 export function cacheImportsAttr(imports: readonly CacheEntry[]): string {
   return JSON.stringify(imports.map((i) => ({ Type: i.type, Attrs: i.attrs })));
-}
-
-const REF_NAME = 'org.opencontainers.image.ref.name';
-
-interface OciIndex {
-  schemaVersion: number;
-  mediaType?: string;
-  manifests: { mediaType?: string; digest: string; size: number; annotations?: Record<string, string> }[];
-}
-
-function readIndex(dir: string): OciIndex | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as OciIndex;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The local folders a build's session serves as content stores, by the id the engine names them with. */

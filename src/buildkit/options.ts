@@ -1,6 +1,6 @@
 // Parsing of the user-facing build flags, shared by the CLI and the extension's pickers.
 import * as path from 'node:path';
-import type { NamedContext, NetworkMode, SecretSpec, SshSpec } from './types';
+import type { NamedContext, NetworkMode, OciLayoutRef, SecretSpec, SshSpec } from './types';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -86,6 +86,21 @@ export function parseAddHost(s: string): string {
   return `${s.slice(0, i)}=${s.slice(i + 1)}`;
 }
 
+const OCI_LAYOUT = 'oci-layout://';
+
+/** "DIR[:TAG][@sha256:…]" as buildx splits it; no tag and no digest means the tag "latest". */
+function parseOciLayout(s: string, cwd: string): OciLayoutRef {
+  let rest = s;
+  let digest: string | undefined;
+  let tag: string | undefined;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0 && /^sha256:[a-f0-9]{64}$/.test(rest.slice(at + 1))) [rest, digest] = [rest.slice(0, at), rest.slice(at + 1)];
+  const colon = rest.lastIndexOf(':');
+  if (colon >= 0 && /^[\w][\w.-]{0,127}$/.test(rest.slice(colon + 1))) [rest, tag] = [rest.slice(0, colon), rest.slice(colon + 1)];
+  if (!rest) throw new UsageError(`invalid --build-context source "${OCI_LAYOUT}${s}": expected oci-layout://DIR[:TAG][@DIGEST]`);
+  return { dir: path.resolve(cwd, rest), ...(tag || !digest ? { tag: tag ?? 'latest' } : {}), ...(digest ? { digest } : {}) };
+}
+
 /** Sources the frontend fetches itself; buildx passes these through untouched. */
 const REMOTE_CONTEXT = /^(?:docker-image:\/\/|target:|https?:\/\/|git:\/\/|ssh:\/\/|git@|github\.com\/)/;
 
@@ -109,9 +124,7 @@ export function parseBuildContext(s: string, cwd: string): [string, NamedContext
     throw new UsageError(`invalid --build-context name "${raw}": names are image references, lowercase, e.g. "base" or "alpine:3.19"`);
   }
   const name = (ref.replace(/^(?:index\.)?docker\.io\/(?:library\/)?/, '').replace(/:latest$/, '')) + (digest ? `@${digest}` : '');
-  if (value.startsWith('oci-layout://')) {
-    throw new UsageError(`--build-context ${name}: oci-layout:// sources are not supported; give a directory or docker-image://REF`);
-  }
+  if (value.startsWith(OCI_LAYOUT)) return [name, { ociLayout: parseOciLayout(value.slice(OCI_LAYOUT.length), cwd) }];
   return [name, REMOTE_CONTEXT.test(value) ? { ref: value } : { dir: path.resolve(cwd, value) }];
 }
 

@@ -32,10 +32,11 @@ export function checkPaths(opts: BuildOptions): void {
     throw new PreflightError(`Dockerfile "${opts.dockerfile}" cannot be read (permission denied)`);
   }
   for (const [name, c] of Object.entries(opts.namedContexts ?? {})) {
-    if (!('dir' in c)) continue;
-    const kind = statKind(c.dir);
-    if (kind === 'missing') throw new PreflightError(`build context "${name}": "${c.dir}" does not exist`);
-    if (kind !== 'dir') throw new PreflightError(`build context "${name}": "${c.dir}" is not a directory`);
+    const dir = 'dir' in c ? c.dir : 'ociLayout' in c ? c.ociLayout.dir : undefined;
+    if (dir === undefined) continue;
+    const kind = statKind(dir);
+    if (kind === 'missing') throw new PreflightError(`build context "${name}": "${dir}" does not exist`);
+    if (kind !== 'dir') throw new PreflightError(`build context "${name}": "${dir}" is not a directory`);
   }
 }
 

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { SolveRequest } from './control';
 import { cacheImportsAttr } from './cacheOptions';
 import { exporterEntries } from './exporters';
+import { ociContextAttr } from './ociLayout';
 import type { BuildOptions, CacheEntry } from './types';
 
 export interface EngineTraits {
@@ -27,7 +28,7 @@ export function frontendAttrs(opts: BuildOptions): Record<string, string> {
   if (opts.network !== 'default') attrs['force-network-mode'] = opts.network;
   if (opts.addHosts.length) attrs['add-hosts'] = opts.addHosts.join(',');
   const named = Object.entries(opts.namedContexts ?? {});
-  for (const [name, c] of named) attrs[`context:${name}`] = 'ref' in c ? c.ref : `local:${localDirName(name)}`;
+  for (const [name, c] of named) attrs[`context:${name}`] = 'ref' in c ? c.ref : 'ociLayout' in c ? ociContextAttr(c.ociLayout) : `local:${localDirName(name)}`;
   // the frontend refuses a build that needs what it cannot do, rather than pull an image called "name"
   if (named.length) attrs['frontend.caps'] = CONTEXTS_CAP;
   if (opts.cacheFrom?.length) attrs['cache-imports'] = cacheImportsAttr(opts.cacheFrom);
@@ -52,6 +53,9 @@ export function sessionDirs(opts: BuildOptions): Record<string, string> {
 export function explainMissing(message: string): string | undefined {
   if (/unsupported frontend capability moby\.buildkit\.frontend\.contexts/.test(message)) {
     return 'named build contexts need BuildKit 0.10 or later (Docker 23.0 or later): this engine\'s Dockerfile frontend does not know them';
+  }
+  if (/unknown scheme oci-layout/.test(message)) {
+    return 'oci-layout:// build contexts need the containerd image store, and this engine uses the classic store: turn it on with "features": {"containerd-snapshotter": true} in /etc/docker/daemon.json and restart the engine';
   }
   const ssh = /no SSH key "([^"]*)" forwarded from the client/.exec(message);
   if (ssh) {

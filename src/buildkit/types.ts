@@ -10,8 +10,16 @@ export interface SecretSpec {
   env?: string;
 }
 
-/** --build-context NAME=VALUE: a local directory sent through the session, or a source the frontend resolves itself */
-export type NamedContext = { dir: string } | { ref: string };
+/** An OCI image layout folder, served as a content store (oci-layout://DIR[:TAG][@DIGEST]) */
+export interface OciLayoutRef {
+  dir: string;
+  tag?: string;
+  /** filled in from index.json by the tag before the build when not given */
+  digest?: string;
+}
+
+/** --build-context NAME=VALUE: a local directory or an OCI layout sent through the session, or a source the frontend resolves itself */
+export type NamedContext = { dir: string } | { ref: string } | { ociLayout: OciLayoutRef };
 
 /** --ssh ID[=SOCKET]: an SSH agent the build may use through RUN --mount=type=ssh,id=ID */
 export interface SshSpec {

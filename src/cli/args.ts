@@ -63,7 +63,7 @@ Options:
       --build-arg KEY=VALUE    Set a build-time variable
       --cache-from SPEC        Reuse cache from type=registry,ref=REF (or just REF), type=local,src=DIR, gha, s3, azblob
       --cache-to SPEC          Export the build cache: type=inline, type=registry,ref=REF[,mode=max], type=local,dest=DIR, …
-      --build-context NAME=SRC Add a named context: a directory, docker-image://REF, target:STAGE or a URL
+      --build-context NAME=SRC Add a named context: a directory, docker-image://REF, oci-layout://DIR, target:STAGE or a URL
   -f, --file FILE              Name of the Dockerfile (default: PATH/Dockerfile)
       --iidfile FILE           Write the image ID to FILE
       --label KEY=VALUE        Set metadata for the image

@@ -2,6 +2,7 @@
 // `docker buildx build` (0.13) makes of the same command on the same engine.
 import { after, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { closeEngines, writeTree } from '../support/build';
@@ -64,6 +65,35 @@ for (const eng of testEngines()) {
       assert.equal(again.code, 0, again.stderr);
       const after2 = await compareImages(eng, ours, theirs);
       assert.deepEqual(after2.diff.map((d) => d.split(':')[0]), ['shared/lib/util.txt']);
+    });
+
+    test('an OCI layout folder: built from on the containerd store as buildx builds it; on the classic store one line says what it needs', async () => {
+      // the layout: an image exported by the containerd-store engine (-o type=oci), unpacked
+      const d26c = testEngines().find((e) => e.name === 'd26c');
+      if (!d26c) return;
+      const root = writeTree({ 'src/Dockerfile': 'FROM scratch\nCOPY f /f\n', 'src/f': `from the layout ${Date.now()}\n`, 'app/Dockerfile': 'FROM scratch\nCOPY --from=base /f /copied\n' });
+      const layout = path.join(root, 'layout');
+      fs.mkdirSync(layout);
+      const made = await runCli(['build', '-H', d26c.host, '--progress', 'quiet', '-o', `type=oci,dest=${layout}.tar`, path.join(root, 'src')]);
+      assert.equal(made.code, 0, made.stderr);
+      execFileSync('tar', ['-xf', `${layout}.tar`, '-C', layout]);
+      const ctx = ['--build-context', `base=oci-layout://${layout}`, path.join(root, 'app')];
+      const r = await runCli(['build', '-H', eng.host, '--progress', 'quiet', '-t', `bkl-oci-ours-${eng.name}`, ...ctx]);
+      if (!eng.containerdStore) {
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /^ERROR: oci-layout:\/\/ build contexts need the containerd image store, and this engine uses the classic store/);
+        return;
+      }
+      assert.equal(r.code, 0, r.stderr);
+      const b = await buildx(eng, ['--progress', 'quiet', '-t', `bkl-oci-buildx-${eng.name}`, ...ctx]);
+      assert.equal(b.code, 0, b.stderr);
+      const cmp = await compareImages(eng, `bkl-oci-ours-${eng.name}`, `bkl-oci-buildx-${eng.name}`);
+      assert.deepEqual(cmp.diff, []);
+      assert.ok(cmp.ours.has('copied'));
+      // a folder that is no layout
+      const bad = await runCli(['build', '-H', eng.host, '--progress', 'quiet', '--build-context', `base=oci-layout://${root}/src:v1`, path.join(root, 'app')]);
+      assert.equal(bad.code, 1);
+      assert.equal(bad.stderr.trim(), `ERROR: oci-layout ${root}/src: no readable index.json`);
     });
 
     test('a named folder that is missing is one line before the build', async () => {

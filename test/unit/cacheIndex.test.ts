@@ -3,7 +3,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { recordCacheExports, resolveCacheImports } from '../../src/buildkit/cacheOptions';
+import { ociLayoutStores, ociStoreName, withOciDigests } from '../../src/buildkit/ociLayout';
+import type { BuildOptions } from '../../src/buildkit/types';
 import { tempDir } from '../support/tmp';
+
+const options = (): BuildOptions => ({ contextDir: '/c', dockerfile: '/c/Dockerfile', tags: [], buildArgs: {}, labels: {}, platforms: [], noCache: false, network: 'default', secrets: [], addHosts: [] });
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 
@@ -29,4 +33,26 @@ test('a local cache folder\'s index.json: written under its tag as buildx 0.13 w
   // a build with no cache export leaves the folder alone
   recordCacheExports([{ type: 'local', attrs: { dest: path.join(dir, 'untouched') } }], {});
   assert.equal(fs.existsSync(path.join(dir, 'untouched')), false);
+});
+
+test('oci-layout:// contexts: the tag found as buildx finds it (image name, ref name, the only manifest); a digest stays', () => {
+  const dir = tempDir('bkl-ocilayout-');
+  const write = (manifests: object[]) => fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests }));
+  const resolve = (tag?: string, d?: string) => {
+    const o = withOciDigests({ ...options(), namedContexts: { base: { ociLayout: { dir, ...(tag ? { tag } : {}), ...(d ? { digest: d } : {}) } }, other: { ref: 'docker-image://x' } } });
+    const c = o.namedContexts!.base;
+    return 'ociLayout' in c ? c.ociLayout.digest : undefined;
+  };
+  write([
+    { digest: digest('a'), size: 1, annotations: { 'org.opencontainers.image.ref.name': 'v1' } },
+    { digest: digest('b'), size: 1, annotations: { 'io.containerd.image.name': 'v1' } },
+  ]);
+  assert.equal(resolve('v1'), digest('b'), 'the image name first');
+  assert.throws(() => resolve('v2'), /^Error: oci-layout .*: no image tagged "v2" in its index.json$/);
+  assert.equal(resolve(undefined, digest('e')), digest('e'));
+  write([{ digest: digest('c'), size: 1 }]);
+  assert.equal(resolve('latest'), digest('c'), 'the only manifest');
+  fs.rmSync(path.join(dir, 'index.json'));
+  assert.throws(() => resolve('latest'), /no readable index\.json/);
+  assert.equal(ociLayoutStores({ ...options(), namedContexts: { base: { ociLayout: { dir } } } }).get(`oci:${ociStoreName(dir)}`), dir);
 });

@@ -6,6 +6,7 @@ import { explainMissing, sessionDirs, solveRequest } from '../../src/buildkit/so
 import type { BuildCommand } from '../../src/cli/args';
 import { localCacheStores, unsupportedCacheExport } from '../../src/buildkit/cacheOptions';
 import { registryHostOf } from '../../src/buildkit/enginePush';
+import { ociStoreName } from '../../src/buildkit/ociLayout';
 import { enginePushes, unnamedPush } from '../../src/buildkit/exporters';
 
 test('build args: KEY=VALUE, bare KEY from env, malformed rejected', () => {
@@ -135,7 +136,17 @@ test('--build-context: names in short form, directories resolved, sources passed
   assert.throws(() => cmd(['--build-context', 'base']), /expected NAME=PATH/);
   assert.throws(() => cmd(['--build-context', 'base=']), /expected NAME=PATH/);
   assert.throws(() => cmd(['--build-context', 'base=.', '--build-context', 'base:latest=..']), /"base" is given twice/);
-  assert.throws(() => cmd(['--build-context', 'base=oci-layout:///l']), /oci-layout:\/\/ sources are not supported/);
+  const oci = (v: string) => cmd(['--build-context', `base=${v}`]).options.namedContexts?.base;
+  const d = `sha256:${'c'.repeat(64)}`;
+  assert.deepEqual(oci('oci-layout://layout'), { ociLayout: { dir: '/w/layout', tag: 'latest' } });
+  assert.deepEqual(oci('oci-layout:///l:v1'), { ociLayout: { dir: '/l', tag: 'v1' } });
+  assert.deepEqual(oci(`oci-layout:///l@${d}`), { ociLayout: { dir: '/l', digest: d } });
+  assert.deepEqual(oci(`oci-layout:///l:v1@${d}`), { ociLayout: { dir: '/l', tag: 'v1', digest: d } });
+  assert.equal(
+    solveRequest('r', 's', { ...opts, namedContexts: { base: { ociLayout: { dir: '/l', tag: 'v1', digest: d } } } }, { containerdStore: true }).FrontendAttrs['context:base'],
+    `oci-layout://${ociStoreName('/l')}:v1@${d}`,
+  );
+  assert.throws(() => cmd(['--build-context', 'base=oci-layout://']), /expected oci-layout:\/\/DIR\[:TAG\]\[@DIGEST\]/);
   assert.deepEqual(parseBuildContext(`x@sha256:${'a'.repeat(64)}=d`, '/w'), [`x@sha256:${'a'.repeat(64)}`, { dir: '/w/d' }]);
   assert.throws(() => parseBuildContext('x@sha256:zz=d', '/w'), /invalid --build-context name/);
 
