@@ -17,7 +17,7 @@ import { explainResetByDockerfile } from './invalidUtf8';
 import { preflight } from './preflight';
 import { newId, Session } from './session';
 import { attachOverControl } from './sessionTunnel';
-import { explainMissing, sessionDirs, solveRequest } from './solveRequest';
+import { explainMissing, sessionDirs, solveRequest, uploadId } from './solveRequest';
 import type { BuildError, BuildHandle, BuildOptions, BuildResult, StatusListener } from './types';
 
 const controls = new WeakMap<Engine, Promise<Control>>();
@@ -86,6 +86,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
         secrets: opts.secrets,
         ssh: opts.ssh,
         contentStores: new Map([...localCacheStores(opts.cacheFrom, opts.cacheTo), ...ociLayoutStores(opts)]),
+        uploads: opts.contextArchive ? new Map([[uploadId(opts.contextArchive), opts.contextArchive]]) : undefined,
         prefetch: prefetchContext(opts),
         describeWalkError: (message) => withIgnoreLine(opts, message),
         outputs: outputTargets(opts.outputs),

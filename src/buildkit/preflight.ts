@@ -23,6 +23,8 @@ export function checkPaths(opts: BuildOptions): void {
   const ctx = statKind(opts.contextDir);
   if (ctx === 'missing') throw new PreflightError(`build context "${opts.contextDir}" does not exist`);
   if (ctx !== 'dir') throw new PreflightError(`build context "${opts.contextDir}" is not a directory`);
+  // the Dockerfile is inside a context archive: the engine finds it there
+  if (opts.contextArchive) return;
   const df = statKind(opts.dockerfile);
   if (df === 'missing') throw new PreflightError(`Dockerfile "${opts.dockerfile}" does not exist`);
   if (df !== 'file') throw new PreflightError(`Dockerfile "${opts.dockerfile}" is not a file`);

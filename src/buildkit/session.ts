@@ -17,6 +17,7 @@ import { methodPaths, sessionServices } from './proto';
 import { readSecret, SecretNotFound } from './secrets';
 import { contentService } from './contentStore';
 import { sshService } from './sshForward';
+import { uploadService } from './upload';
 import type { SecretSpec, SshSpec } from './types';
 
 export interface SessionOptions {
@@ -29,6 +30,8 @@ export interface SessionOptions {
   ssh?: readonly SshSpec[];
   /** content stores by the id the engine names them with (local cache folders); served only when given */
   contentStores?: ReadonlyMap<string, string>;
+  /** archives the engine pulls by id (a context from stdin); served only when given */
+  uploads?: ReadonlyMap<string, Buffer>;
   env?: NodeJS.ProcessEnv;
   /** the context walk started ahead of the engine's request (dropped when the session closes) */
   prefetch?: WalkPrefetch;
@@ -96,6 +99,7 @@ export class Session {
     }
     if (opts.ssh?.length) this.server.addService(sessionServices.ssh, sshService(opts.ssh));
     if (opts.contentStores?.size) this.server.addService(sessionServices.content, contentService(opts.contentStores));
+    if (opts.uploads?.size) this.server.addService(sessionServices.upload, uploadService(opts.uploads));
     this.server.addService(sessionServices.auth, {
       Credentials: (call: grpc.ServerUnaryCall<{ Host: string }, object>, cb: grpc.sendUnaryData<object>) => {
         credentialsFor(call.request.Host, env).then(
@@ -118,7 +122,7 @@ export class Session {
   /** the methods we serve, one header line each (the engine does not split joined values) */
   get methods(): string[] {
     const s = sessionServices;
-    return methodPaths([s.health, s.fileSync, s.auth, s.secrets, ...(this.opts.outputs?.size ? [s.fileSend] : []), ...(this.opts.ssh?.length ? [s.ssh] : []), ...(this.opts.contentStores?.size ? [s.content] : [])]);
+    return methodPaths([s.health, s.fileSync, s.auth, s.secrets, ...(this.opts.outputs?.size ? [s.fileSend] : []), ...(this.opts.ssh?.length ? [s.ssh] : []), ...(this.opts.contentStores?.size ? [s.content] : []), ...(this.opts.uploads?.size ? [s.upload] : [])]);
   }
 
   headers(): Record<string, string | string[]> {

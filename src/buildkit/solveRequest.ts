@@ -1,4 +1,5 @@
 // BuildOptions → the SolveRequest buildx's docker driver would send, as a direct dockerfile.v0 solve.
+import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import type { SolveRequest } from './control';
 import { cacheImportsAttr } from './cacheOptions';
@@ -14,10 +15,12 @@ export interface EngineTraits {
 
 export function frontendAttrs(opts: BuildOptions): Record<string, string> {
   const attrs: Record<string, string> = {
-    filename: path.basename(opts.dockerfile),
+    // a Dockerfile inside a context archive is named by its path there
+    filename: opts.contextArchive ? opts.dockerfile : path.basename(opts.dockerfile),
     // The docker driver prefers images already in the engine's store, like buildx does.
     'image-resolve-mode': opts.pull ? 'pull' : 'local',
   };
+  if (opts.contextArchive) attrs.context = uploadUrl(opts.contextArchive);
   if (opts.target) attrs.target = opts.target;
   for (const [k, v] of Object.entries(opts.buildArgs)) attrs[`build-arg:${k}`] = v;
   for (const [k, v] of Object.entries(opts.labels)) attrs[`label:${k}`] = v;
@@ -42,9 +45,23 @@ export function localDirName(name: string): string {
   return name === 'context' || name === 'dockerfile' ? `_${name}` : name;
 }
 
+/**
+ * Where the engine fetches a context archive: BuildKit's session URL, which it pulls through our
+ * Upload service. Named by the content, so the same archive keeps the same source.
+ */
+export function uploadUrl(archive: Buffer): string {
+  return `http://buildkit-session/${uploadId(archive)}`;
+}
+
+export function uploadId(archive: Buffer): string {
+  return crypto.createHash('sha256').update(archive).digest('hex').slice(0, 25);
+}
+
 /** The local directories a build's session serves, by the names the frontend asks for. */
 export function sessionDirs(opts: BuildOptions): Record<string, string> {
-  const dirs: Record<string, string> = { context: opts.contextDir, dockerfile: path.dirname(opts.dockerfile) };
+  // with a context archive there is nothing local to send: both names get the empty folder
+  const dockerfileDir = opts.contextArchive ? opts.contextDir : path.dirname(opts.dockerfile);
+  const dirs: Record<string, string> = { context: opts.contextDir, dockerfile: dockerfileDir };
   for (const [name, c] of Object.entries(opts.namedContexts ?? {})) if ('dir' in c) dirs[localDirName(name)] = c.dir;
   return dirs;
 }

@@ -60,6 +60,12 @@ export interface BuildOptions {
   namedContexts?: Record<string, NamedContext>;
   /** --ssh: agents forwarded to RUN --mount=type=ssh (served only when given) */
   ssh?: SshSpec[];
+  /**
+   * The context as an archive (a tarball from stdin), which the engine pulls through the session's
+   * Upload service and unpacks itself; the Dockerfile is `dockerfile`'s path inside it, and
+   * contextDir an empty folder.
+   */
+  contextArchive?: Buffer;
   /** --cache-from: caches the engine may reuse steps from */
   cacheFrom?: CacheEntry[];
   /** --cache-to: where the engine exports this build's cache */

@@ -28,6 +28,11 @@ export interface BuildCommand {
   metadataFile?: string;
   /** --iidfile: the image id is written there (and the file removed before the build) */
   iidFile?: string;
+  /**
+   * What standard input holds: the context ("build -": a tarball, or a Dockerfile and no context)
+   * or the Dockerfile ("-f -"); stdinInput.ts reads it before the build.
+   */
+  stdin?: 'context' | 'dockerfile';
   quiet: boolean;
   options: BuildOptions;
 }
@@ -56,7 +61,7 @@ Global options:
       --context NAME     Docker context to use
 `;
 
-export const BUILD_USAGE = `Usage: buildkit-lens build [OPTIONS] PATH
+export const BUILD_USAGE = `Usage: buildkit-lens build [OPTIONS] PATH | -
 
 Options:
       --add-host HOST:IP       Add a custom host-to-IP mapping
@@ -64,7 +69,7 @@ Options:
       --cache-from SPEC        Reuse cache from type=registry,ref=REF (or just REF), type=local,src=DIR, gha, s3, azblob
       --cache-to SPEC          Export the build cache: type=inline, type=registry,ref=REF[,mode=max], type=local,dest=DIR, …
       --build-context NAME=SRC Add a named context: a directory, docker-image://REF, oci-layout://DIR, target:STAGE or a URL
-  -f, --file FILE              Name of the Dockerfile (default: PATH/Dockerfile)
+  -f, --file FILE              Name of the Dockerfile (default: PATH/Dockerfile; - reads standard input)
       --iidfile FILE           Write the image ID to FILE
       --label KEY=VALUE        Set metadata for the image
       --metadata-file FILE     Write the build result metadata to FILE
@@ -157,8 +162,10 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (positionals.length !== 1) {
     throw new UsageError(`"buildkit-lens build" requires exactly 1 argument (the context PATH), got ${positionals.length}`);
   }
-  if (positionals[0] === '-') throw new UsageError('a context from stdin ("-") is not supported yet: give a directory');
-  const contextDir = path.resolve(cwd, positionals[0]);
+  const stdinContext = positionals[0] === '-';
+  if (stdinContext && values.file === '-') throw new UsageError('standard input cannot be both the context ("-") and the Dockerfile ("-f -")');
+  // a context from stdin gets its folder when it is read (stdinInput.ts)
+  const contextDir = stdinContext ? '' : path.resolve(cwd, positionals[0]);
   const progress = (values.progress ?? 'auto') as ProgressMode;
   if (!PROGRESS.includes(progress)) throw new UsageError(`invalid --progress "${values.progress}": expected ${PROGRESS.join(', ')}`);
   const buildArgs: Record<string, string> = {};
@@ -205,9 +212,11 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     quiet: !!values.quiet,
     metadataFile: values['metadata-file'] ? path.resolve(cwd, values['metadata-file']) : undefined,
     iidFile: values.iidfile ? path.resolve(cwd, values.iidfile) : undefined,
+    ...(stdinContext ? { stdin: 'context' as const } : values.file === '-' ? { stdin: 'dockerfile' as const } : {}),
     options: {
       contextDir,
-      dockerfile: values.file ? path.resolve(cwd, values.file) : defaultDockerfile(contextDir),
+      // in a context from stdin, -f names a file inside it
+      dockerfile: stdinContext ? (values.file ?? 'Dockerfile') : values.file && values.file !== '-' ? path.resolve(cwd, values.file) : values.file === '-' ? '' : defaultDockerfile(contextDir),
       tags: (values.tag ?? []).map(checkTag),
       target: values.target,
       buildArgs,

@@ -12,10 +12,12 @@ import { rawJsonLine } from '../progress/render/rawjson';
 import { createTtyRenderer } from '../progress/render/tty';
 import type { BuildCommand } from './args';
 import { metadataFromResult } from './metadata';
+import { withStdin } from './stdinInput';
 
 export interface CliIO {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 type Renderer = { update(model: BuildModel, delta: ReturnType<BuildModel['apply']>): void; end(model: BuildModel, result: BuildResult): void };
@@ -55,6 +57,15 @@ function onFile(flag: string, file: string, act: (file: string) => void): void {
 }
 
 export async function runBuild(cmd: BuildCommand, io: CliIO): Promise<number> {
+  const input = await withStdin(cmd, io.stdin ?? process.stdin);
+  try {
+    return await buildWith({ ...cmd, options: input.options }, io);
+  } finally {
+    input.cleanup();
+  }
+}
+
+async function buildWith(cmd: BuildCommand, io: CliIO): Promise<number> {
   const engine = await connectEngine({ host: cmd.host, context: cmd.context });
   const logStore = new FileLogStore();
   const model = new BuildModel({ logStore });

@@ -1,9 +1,12 @@
 // The CLI bundle as users run it: exit codes, one-line messages, output formats.
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { differentialContext } from '../fixtures/differential/context';
 import { buildxPath, testEngines } from '../support/engines';
 import { closeEngines, engineFor, writeTree } from '../support/build';
@@ -142,6 +145,34 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
       const r = await runCli(['build', ...H, '--network', 'none', '--progress', 'plain', '--cache-from', '127.0.0.1:1/none', '--cache-to', 'type=inline', ok]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /importing cache manifest from 127\.0\.0\.1:1\/none\n#\d+ ERROR: .*connection refused/);
+    });
+
+    test('standard input: a Dockerfile with no context, a context tarball (plain and gzip), -f -: the images buildx makes', { skip: !buildxPath() && 'no buildx' }, async () => {
+      const dir = writeTree({ 'ctx/Dockerfile': 'FROM busybox\nCOPY . /ctx/\n', 'ctx/a.txt': `a ${Date.now()}\n`, Dfile: 'FROM busybox\nRUN echo from-stdin > /s\n' });
+      const ctxDir = path.join(dir, 'ctx');
+      const dockerfile = fs.readFileSync(path.join(dir, 'Dfile'));
+      const tarball = execFileSync('tar', ['-C', ctxDir, '-c', '.']);
+      const cases: [string, string[], Buffer][] = [
+        ['Dockerfile, no context', ['-'], dockerfile],
+        ['context tarball', ['-'], tarball],
+        ['gzipped context tarball', ['-'], zlib.gzipSync(tarball)],
+        ['-f -', ['-f', '-', ctxDir], dockerfile],
+      ];
+      const before = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('buildkit-lens-'));
+      for (const [name, args, input] of cases) {
+        const r = await runCli(['build', ...H, '--network', 'none', '-q', ...args], { input });
+        assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+        const b = await buildx(eng!, ['--network', 'none', '-q', ...args], input);
+        assert.equal(b.code, 0, `${name}: ${b.stderr}`);
+        assert.equal(r.stdout.trim(), b.stdout.trim(), `${name}: the same image`);
+      }
+      assert.deepEqual(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('buildkit-lens-')), before, 'no folder left behind');
+      const both = await runCli(['build', ...H, '-f', '-', '-'], { input: dockerfile });
+      assert.equal(both.code, 2);
+      assert.match(both.stderr, /standard input cannot be both the context \("-"\) and the Dockerfile \("-f -"\)/);
+      const empty = await runCli(['build', ...H, '-'], { input: '' });
+      assert.equal(empty.code, 2);
+      assert.match(empty.stderr, /the context \("-"\): standard input is empty/);
     });
 
     test('a .dockerignore pattern the walk never evaluates does not fail the build, as with buildx', async () => {

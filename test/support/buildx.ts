@@ -11,13 +11,14 @@ export interface BuildxRun {
   stderr: string;
 }
 
-/** Runs `docker buildx build ARGS` against the engine; never throws on a failing build. */
-export function buildx(eng: TestEngine, args: string[]): Promise<BuildxRun> {
+/** Runs `docker buildx build ARGS` against the engine (input on its stdin); never throws on a failing build. */
+export function buildx(eng: TestEngine, args: string[], input?: Buffer): Promise<BuildxRun> {
   return new Promise((resolve) => {
-    execFile('docker', ['buildx', 'build', ...args], { env: dockerCliEnv(eng) as NodeJS.ProcessEnv, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    const child = execFile('docker', ['buildx', 'build', ...args], { env: dockerCliEnv(eng) as NodeJS.ProcessEnv, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
+    child.stdin?.end(input);
   });
 }
 

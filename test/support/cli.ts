@@ -14,13 +14,15 @@ export interface CliRun {
   ms: number;
 }
 
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onStderr?(chunk: string): void } = {}): Promise<CliRun> & { child: import('node:child_process').ChildProcess } {
+/** input: what the CLI reads on standard input (none: stdin is closed) */
+export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: Buffer | string; onStderr?(chunk: string): void } = {}): Promise<CliRun> & { child: import('node:child_process').ChildProcess } {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (opts.input !== undefined) child.stdin!.end(opts.input);
   const out: Buffer[] = [];
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => out.push(d));
-  child.stderr.on('data', (d) => {
+  child.stdout!.on('data', (d: Buffer) => out.push(d));
+  child.stderr!.on('data', (d) => {
     stderr += d;
     opts.onStderr?.(String(d));
   });

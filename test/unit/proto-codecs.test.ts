@@ -15,7 +15,7 @@ function reflection(): protobuf.Root {
   const root = new protobuf.Root();
   const fsutil = path.join(repo, 'src', 'buildkit', 'filesync', 'fsutil.proto');
   root.resolvePath = (origin, target) => (path.basename(target) === 'fsutil.proto' ? fsutil : path.resolve(origin ? path.dirname(origin) : protoDir, target));
-  const files = ['auth.proto', 'control.proto', 'filesync.proto', 'health.proto', 'secrets.proto', 'sshforward.proto', 'content.proto'].map((f) => path.join(protoDir, f));
+  const files = ['auth.proto', 'control.proto', 'filesync.proto', 'health.proto', 'secrets.proto', 'sshforward.proto', 'content.proto', 'upload.proto'].map((f) => path.join(protoDir, f));
   root.loadSync(files, { keepCase: true });
   root.resolveAll();
   return root;
@@ -73,7 +73,7 @@ function directions(name: string): { sent: boolean; received: boolean } {
 test('every generated message codec writes the bytes and reads back the objects reflection does, in the directions it travels', () => {
   const root = reflection();
   const names = Object.keys(messages);
-  assert.equal(names.length, 73);
+  assert.equal(names.length, 74);
   let sent = 0;
   let received = 0;
   for (const name of names) {

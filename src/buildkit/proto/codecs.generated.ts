@@ -12,7 +12,7 @@ const E = [
   /* fsutil.types.Packet.PacketType */ { values: Object.assign(Object.create({"0":"PACKET_STAT","1":"PACKET_REQ","2":"PACKET_DATA","3":"PACKET_FIN","4":"PACKET_ERR"}), {"PACKET_STAT":0,"PACKET_REQ":1,"PACKET_DATA":2,"PACKET_FIN":3,"PACKET_ERR":4}) },
   /* grpc.health.v1.HealthCheckResponse.ServingStatus */ { values: Object.assign(Object.create({"0":"UNKNOWN","1":"SERVING","2":"NOT_SERVING","3":"SERVICE_UNKNOWN"}), {"UNKNOWN":0,"SERVING":1,"NOT_SERVING":2,"SERVICE_UNKNOWN":3}) },
 ];
-const C: MessageCodec[] = Array.from({ length: 73 }, () => ({}) as MessageCodec);
+const C: MessageCodec[] = Array.from({ length: 74 }, () => ({}) as MessageCodec);
 const never = (type: string, how: string) => () => {
   throw new Error(`${type} is never ${how} by this client: scripts/gen-protos.mjs generated no codec for it`);
 };
@@ -4034,9 +4034,101 @@ const never = (type: string, how: string) => () => {
   };
   T.decode = T.toObject = never("moby.sshforward.v1.CheckAgentResponse", 'received');
 })([]);
-// containerd.services.content.v1.Timestamp
+// moby.upload.v1.BytesMessage
 (function (types) {
   const T = C[48];
+  T.ctor = function BytesMessage(p){
+    if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
+    this[ks[i]]=p[ks[i]]
+  };
+  T.encode = function BytesMessage$encode(m,w,q){
+    if(!w)
+    w=Writer.create()
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    if(m.data!=null&&Object.hasOwnProperty.call(m,"data"))
+    w.uint32(10).bytes(m.data)
+    return w
+  };
+  T.fromObject = function BytesMessage$fromObject(d,n){
+    if(d instanceof this.ctor)
+    return d
+    if(!util.isObject(d))
+    throw TypeError(".moby.upload.v1.BytesMessage: object expected")
+    if(n===undefined)n=0
+    if(n>util.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var m=new this.ctor
+    if(d.data!=null){
+    if(typeof d.data==="string")
+    util.base64.decode(d.data,m.data=util.newBuffer(util.base64.length(d.data)),0)
+    else if(d.data.length >= 0)
+    m.data=d.data
+    }
+    return m
+  };
+  T.decode = function BytesMessage$decode(r,l,e,n){
+    if(!(r instanceof Reader))
+    r=Reader.create(r)
+    if(n===undefined)n=0
+    if(n>Reader.recursionLimit)
+    throw Error("maximum nesting depth exceeded")
+    var c,m
+    if(l===undefined)
+    c=r.len
+    else{
+    c=r.pos+l
+    if(c>r.len)
+    throw RangeError("index out of range")
+    l=r.len
+    r.len=c
+    }
+    m=new this.ctor
+    while(r.pos<c){
+    var t=r.uint32()
+    if(t===e)
+    break
+    switch(t>>>3){
+    case 1: {
+    m.data=r.bytes()
+    break
+    }
+    default:
+    r.skipType(t&7,n)
+    break
+    }
+    }
+    if(l!==undefined){
+    if(r.pos!==c)
+    throw RangeError("index out of range")
+    r.len=l
+    }
+    return m
+  };
+  T.toObject = function BytesMessage$toObject(m,o,q){
+    if(!o)
+    o={}
+    if(q===undefined)q=0
+    if(q>util.recursionLimit)
+    throw Error("max depth exceeded")
+    var d={}
+    if(o.defaults){
+    if(o.bytes===String)d.data=""
+    else{
+    d.data=[]
+    if(o.bytes!==Array)d.data=util.newBuffer(d.data)
+    }
+    }
+    if(m.data!=null&&Object.hasOwnProperty.call(m,"data")){
+    d.data=o.bytes===String?util.base64.encode(m.data,0,m.data.length):o.bytes===Array?Array.prototype.slice.call(m.data):m.data
+    }
+    return d
+  };
+})([null]);
+// containerd.services.content.v1.Timestamp
+(function (types) {
+  const T = C[49];
   T.ctor = function Timestamp(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4150,7 +4242,7 @@ const never = (type: string, how: string) => () => {
 })([null, null]);
 // containerd.services.content.v1.Empty
 (function (types) {
-  const T = C[49];
+  const T = C[50];
   T.ctor = function Empty(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4172,7 +4264,7 @@ const never = (type: string, how: string) => () => {
 })([]);
 // containerd.services.content.v1.FieldMask
 (function (types) {
-  const T = C[50];
+  const T = C[51];
   T.ctor = function FieldMask(p){
     this.paths=[]
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -4240,7 +4332,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // containerd.services.content.v1.Info
 (function (types) {
-  const T = C[51];
+  const T = C[52];
   T.ctor = function Info(p){
     this.labels={}
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -4439,10 +4531,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([null, null, C[48], C[48], null]);
+})([null, null, C[49], C[49], null]);
 // containerd.services.content.v1.InfoRequest
 (function (types) {
-  const T = C[52];
+  const T = C[53];
   T.ctor = function InfoRequest(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4504,7 +4596,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // containerd.services.content.v1.InfoResponse
 (function (types) {
-  const T = C[53];
+  const T = C[54];
   T.ctor = function InfoResponse(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4536,10 +4628,10 @@ const never = (type: string, how: string) => () => {
     return m
   };
   T.decode = T.toObject = never("containerd.services.content.v1.InfoResponse", 'received');
-})([C[51]]);
+})([C[52]]);
 // containerd.services.content.v1.UpdateRequest
 (function (types) {
-  const T = C[54];
+  const T = C[55];
   T.ctor = function UpdateRequest(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4606,10 +4698,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([C[51], C[50]]);
+})([C[52], C[51]]);
 // containerd.services.content.v1.UpdateResponse
 (function (types) {
-  const T = C[55];
+  const T = C[56];
   T.ctor = function UpdateResponse(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4641,10 +4733,10 @@ const never = (type: string, how: string) => () => {
     return m
   };
   T.decode = T.toObject = never("containerd.services.content.v1.UpdateResponse", 'received');
-})([C[51]]);
+})([C[52]]);
 // containerd.services.content.v1.ListContentRequest
 (function (types) {
-  const T = C[56];
+  const T = C[57];
   T.ctor = function ListContentRequest(p){
     this.filters=[]
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -4712,7 +4804,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // containerd.services.content.v1.ListContentResponse
 (function (types) {
-  const T = C[57];
+  const T = C[58];
   T.ctor = function ListContentResponse(p){
     this.info=[]
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -4752,10 +4844,10 @@ const never = (type: string, how: string) => () => {
     return m
   };
   T.decode = T.toObject = never("containerd.services.content.v1.ListContentResponse", 'received');
-})([C[51]]);
+})([C[52]]);
 // containerd.services.content.v1.DeleteContentRequest
 (function (types) {
-  const T = C[58];
+  const T = C[59];
   T.ctor = function DeleteContentRequest(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4817,7 +4909,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // containerd.services.content.v1.ReadContentRequest
 (function (types) {
-  const T = C[59];
+  const T = C[60];
   T.ctor = function ReadContentRequest(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4913,7 +5005,7 @@ const never = (type: string, how: string) => () => {
 })([null, null, null]);
 // containerd.services.content.v1.ReadContentResponse
 (function (types) {
-  const T = C[60];
+  const T = C[61];
   T.ctor = function ReadContentResponse(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -4961,7 +5053,7 @@ const never = (type: string, how: string) => () => {
 })([null, null]);
 // containerd.services.content.v1.Status
 (function (types) {
-  const T = C[61];
+  const T = C[62];
   T.ctor = function Status(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -5034,10 +5126,10 @@ const never = (type: string, how: string) => () => {
     return m
   };
   T.decode = T.toObject = never("containerd.services.content.v1.Status", 'received');
-})([C[48], C[48], null, null, null, null]);
+})([C[49], C[49], null, null, null, null]);
 // containerd.services.content.v1.StatusRequest
 (function (types) {
-  const T = C[62];
+  const T = C[63];
   T.ctor = function StatusRequest(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -5099,7 +5191,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // containerd.services.content.v1.StatusResponse
 (function (types) {
-  const T = C[63];
+  const T = C[64];
   T.ctor = function StatusResponse(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -5131,10 +5223,10 @@ const never = (type: string, how: string) => () => {
     return m
   };
   T.decode = T.toObject = never("containerd.services.content.v1.StatusResponse", 'received');
-})([C[61]]);
+})([C[62]]);
 // containerd.services.content.v1.ListStatusesRequest
 (function (types) {
-  const T = C[64];
+  const T = C[65];
   T.ctor = function ListStatusesRequest(p){
     this.filters=[]
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -5202,7 +5294,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // containerd.services.content.v1.ListStatusesResponse
 (function (types) {
-  const T = C[65];
+  const T = C[66];
   T.ctor = function ListStatusesResponse(p){
     this.statuses=[]
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -5242,10 +5334,10 @@ const never = (type: string, how: string) => () => {
     return m
   };
   T.decode = T.toObject = never("containerd.services.content.v1.ListStatusesResponse", 'received');
-})([C[61]]);
+})([C[62]]);
 // containerd.services.content.v1.WriteContentRequest
 (function (types) {
-  const T = C[66];
+  const T = C[67];
   T.ctor = function WriteContentRequest(p){
     this.labels={}
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -5411,7 +5503,7 @@ const never = (type: string, how: string) => () => {
 })([E[1], null, null, null, null, null, null]);
 // containerd.services.content.v1.WriteContentResponse
 (function (types) {
-  const T = C[67];
+  const T = C[68];
   T.ctor = function WriteContentResponse(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -5498,10 +5590,10 @@ const never = (type: string, how: string) => () => {
     return m
   };
   T.decode = T.toObject = never("containerd.services.content.v1.WriteContentResponse", 'received');
-})([E[1], C[48], C[48], null, null, null]);
+})([E[1], C[49], C[49], null, null, null]);
 // containerd.services.content.v1.AbortRequest
 (function (types) {
-  const T = C[68];
+  const T = C[69];
   T.ctor = function AbortRequest(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -5563,7 +5655,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // fsutil.types.Packet
 (function (types) {
-  const T = C[69];
+  const T = C[70];
   T.ctor = function Packet(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -5715,10 +5807,10 @@ const never = (type: string, how: string) => () => {
     }
     return d
   };
-})([E[2], C[70], null, null]);
+})([E[2], C[71], null, null]);
 // fsutil.types.Stat
 (function (types) {
-  const T = C[70];
+  const T = C[71];
   T.ctor = function Stat(p){
     this.xattrs={}
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
@@ -6032,7 +6124,7 @@ const never = (type: string, how: string) => () => {
 })([null, null, null, null, null, null, null, null, null, null]);
 // grpc.health.v1.HealthCheckRequest
 (function (types) {
-  const T = C[71];
+  const T = C[72];
   T.ctor = function HealthCheckRequest(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -6094,7 +6186,7 @@ const never = (type: string, how: string) => () => {
 })([null]);
 // grpc.health.v1.HealthCheckResponse
 (function (types) {
-  const T = C[72];
+  const T = C[73];
   T.ctor = function HealthCheckResponse(p){
     if(p)for(var ks=Object.keys(p),i=0;i<ks.length;++i)if(p[ks[i]]!=null&&ks[i]!=="__proto__")
     this[ks[i]]=p[ks[i]]
@@ -6193,31 +6285,32 @@ export const messages: Record<string, MessageCodec> = {
   "moby.sshforward.v1.BytesMessage": C[45],
   "moby.sshforward.v1.CheckAgentRequest": C[46],
   "moby.sshforward.v1.CheckAgentResponse": C[47],
-  "containerd.services.content.v1.Timestamp": C[48],
-  "containerd.services.content.v1.Empty": C[49],
-  "containerd.services.content.v1.FieldMask": C[50],
-  "containerd.services.content.v1.Info": C[51],
-  "containerd.services.content.v1.InfoRequest": C[52],
-  "containerd.services.content.v1.InfoResponse": C[53],
-  "containerd.services.content.v1.UpdateRequest": C[54],
-  "containerd.services.content.v1.UpdateResponse": C[55],
-  "containerd.services.content.v1.ListContentRequest": C[56],
-  "containerd.services.content.v1.ListContentResponse": C[57],
-  "containerd.services.content.v1.DeleteContentRequest": C[58],
-  "containerd.services.content.v1.ReadContentRequest": C[59],
-  "containerd.services.content.v1.ReadContentResponse": C[60],
-  "containerd.services.content.v1.Status": C[61],
-  "containerd.services.content.v1.StatusRequest": C[62],
-  "containerd.services.content.v1.StatusResponse": C[63],
-  "containerd.services.content.v1.ListStatusesRequest": C[64],
-  "containerd.services.content.v1.ListStatusesResponse": C[65],
-  "containerd.services.content.v1.WriteContentRequest": C[66],
-  "containerd.services.content.v1.WriteContentResponse": C[67],
-  "containerd.services.content.v1.AbortRequest": C[68],
-  "fsutil.types.Packet": C[69],
-  "fsutil.types.Stat": C[70],
-  "grpc.health.v1.HealthCheckRequest": C[71],
-  "grpc.health.v1.HealthCheckResponse": C[72],
+  "moby.upload.v1.BytesMessage": C[48],
+  "containerd.services.content.v1.Timestamp": C[49],
+  "containerd.services.content.v1.Empty": C[50],
+  "containerd.services.content.v1.FieldMask": C[51],
+  "containerd.services.content.v1.Info": C[52],
+  "containerd.services.content.v1.InfoRequest": C[53],
+  "containerd.services.content.v1.InfoResponse": C[54],
+  "containerd.services.content.v1.UpdateRequest": C[55],
+  "containerd.services.content.v1.UpdateResponse": C[56],
+  "containerd.services.content.v1.ListContentRequest": C[57],
+  "containerd.services.content.v1.ListContentResponse": C[58],
+  "containerd.services.content.v1.DeleteContentRequest": C[59],
+  "containerd.services.content.v1.ReadContentRequest": C[60],
+  "containerd.services.content.v1.ReadContentResponse": C[61],
+  "containerd.services.content.v1.Status": C[62],
+  "containerd.services.content.v1.StatusRequest": C[63],
+  "containerd.services.content.v1.StatusResponse": C[64],
+  "containerd.services.content.v1.ListStatusesRequest": C[65],
+  "containerd.services.content.v1.ListStatusesResponse": C[66],
+  "containerd.services.content.v1.WriteContentRequest": C[67],
+  "containerd.services.content.v1.WriteContentResponse": C[68],
+  "containerd.services.content.v1.AbortRequest": C[69],
+  "fsutil.types.Packet": C[70],
+  "fsutil.types.Stat": C[71],
+  "grpc.health.v1.HealthCheckRequest": C[72],
+  "grpc.health.v1.HealthCheckResponse": C[73],
 };
 
 export const services: Record<string, MethodTable> = {
@@ -6249,6 +6342,9 @@ export const services: Record<string, MethodTable> = {
   "moby.sshforward.v1.SSH": {
     CheckAgent: ["moby.sshforward.v1.CheckAgentRequest", "moby.sshforward.v1.CheckAgentResponse", false, false],
     ForwardAgent: ["moby.sshforward.v1.BytesMessage", "moby.sshforward.v1.BytesMessage", true, true],
+  },
+  "moby.upload.v1.Upload": {
+    Pull: ["moby.upload.v1.BytesMessage", "moby.upload.v1.BytesMessage", true, true],
   },
   "containerd.services.content.v1.Content": {
     Info: ["containerd.services.content.v1.InfoRequest", "containerd.services.content.v1.InfoResponse", false, false],

@@ -65,6 +65,7 @@ export const sessionServices = {
   fileSend: rawMessages(serviceDefinition('moby.filesync.v1.FileSend', sessionOptions), 'DiffCopy'),
   ssh: serviceDefinition('moby.sshforward.v1.SSH', sessionOptions),
   content: serviceDefinition('containerd.services.content.v1.Content', sessionOptions),
+  upload: serviceDefinition('moby.upload.v1.Upload', sessionOptions),
 };
 
 /** "/pkg.Service/Method" for every method of the given services, as the session header wants them. */
