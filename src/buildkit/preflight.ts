@@ -61,6 +61,13 @@ export async function preflight(engine: Engine, opts: BuildOptions): Promise<Eng
       throw new PreflightError(`output type=${o.type} needs the containerd image store, and this engine uses the classic store (it has no "${o.type}" exporter): use type=tar for the files, or turn the store on with "features": {"containerd-snapshotter": true} in /etc/docker/daemon.json and restart the engine`);
     }
   }
+  // the Dockerfile frontend of BuildKit 0.8/0.9 (Docker 20.10) passes over these without a word
+  if ((opts.shmSize || opts.ulimits?.length) && !engine.buildkit && Number(/^(\d+)\./.exec(info.serverVersion)?.[1] ?? 99) < 23) {
+    throw new PreflightError(`--shm-size and --ulimit need BuildKit 0.10 or later (Docker 23.0 or later); this engine is Docker ${info.serverVersion}, whose Dockerfile frontend would ignore them`);
+  }
+  if (Object.keys(opts.attest ?? {}).length && !engine.buildkit && !info.containerdStore) {
+    throw new PreflightError('attestations (--provenance, --attest) need the containerd image store, and this engine uses the classic store: turn it on with "features": {"containerd-snapshotter": true} in /etc/docker/daemon.json and restart the engine');
+  }
   for (const c of opts.cacheTo ?? []) {
     const why = unsupportedCacheExport(c, { containerdStore: info.containerdStore, standalone: !!engine.buildkit });
     if (why) throw new PreflightError(why);

@@ -35,6 +35,9 @@ export function frontendAttrs(opts: BuildOptions): Record<string, string> {
   // the frontend refuses a build that needs what it cannot do, rather than pull an image called "name"
   if (named.length) attrs['frontend.caps'] = CONTEXTS_CAP;
   if (opts.cacheFrom?.length) attrs['cache-imports'] = cacheImportsAttr(opts.cacheFrom);
+  if (opts.shmSize) attrs['shm-size'] = String(opts.shmSize);
+  if (opts.ulimits?.length) attrs.ulimit = opts.ulimits.join(',');
+  Object.assign(attrs, opts.attest);
   return attrs;
 }
 
@@ -96,7 +99,7 @@ export function solveRequest(ref: string, sessionId: string, opts: BuildOptions,
     ...(opts.cacheFrom?.length || opts.cacheTo?.length
       ? { Cache: { Exports: (opts.cacheTo ?? []).map(entry), Imports: (opts.cacheFrom ?? []).map(entry) } }
       : {}),
-    Entitlements: opts.network === 'host' ? ['network.host'] : [],
+    Entitlements: [...new Set([...(opts.network === 'host' ? ['network.host'] : []), ...(opts.allow ?? [])])],
   };
 }
 

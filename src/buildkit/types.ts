@@ -66,6 +66,14 @@ export interface BuildOptions {
    * contextDir an empty folder.
    */
   contextArchive?: Buffer;
+  /** --shm-size in bytes */
+  shmSize?: number;
+  /** --ulimit entries, "nofile=1024:2048" */
+  ulimits?: string[];
+  /** --allow: entitlements beyond what --network host implies (security.insecure) */
+  allow?: string[];
+  /** attestations by attribute key ("attest:provenance" → "mode=max"); the containerd store only */
+  attest?: Record<string, string>;
   /** --cache-from: caches the engine may reuse steps from */
   cacheFrom?: CacheEntry[];
   /** --cache-to: where the engine exports this build's cache */

@@ -14,6 +14,7 @@ import {
   UsageError,
 } from '../buildkit/options';
 import { parseCacheEntry, type CacheFlag } from '../buildkit/cacheOptions';
+import { parseAllow, parseAttest, parseShmSize, parseUlimit, provenanceAttr } from '../buildkit/runLimits';
 import { parseOutput } from '../buildkit/exporters';
 import type { BuildOptions, ExportSpec, NamedContext } from '../buildkit/types';
 import { parseHistoryCommand, type HistoryCommand } from './historyArgs';
@@ -65,6 +66,8 @@ export const BUILD_USAGE = `Usage: buildkit-lens build [OPTIONS] PATH | -
 
 Options:
       --add-host HOST:IP       Add a custom host-to-IP mapping
+      --allow ENTITLEMENT      Allow network.host or security.insecure (RUN --security=insecure)
+      --attest SPEC            Add an attestation: type=provenance[,mode=max] or type=sbom (containerd store)
       --build-arg KEY=VALUE    Set a build-time variable
       --cache-from SPEC        Reuse cache from type=registry,ref=REF (or just REF), type=local,src=DIR, gha, s3, azblob
       --cache-to SPEC          Export the build cache: type=inline, type=registry,ref=REF[,mode=max], type=local,dest=DIR, …
@@ -81,13 +84,16 @@ Options:
                                type=image,name=NAME,push=true; default: the engine's image store
       --platform LIST          Target platforms, e.g. linux/amd64,linux/arm64
       --progress MODE          auto, tty, plain, rawjson or quiet (default auto)
+      --provenance VALUE       Provenance attestation: true, false, mode=min or mode=max (containerd store)
       --pull                   Always look for newer versions of the base images
       --push                   Push the image to its registry (-o type=registry)
   -q, --quiet                  Print only the image id
       --secret SPEC            id=ID,src=FILE or id=ID,env=VAR
+      --shm-size SIZE          Size of /dev/shm for RUN, e.g. 128m
       --ssh ID[=SOCKET]        Forward an SSH agent to RUN --mount=type=ssh (default: SSH_AUTH_SOCK)
   -t, --tag NAME:TAG           Name and tag the image
       --target STAGE           Build the given stage
+      --ulimit TYPE=SOFT[:HARD] Resource limit for RUN, e.g. nofile=1024:2048
   -H, --host HOST              Engine to use
 `;
 
@@ -147,6 +153,11 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         secret: { type: 'string', multiple: true },
         ssh: { type: 'string', multiple: true },
         'add-host': { type: 'string', multiple: true },
+        allow: { type: 'string', multiple: true },
+        attest: { type: 'string', multiple: true },
+        provenance: { type: 'string' },
+        'shm-size': { type: 'string' },
+        ulimit: { type: 'string', multiple: true },
         progress: { type: 'string' },
         'metadata-file': { type: 'string' },
         output: { type: 'string', short: 'o', multiple: true },
@@ -190,6 +201,18 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (seen.has(s.id)) throw new UsageError(`duplicate --secret id "${s.id}"`);
     seen.add(s.id);
   }
+  const attest: Record<string, string> = {};
+  for (const a of values.attest ?? []) {
+    const [k, v] = parseAttest(a);
+    attest[k] = v;
+  }
+  if (values.provenance !== undefined) {
+    const p = provenanceAttr(values.provenance);
+    if (p === undefined) delete attest['attest:provenance'];
+    else attest['attest:provenance'] = p;
+  }
+  const allow = (values.allow ?? []).flatMap(parseAllow);
+  const ulimits = (values.ulimit ?? []).map(parseUlimit);
   const cacheFrom = (values['cache-from'] ?? []).map((v) => parseCacheFlag(v, '--cache-from', env, cwd));
   const cacheTo = (values['cache-to'] ?? []).map((v) => parseCacheFlag(v, '--cache-to', env, cwd));
   const ssh = (values.ssh ?? []).map((v) => parseSshSpec(v, env, cwd));
@@ -233,6 +256,10 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       ...(ssh.length ? { ssh } : {}),
       ...(cacheFrom.length ? { cacheFrom } : {}),
       ...(cacheTo.length ? { cacheTo } : {}),
+      ...(values['shm-size'] ? { shmSize: parseShmSize(values['shm-size']) } : {}),
+      ...(ulimits.length ? { ulimits } : {}),
+      ...(allow.length ? { allow } : {}),
+      ...(Object.keys(attest).length ? { attest } : {}),
     },
   };
 }

@@ -1,0 +1,52 @@
+// The RUN environment flags of buildx that are plain frontend attributes or entitlements:
+// --shm-size, --ulimit, --allow, and the attestations (--provenance, --attest).
+import { UsageError } from './options';
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** "64m", "2g", "1048576" → bytes, as Docker's RAMInBytes reads them (binary units). */
+export function parseShmSize(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(s.trim());
+  if (!m) throw new UsageError(`invalid --shm-size "${s}": expected a size like 64m or 2g`);
+  const bytes = Math.floor(Number(m[1]) * UNITS[m[2].toLowerCase()]);
+  if (bytes <= 0) throw new UsageError(`invalid --shm-size "${s}": must be more than 0`);
+  return bytes;
+}
+
+const ULIMITS = new Set(['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack']);
+
+/** "nofile=1024:2048" (soft:hard, or one value for both) → "nofile=1024:2048". */
+export function parseUlimit(s: string): string {
+  const m = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(s.trim());
+  if (!m) throw new UsageError(`invalid --ulimit "${s}": expected TYPE=SOFT[:HARD], e.g. nofile=1024:2048`);
+  const [, name, soft, hard = soft] = m;
+  if (!ULIMITS.has(name)) throw new UsageError(`invalid --ulimit "${s}": unknown limit "${name}" (${[...ULIMITS].join(', ')})`);
+  if (Number(hard) >= 0 && Number(soft) > Number(hard)) throw new UsageError(`invalid --ulimit "${s}": the soft limit is above the hard one`);
+  return `${name}=${soft}:${hard}`;
+}
+
+const ENTITLEMENTS = new Set(['network.host', 'security.insecure']);
+
+export function parseAllow(s: string): string[] {
+  return s.split(',').map((e) => e.trim()).filter(Boolean).map((e) => {
+    if (!ENTITLEMENTS.has(e)) throw new UsageError(`invalid --allow "${e}": expected network.host or security.insecure`);
+    return e;
+  });
+}
+
+/** --provenance VALUE: true/false or mode=min|max → the attest:provenance attribute (undefined: off). */
+export function provenanceAttr(v: string): string | undefined {
+  const s = v.trim().toLowerCase();
+  if (['false', '0', 'disabled'].includes(s)) return undefined;
+  if (['true', '1', ''].includes(s)) return 'mode=min';
+  if (/^mode=(min|max)$/.test(s)) return s;
+  throw new UsageError(`invalid --provenance "${v}": expected true, false, mode=min or mode=max`);
+}
+
+/** --attest type=provenance,mode=max | type=sbom,… → [attribute key, value]. */
+export function parseAttest(s: string): [string, string] {
+  const fields = s.split(',').map((f) => f.trim()).filter(Boolean);
+  const type = fields.find((f) => f.startsWith('type='))?.slice(5);
+  if (type !== 'provenance' && type !== 'sbom') throw new UsageError(`invalid --attest "${s}": expected type=provenance or type=sbom, then options`);
+  return [`attest:${type}`, fields.filter((f) => !f.startsWith('type=')).join(',')];
+}
