@@ -35,7 +35,9 @@ suite('SSH agent forwarding', function () {
     } catch {
       return this.skip(); // no openssh-client here
     }
-    const uri = writeFile('ssh/Dockerfile', 'FROM busybox:latest\nRUN --mount=type=ssh,id=deploy,required=true test -S "$SSH_AUTH_SOCK" && echo agent-here\n');
+    // a new RUN each time, so it really runs (a cached step has no log)
+    const nonce = Date.now();
+    const uri = writeFile('ssh/Dockerfile', `FROM busybox:latest\nRUN --mount=type=ssh,id=deploy,required=true test -S "$SSH_AUTH_SOCK" && echo agent-here ${nonce}\n`);
     await settings().update('build.ssh', [`deploy=${sock}`], vscode.ConfigurationTarget.Workspace);
     const ticket = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri);
     assert.ok(ticket, 'the command started no build');
@@ -45,7 +47,7 @@ suite('SSH agent forwarding', function () {
     const session = ctx.sessions.get(ticket.id)!;
     assert.deepEqual(session.options.ssh, [{ id: 'deploy', socket: sock }]);
     const run = session.model.steps().find((s) => /RUN --mount=type=ssh/.test(s.name))!;
-    assert.match(session.model.logs.read(run.digest), /agent-here/);
+    assert.match(session.model.logs.read(run.digest), new RegExp(`agent-here ${nonce}`));
 
     await settings().update('build.ssh', ['deploy=a,b'], vscode.ConfigurationTarget.Workspace);
     const before = ctx.sessions.size;
