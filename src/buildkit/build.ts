@@ -135,8 +135,14 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
           return end({ ok: false, canceled: false, exporterResponse, error: { message: `cannot record the exported cache: ${(e as Error).message}`, code: 2, sources: [] } });
         }
         const pushes = enginePushes(opts.outputs, opts.tags, traits);
-        const pushErr = pushes.length && !cancelRequested ? await pushWithEngine(engine, pushes, onStatus) : undefined;
-        if (pushErr) return end({ ok: false, canceled: false, exporterResponse, error: { message: pushErr, code: 2, sources: [] } });
+        if (pushes.length) {
+          const abort = new AbortController();
+          cancelSolve = () => abort.abort();
+          if (cancelRequested) abort.abort();
+          const pushErr = await pushWithEngine(engine, pushes, onStatus, abort.signal);
+          if (abort.signal.aborted) return end({ ok: false, canceled: true, exporterResponse: {}, error: { message: 'build canceled', code: 1, sources: [] } });
+          if (pushErr) return end({ ok: false, canceled: false, exporterResponse, error: { message: pushErr, code: 2, sources: [] } });
+        }
         return end({ ok: true, canceled: false, exporterResponse });
       }
       const droppedErr = await Promise.race([dropped, Promise.resolve(undefined)]);

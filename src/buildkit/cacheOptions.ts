@@ -4,6 +4,7 @@
 // (contentStore.ts), whose index.json the client reads before and writes after the build.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { makeDirs } from './makeDirs';
 import { readIndex, REF_NAME, type OciIndex } from './ociLayout';
 import type { CacheEntry } from './types';
 
@@ -81,7 +82,14 @@ export function resolveCacheImports(cacheFrom: readonly CacheEntry[] = []): Cach
 
 /** Local cache folders exist before the engine writes into them (as with buildx, 0755). */
 export function makeCacheDirs(cacheTo: readonly CacheEntry[] = []): void {
-  for (const c of cacheTo) if (c.type === 'local') fs.mkdirSync(c.attrs.dest, { recursive: true, mode: 0o755 });
+  for (const c of cacheTo) {
+    if (c.type !== 'local') continue;
+    try {
+      makeDirs(c.attrs.dest, 0o755);
+    } catch (e) {
+      throw new Error(`--cache-to type=local: cannot create ${c.attrs.dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
 }
 
 /** After the build: each local cache folder's index.json names the exported cache under its tag, as BuildKit's client writes it. */

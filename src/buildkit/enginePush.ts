@@ -33,9 +33,10 @@ interface PushEvent {
   errorDetail?: { message?: string };
 }
 
-/** Pushes each name; the first failure, said in one line, or undefined. */
-export async function pushWithEngine(engine: Engine, names: readonly string[], onStatus: StatusListener, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+/** Pushes each name; the first failure, said in one line, or undefined. An abort stops the push at once. */
+export async function pushWithEngine(engine: Engine, names: readonly string[], onStatus: StatusListener, signal?: AbortSignal, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   for (const name of names) {
+    if (signal?.aborted) return 'push canceled';
     const digest = `sha256:${crypto.createHash('sha256').update(`buildkit-lens push ${name} ${Date.now()}`).digest('hex')}`;
     const vertex = { digest, inputs: [], name: `pushing ${name} with docker`, cached: false, error: '' };
     const started = now();
@@ -46,6 +47,10 @@ export async function pushWithEngine(engine: Engine, names: readonly string[], o
       const serveraddress = registryHostOf(name);
       const authconfig = !creds ? { serveraddress } : creds.Username ? { username: creds.Username, password: creds.Secret, serveraddress } : { identitytoken: creds.Secret, serveraddress };
       const stream = await engine.docker.getImage(name).push({ authconfig });
+      // closing the request makes the engine drop the push
+      const stop = () => (stream as NodeJS.ReadableStream & { destroy(e?: Error): void }).destroy(new Error('push canceled'));
+      if (signal?.aborted) stop();
+      signal?.addEventListener('abort', stop, { once: true });
       // the engine reports a refused push inside the stream, with HTTP 200
       let reported: string | undefined;
       const streamErr = await new Promise<string | undefined>((resolve) => {
@@ -61,7 +66,8 @@ export async function pushWithEngine(engine: Engine, names: readonly string[], o
           },
         );
       });
-      error = reported ?? streamErr;
+      signal?.removeEventListener('abort', stop);
+      error = signal?.aborted ? 'push canceled' : reported ?? streamErr;
     } catch (e) {
       error = (e as Error).message;
     }

@@ -23,15 +23,16 @@ export function checkPaths(opts: BuildOptions): void {
   const ctx = statKind(opts.contextDir);
   if (ctx === 'missing') throw new PreflightError(`build context "${opts.contextDir}" does not exist`);
   if (ctx !== 'dir') throw new PreflightError(`build context "${opts.contextDir}" is not a directory`);
-  // the Dockerfile is inside a context archive: the engine finds it there
-  if (opts.contextArchive) return;
-  const df = statKind(opts.dockerfile);
-  if (df === 'missing') throw new PreflightError(`Dockerfile "${opts.dockerfile}" does not exist`);
-  if (df !== 'file') throw new PreflightError(`Dockerfile "${opts.dockerfile}" is not a file`);
-  try {
-    fs.accessSync(opts.dockerfile, fs.constants.R_OK);
-  } catch {
-    throw new PreflightError(`Dockerfile "${opts.dockerfile}" cannot be read (permission denied)`);
+  // inside a context archive the engine finds the Dockerfile itself
+  if (!opts.contextArchive) {
+    const df = statKind(opts.dockerfile);
+    if (df === 'missing') throw new PreflightError(`Dockerfile "${opts.dockerfile}" does not exist`);
+    if (df !== 'file') throw new PreflightError(`Dockerfile "${opts.dockerfile}" is not a file`);
+    try {
+      fs.accessSync(opts.dockerfile, fs.constants.R_OK);
+    } catch {
+      throw new PreflightError(`Dockerfile "${opts.dockerfile}" cannot be read (permission denied)`);
+    }
   }
   for (const [name, c] of Object.entries(opts.namedContexts ?? {})) {
     const dir = 'dir' in c ? c.dir : 'ociLayout' in c ? c.ociLayout.dir : undefined;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { recordCacheExports, resolveCacheImports } from '../../src/buildkit/cacheOptions';
+import { makeCacheDirs, recordCacheExports, resolveCacheImports } from '../../src/buildkit/cacheOptions';
 import { ociLayoutStores, ociStoreName, withOciDigests } from '../../src/buildkit/ociLayout';
 import type { BuildOptions } from '../../src/buildkit/types';
 import { tempDir } from '../support/tmp';
@@ -55,4 +55,11 @@ test('oci-layout:// contexts: the tag found as buildx finds it (image name, ref 
   fs.rmSync(path.join(dir, 'index.json'));
   assert.throws(() => resolve('latest'), /no readable index\.json/);
   assert.equal(ociLayoutStores({ ...options(), namedContexts: { base: { ociLayout: { dir } } } }).get(`oci:${ociStoreName(dir)}`), dir);
+});
+
+test('a local cache folder that cannot be made is one line, not a hang (Node\'s recursive mkdir spins under /proc)', () => {
+  const dir = tempDir('bkl-cachedirs-');
+  makeCacheDirs([{ type: 'local', attrs: { dest: path.join(dir, 'a', 'b') } }, { type: 'registry', attrs: { ref: 'r/x' } }]);
+  assert.equal(fs.statSync(path.join(dir, 'a', 'b')).mode & 0o777, 0o755 & ~process.umask());
+  assert.throws(() => makeCacheDirs([{ type: 'local', attrs: { dest: '/proc/bkl-nope/cache' } }]), /^Error: --cache-to type=local: cannot create \/proc\/bkl-nope\/cache: ENOENT$/);
 });

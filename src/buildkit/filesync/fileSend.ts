@@ -7,6 +7,7 @@ import { status } from '@grpc/grpc-js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeBytesMessage } from './packetDecode';
+import { makeDirs } from '../makeDirs';
 import { DirReceiver, ReceiveError } from './receive';
 import { fsReason } from './walk';
 
@@ -69,19 +70,6 @@ function receiveDir(call: Call, dest: string, opts: FileSendOptions): void {
   call.on('end', () => stop('the engine ended the transfer before it was complete'));
   call.on('cancelled', () => stop());
   call.on('error', () => stop());
-}
-
-/**
- * mkdir -p, one level at a time: Node's recursive mkdirSync spins forever where mkdir says ENOENT
- * under a parent that exists (/proc/x), and a build must fail there, not hang.
- */
-function makeDirs(dest: string): void {
-  const missing: string[] = [];
-  for (let at = dest; !fs.existsSync(at); at = path.dirname(at)) {
-    if (path.dirname(at) === at) break;
-    missing.unshift(at);
-  }
-  for (const dir of missing) fs.mkdirSync(dir, { mode: 0o700 });
 }
 
 function receiveFile(call: Call, target: Exclude<OutputTarget, { kind: 'dir' }>, opts: FileSendOptions): void {
