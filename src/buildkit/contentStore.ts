@@ -118,18 +118,29 @@ export function contentService(stores: ReadonlyMap<string, string>) {
       const size = fs.fstatSync(fd).size;
       let offset = Number(call.request.offset) || 0;
       const end = Number(call.request.size) > 0 ? Math.min(size, offset + Number(call.request.size)) : size;
-      const pump = () => {
-        while (offset < end && !call.cancelled) {
-          const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, end - offset));
-          const n = fs.readSync(fd!, buf, 0, buf.length, offset);
-          if (n === 0) break;
-          const more = call.write({ offset, data: buf.subarray(0, n) });
-          offset += n;
-          if (!more) return void call.once('drain', pump);
-        }
-        fs.closeSync(fd!);
-        call.end();
+      const close = () => {
+        if (fd !== undefined) fs.closeSync(fd);
+        fd = undefined;
       };
+      const pump = () => {
+        try {
+          while (offset < end && !call.cancelled) {
+            const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, end - offset));
+            const n = fs.readSync(fd!, buf, 0, buf.length, offset);
+            if (n === 0) break;
+            const more = call.write({ offset, data: buf.subarray(0, n) });
+            offset += n;
+            if (!more) return void call.once('drain', pump);
+          }
+          close();
+          call.end();
+        } catch (e) {
+          close();
+          fail(call, e);
+        }
+      };
+      // a call the engine drops while we wait for 'drain' must not keep the file open
+      call.once('cancelled', close);
       pump();
     },
     Write: (call: ServerDuplexStream<WriteRequest, object>) => serveWrite(call, dirOf, ingests),
