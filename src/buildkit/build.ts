@@ -17,7 +17,7 @@ import { explainResetByDockerfile } from './invalidUtf8';
 import { preflight } from './preflight';
 import { newId, Session } from './session';
 import { attachOverControl } from './sessionTunnel';
-import { explainMissing, sessionDirs, solveRequest, uploadId } from './solveRequest';
+import { sessionDirs, solveRequest, uploadId } from './solveRequest';
 import type { BuildError, BuildHandle, BuildOptions, BuildResult, StatusListener } from './types';
 
 const controls = new WeakMap<Engine, Promise<Control>>();
@@ -156,9 +156,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       }
       const reset = solveErr.code === grpc.status.INTERNAL ? explainResetByDockerfile(solveErr.details ?? '', opts.dockerfile) : undefined;
       if (reset) return end({ ok: false, canceled: false, exporterResponse: {}, error: { message: reset, code: solveErr.code, sources: [] } });
-      const error = decodeBuildError(solveErr);
-      const missing = explainMissing(error.message);
-      return end({ ok: false, canceled: false, exporterResponse: {}, error: missing ? { ...error, message: missing } : error });
+      return end({ ok: false, canceled: false, exporterResponse: {}, error: decodeBuildError(solveErr) });
     } catch (e) {
       return end({ ok: false, canceled: cancelRequested, exporterResponse: {}, error: messageOf(e) });
     } finally {

@@ -5,7 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeDirs } from './makeDirs';
-import { readIndex, REF_NAME, type OciIndex } from './ociLayout';
+import { UsageError } from './options';
+import { classicStoreRefusal } from './storeAdvice';
+import { readIndex, REF_NAME, taggedManifest, type OciIndex } from './ociLayout';
 import type { CacheEntry } from './types';
 
 const KNOWN = new Set(['registry', 'inline', 'gha', 's3', 'azblob', 'local']);
@@ -15,27 +17,27 @@ export type CacheFlag = '--cache-from' | '--cache-to';
 /** "type=registry,ref=reg/app:cache,mode=max", or a bare "reg/app:cache" (a registry ref, as in buildx). */
 export function parseCacheEntry(spec: string, flag: CacheFlag, env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): CacheEntry {
   const s = spec.trim();
-  if (!s) throw new Error(`invalid ${flag} "": expected type=registry,ref=REF or a bare REF`);
+  if (!s) throw new UsageError(`invalid ${flag} "": expected type=registry,ref=REF or a bare REF`);
   if (!s.includes('=')) return { type: 'registry', attrs: { ref: s } };
   const attrs: Record<string, string> = {};
   for (const part of s.split(',').map((p) => p.trim()).filter(Boolean)) {
     const eq = part.indexOf('=');
-    if (eq <= 0) throw new Error(`invalid ${flag} "${spec}": expected comma-separated key=value pairs`);
+    if (eq <= 0) throw new UsageError(`invalid ${flag} "${spec}": expected comma-separated key=value pairs`);
     attrs[part.slice(0, eq).toLowerCase()] = part.slice(eq + 1);
   }
   const type = attrs.type;
   delete attrs.type;
-  if (!type) throw new Error(`invalid ${flag} "${spec}": type= is missing (registry, inline, gha, s3, azblob)`);
-  if (!KNOWN.has(type)) throw new Error(`invalid ${flag} "${spec}": unknown type "${type}"`);
+  if (!type) throw new UsageError(`invalid ${flag} "${spec}": type= is missing (registry, inline, local, gha, s3, azblob)`);
+  if (!KNOWN.has(type)) throw new UsageError(`invalid ${flag} "${spec}": unknown type "${type}"`);
   if (type === 'local') {
     const key = flag === '--cache-to' ? 'dest' : 'src';
-    if (!attrs[key]) throw new Error(`invalid ${flag} "${spec}": type=local needs ${key}=DIRECTORY`);
+    if (!attrs[key]) throw new UsageError(`invalid ${flag} "${spec}": type=local needs ${key}=DIRECTORY`);
     // the folder is also the store's name in the session: one spelling for both sides
     attrs[key] = path.resolve(cwd, attrs[key]);
   }
-  if (type === 'inline' && flag === '--cache-from') throw new Error('--cache-from type=inline: give the image that carries the inline cache, e.g. --cache-from type=registry,ref=IMAGE');
-  if (type === 'registry' && !attrs.ref) throw new Error(`invalid ${flag} "${spec}": type=registry needs ref=REF`);
-  if (attrs.mode && !['min', 'max'].includes(attrs.mode)) throw new Error(`invalid ${flag} "${spec}": mode must be min or max`);
+  if (type === 'inline' && flag === '--cache-from') throw new UsageError('--cache-from type=inline: give the image that carries the inline cache, e.g. --cache-from type=registry,ref=IMAGE');
+  if (type === 'registry' && !attrs.ref) throw new UsageError(`invalid ${flag} "${spec}": type=registry needs ref=REF`);
+  if (attrs.mode && !['min', 'max'].includes(attrs.mode)) throw new UsageError(`invalid ${flag} "${spec}": mode must be min or max`);
   // GitHub Actions' cache service, as buildx fills it in from the runner's environment
   if (type === 'gha') {
     if (!attrs.url && env.ACTIONS_CACHE_URL) attrs.url = env.ACTIONS_CACHE_URL;
@@ -50,7 +52,7 @@ export function parseCacheEntry(spec: string, flag: CacheFlag, env: NodeJS.Proce
  */
 export function unsupportedCacheExport(e: CacheEntry, traits: { containerdStore: boolean; standalone: boolean }): string | undefined {
   if (e.type === 'inline' || traits.standalone || traits.containerdStore) return undefined;
-  return `--cache-to type=${e.type} needs the containerd image store, and this engine uses the classic store (it can only embed the cache in the image: --cache-to type=inline). Turn it on with "features": {"containerd-snapshotter": true} in /etc/docker/daemon.json and restart the engine`;
+  return classicStoreRefusal(`--cache-to type=${e.type} needs`, 'it can only embed the cache in the image: --cache-to type=inline');
 }
 
 /** The frontend reads the imports again from its attrs (BuildKit's client does the same). */
@@ -74,8 +76,7 @@ export function localCacheStores(cacheFrom: readonly CacheEntry[] = [], cacheTo:
 export function resolveCacheImports(cacheFrom: readonly CacheEntry[] = []): CacheEntry[] {
   return cacheFrom.flatMap((c) => {
     if (c.type !== 'local' || c.attrs.digest) return [c];
-    const tag = c.attrs.tag ?? 'latest';
-    const hit = readIndex(c.attrs.src)?.manifests?.filter((m) => m.annotations?.[REF_NAME] === tag).at(-1);
+    const hit = taggedManifest(readIndex(c.attrs.src), c.attrs.tag ?? 'latest');
     return hit ? [{ type: c.type, attrs: { ...c.attrs, digest: hit.digest } }] : [];
   });
 }

@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { status, type ServerDuplexStream, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
+import { endWithStatus } from './callStatus';
 
 const STORE_ID_KEY = 'buildkit-attachable-store-id';
 const READ_CHUNK = 1 << 20;
@@ -51,7 +52,7 @@ function info(dir: string, digest: string) {
 /** Sends a StoreError (or any error) as the call's status. */
 function fail(call: { emit(e: 'error', v: object): boolean; destroyed?: boolean }, e: unknown): void {
   const err = e instanceof StoreError ? e : new StoreError(status.UNKNOWN, (e as Error).message);
-  if (!call.destroyed) call.emit('error', { code: err.code, details: err.message });
+  endWithStatus(call, err.code, err.message);
 }
 
 /** The session's containerd.services.content.v1.Content for the given stores (id → folder). */
@@ -100,9 +101,10 @@ export function contentService(stores: ReadonlyMap<string, string>) {
     }),
     List: (call: ServerWritableStream<object, object>) => {
       try {
-        const dir = path.join(dirOf(call), 'blobs', 'sha256');
-        const names = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => /^[a-f0-9]{64}$/.test(n)) : [];
-        if (names.length) call.write({ info: names.map((n) => info(path.dirname(path.dirname(dir)), `sha256:${n}`)) });
+        const root = dirOf(call);
+        const blobs = path.join(root, 'blobs', 'sha256');
+        const names = fs.existsSync(blobs) ? fs.readdirSync(blobs).filter((n) => /^[a-f0-9]{64}$/.test(n)) : [];
+        if (names.length) call.write({ info: names.map((n) => info(root, `sha256:${n}`)) });
         call.end();
       } catch (e) {
         fail(call, e);

@@ -43,8 +43,8 @@ export async function pushWithEngine(engine: Engine, names: readonly string[], o
     onStatus(status({ vertexes: [{ ...vertex, started }] }));
     let error: string | undefined;
     try {
-      const creds = await credentialsFor(registryHostOf(name), env);
       const serveraddress = registryHostOf(name);
+      const creds = await credentialsFor(serveraddress, env);
       const authconfig = !creds ? { serveraddress } : creds.Username ? { username: creds.Username, password: creds.Secret, serveraddress } : { identitytoken: creds.Secret, serveraddress };
       const stream = await engine.docker.getImage(name).push({ authconfig });
       // closing the request makes the engine drop the push

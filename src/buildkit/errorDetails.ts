@@ -3,6 +3,7 @@
 // encoding/json), e.g. the Dockerfile range (errdefs.Source) and the failing vertex.
 import { Reader } from 'protobufjs/minimal';
 import { toSourceLocation, type RangeLike } from '../progress/sourceLocation';
+import { classicStoreRefusal } from './storeAdvice';
 import type { BuildError, SourceLocation } from './types';
 
 export { formatSourceExcerpt } from '../progress/sourceLocation';
@@ -104,7 +105,8 @@ export function decodeBuildError(err: GrpcErrorLike): BuildError {
       status = undefined; // a malformed trailer must not hide the error itself
     }
   }
-  const message = cleanErrorMessage(status?.message || err.details || err.message || 'build failed');
+  const cleaned = cleanErrorMessage(status?.message || err.details || err.message || 'build failed');
+  const message = explainMissing(cleaned) ?? cleaned;
   const result: BuildError = {
     message: message || 'build failed',
     code: err.code ?? (status?.code || UNKNOWN),
@@ -128,4 +130,20 @@ export function decodeBuildError(err: GrpcErrorLike): BuildError {
     }
   }
   return result;
+}
+
+/** An engine's refusal of something the build needs from us, said as what to give it. */
+export function explainMissing(message: string): string | undefined {
+  if (/unsupported frontend capability moby\.buildkit\.frontend\.contexts/.test(message)) {
+    return 'named build contexts need BuildKit 0.10 or later (Docker 23.0 or later): this engine\'s Dockerfile frontend does not know them';
+  }
+  if (/unknown scheme oci-layout/.test(message)) {
+    return classicStoreRefusal('oci-layout:// build contexts need');
+  }
+  const ssh = /no SSH key "([^"]*)" forwarded from the client/.exec(message);
+  if (ssh) {
+    const id = ssh[1] || 'default';
+    return `RUN --mount=type=ssh needs an SSH agent, and none with id "${id}" is forwarded: give --ssh ${id} (the agent of SSH_AUTH_SOCK) or --ssh ${id}=SOCKET; in VS Code, the buildkitLens.build.ssh setting`;
+  }
+  return undefined;
 }

@@ -35,15 +35,18 @@ export function ociLayoutStores(opts: BuildOptions): Map<string, string> {
   return stores;
 }
 
-/** The manifest a tag names, as buildx looks it up: image name, then ref name, then the only one. */
+/** The manifest a tag names in an index, as BuildKit's ociindex looks it up: image name, then ref name. */
+export function taggedManifest(index: OciIndex | undefined, tag: string): OciIndex['manifests'][number] | undefined {
+  const ms = index?.manifests ?? [];
+  return ms.find((m) => m.annotations?.[IMAGE_NAME] === tag) ?? ms.find((m) => m.annotations?.[REF_NAME] === tag);
+}
+
+/** The digest an oci-layout:// context's tag names; buildx then takes the only manifest there is. */
 function digestFor(ref: OciLayoutRef): string {
   const index = readIndex(ref.dir);
   if (!index) throw new Error(`oci-layout ${ref.dir}: no readable index.json`);
   const ms = index.manifests ?? [];
-  const hit =
-    ms.find((m) => m.annotations?.[IMAGE_NAME] === ref.tag) ??
-    ms.find((m) => m.annotations?.[REF_NAME] === ref.tag) ??
-    (ms.length === 1 ? ms[0] : undefined);
+  const hit = taggedManifest(index, ref.tag ?? 'latest') ?? (ms.length === 1 ? ms[0] : undefined);
   if (!hit) throw new Error(`oci-layout ${ref.dir}: no image tagged "${ref.tag}" in its index.json`);
   return hit.digest;
 }

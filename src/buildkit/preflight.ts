@@ -7,6 +7,7 @@ import { checkDockerignore, ignoreFileFor, statKind } from './dockerignore';
 import { needsContainerdStore, unnamedPush, unsupportedOutput } from './exporters';
 import { checkSecrets } from './secrets';
 import { checkSshSpecs } from './sshCheck';
+import { classicStoreRefusal } from './storeAdvice';
 import type { EngineTraits } from './solveRequest';
 import type { BuildOptions } from './types';
 
@@ -59,7 +60,7 @@ export async function preflight(engine: Engine, opts: BuildOptions): Promise<Eng
     const why = unsupportedOutput(o) ?? unnamedPush(o, opts.tags);
     if (why) throw new PreflightError(why);
     if (needsContainerdStore(o) && !engine.buildkit && !info.containerdStore) {
-      throw new PreflightError(`output type=${o.type} needs the containerd image store, and this engine uses the classic store (it has no "${o.type}" exporter): use type=tar for the files, or turn the store on with "features": {"containerd-snapshotter": true} in /etc/docker/daemon.json and restart the engine`);
+      throw new PreflightError(classicStoreRefusal(`output type=${o.type} needs`, `it has no "${o.type}" exporter; type=tar gives the files`));
     }
   }
   // the Dockerfile frontend of BuildKit 0.8/0.9 (Docker 20.10) passes over these without a word
@@ -67,7 +68,7 @@ export async function preflight(engine: Engine, opts: BuildOptions): Promise<Eng
     throw new PreflightError(`--shm-size and --ulimit need BuildKit 0.10 or later (Docker 23.0 or later); this engine is Docker ${info.serverVersion}, whose Dockerfile frontend would ignore them`);
   }
   if (Object.keys(opts.attest ?? {}).length && !engine.buildkit && !info.containerdStore) {
-    throw new PreflightError('attestations (--provenance, --attest) need the containerd image store, and this engine uses the classic store: turn it on with "features": {"containerd-snapshotter": true} in /etc/docker/daemon.json and restart the engine');
+    throw new PreflightError(classicStoreRefusal('attestations (--provenance, --attest) need'));
   }
   for (const c of opts.cacheTo ?? []) {
     const why = unsupportedCacheExport(c, { containerdStore: info.containerdStore, standalone: !!engine.buildkit });

@@ -56,8 +56,13 @@ export function uploadUrl(archive: Buffer): string {
   return `http://buildkit-session/${uploadId(archive)}`;
 }
 
+// the session and the frontend attrs both name the archive: hash a large tarball once
+const uploadIds = new WeakMap<Buffer, string>();
+
 export function uploadId(archive: Buffer): string {
-  return crypto.createHash('sha256').update(archive).digest('hex').slice(0, 25);
+  let id = uploadIds.get(archive);
+  if (!id) uploadIds.set(archive, (id = crypto.createHash('sha256').update(archive).digest('hex').slice(0, 25)));
+  return id;
 }
 
 /** The local directories a build's session serves, by the names the frontend asks for. */
@@ -67,22 +72,6 @@ export function sessionDirs(opts: BuildOptions): Record<string, string> {
   const dirs: Record<string, string> = { context: opts.contextDir, dockerfile: dockerfileDir };
   for (const [name, c] of Object.entries(opts.namedContexts ?? {})) if ('dir' in c) dirs[localDirName(name)] = c.dir;
   return dirs;
-}
-
-/** An engine's refusal of something the build needs from us, said as what to give it. */
-export function explainMissing(message: string): string | undefined {
-  if (/unsupported frontend capability moby\.buildkit\.frontend\.contexts/.test(message)) {
-    return 'named build contexts need BuildKit 0.10 or later (Docker 23.0 or later): this engine\'s Dockerfile frontend does not know them';
-  }
-  if (/unknown scheme oci-layout/.test(message)) {
-    return 'oci-layout:// build contexts need the containerd image store, and this engine uses the classic store: turn it on with "features": {"containerd-snapshotter": true} in /etc/docker/daemon.json and restart the engine';
-  }
-  const ssh = /no SSH key "([^"]*)" forwarded from the client/.exec(message);
-  if (ssh) {
-    const id = ssh[1] || 'default';
-    return `RUN --mount=type=ssh needs an SSH agent, and none with id "${id}" is forwarded: give --ssh ${id} (the agent of SSH_AUTH_SOCK) or --ssh ${id}=SOCKET; in VS Code, the buildkitLens.build.ssh setting`;
-  }
-  return undefined;
 }
 
 export function solveRequest(ref: string, sessionId: string, opts: BuildOptions, traits: EngineTraits): SolveRequest {

@@ -5,6 +5,7 @@
 import * as net from 'node:net';
 import { status, type ServerDuplexStream, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import type { SshSpec } from './types';
+import { endWithStatus } from './callStatus';
 
 /** The metadata key the engine names the socket id with (sshforward.KeySSHID). */
 const SSH_ID_KEY = 'buildkit.ssh.id';
@@ -63,9 +64,8 @@ function forward(call: ForwardCall, socket: string): void {
     if (ended) return;
     ended = true;
     agent.destroy();
-    if (call.destroyed) return;
-    if (err) call.emit('error', { code: status.UNAVAILABLE, details: err.message });
-    else call.end();
+    if (err) endWithStatus(call, status.UNAVAILABLE, err.message);
+    else if (!call.destroyed) call.end();
   };
   const next = () => {
     while (!waiting && pending.length) {
@@ -117,7 +117,7 @@ export function sshService(specs: readonly SshSpec[]) {
     },
     ForwardAgent: (call: ForwardCall) => {
       const socket = byId.get(idOf(call));
-      if (socket === undefined) return void call.emit('error', { code: status.NOT_FOUND, details: unset(idOf(call)) });
+      if (socket === undefined) return endWithStatus(call, status.NOT_FOUND, unset(idOf(call)));
       forward(call, socket);
     },
   };

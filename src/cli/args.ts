@@ -13,7 +13,7 @@ import {
   parseSshSpec,
   UsageError,
 } from '../buildkit/options';
-import { parseCacheEntry, type CacheFlag } from '../buildkit/cacheOptions';
+import { parseCacheEntry } from '../buildkit/cacheOptions';
 import { parseAllow, parseAttest, parseShmSize, parseUlimit, provenanceAttr } from '../buildkit/runLimits';
 import { parseOutput } from '../buildkit/exporters';
 import type { BuildOptions, ExportSpec, NamedContext } from '../buildkit/types';
@@ -213,8 +213,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   const allow = (values.allow ?? []).flatMap(parseAllow);
   const ulimits = (values.ulimit ?? []).map(parseUlimit);
-  const cacheFrom = (values['cache-from'] ?? []).map((v) => parseCacheFlag(v, '--cache-from', env, cwd));
-  const cacheTo = (values['cache-to'] ?? []).map((v) => parseCacheFlag(v, '--cache-to', env, cwd));
+  const cacheFrom = (values['cache-from'] ?? []).map((v) => parseCacheEntry(v, '--cache-from', env, cwd));
+  const cacheTo = (values['cache-to'] ?? []).map((v) => parseCacheEntry(v, '--cache-to', env, cwd));
   const ssh = (values.ssh ?? []).map((v) => parseSshSpec(v, env, cwd));
   for (const [i, a] of ssh.entries()) if (ssh.findIndex((b) => b.id === a.id) !== i) throw new UsageError(`duplicate --ssh id "${a.id}"`);
   const outputs = (values.output ?? []).map((spec) => resolveDest(parseOutputFlag(spec), cwd));
@@ -262,14 +262,6 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       ...(Object.keys(attest).length ? { attest } : {}),
     },
   };
-}
-
-function parseCacheFlag(spec: string, flag: CacheFlag, env: NodeJS.ProcessEnv, cwd: string) {
-  try {
-    return parseCacheEntry(spec, flag, env, cwd);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
 }
 
 function parseOutputFlag(spec: string): ExportSpec {

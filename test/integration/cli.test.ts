@@ -164,6 +164,7 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
         assert.equal(r.code, 0, `${name}: ${r.stderr}`);
         const b = await buildx(eng!, ['--network', 'none', '-q', ...args], input);
         assert.equal(b.code, 0, `${name}: ${b.stderr}`);
+        assert.match(r.stdout, /^sha256:[a-f0-9]{64}\n$/, `${name}: an image id`);
         assert.equal(r.stdout.trim(), b.stdout.trim(), `${name}: the same image`);
       }
       assert.deepEqual(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('buildkit-lens-')), before, 'no folder left behind');

@@ -172,3 +172,11 @@ test('real trailer from Docker 26.1.5 (COPY of a missing file): source, vertex, 
   assert.deepEqual(e.sources[0].ranges, [{ startLine: 3, endLine: 3, startCharacter: 0, endCharacter: 0 }]);
   assert.deepEqual(formatSourceExcerpt(e.sources[0]).slice(0, 5), ['Dockerfile:3', '--------------------', '   1 |     FROM busybox:latest', '   2 |     WORKDIR /app', '   3 | >>> COPY missing.txt /']);
 });
+
+test('an engine\'s refusal of what the build asked for is said as what to give it', () => {
+  const e = decodeBuildError({ code: 2, details: 'failed to solve with frontend dockerfile.v0: unsupported frontend capability moby.buildkit.frontend.contexts' });
+  assert.match(e.message, /^named build contexts need BuildKit 0\.10 or later/);
+  const oci = decodeBuildError({ code: 2, details: 'failed to resolve source metadata for docker.io/library/base@sha256:1: unknown scheme oci-layout: not found' });
+  assert.match(oci.message, /^oci-layout:\/\/ build contexts need the containerd image store, and this engine uses the classic store: turn it on/);
+  assert.equal(decodeBuildError({ code: 2, details: 'exit code: 3' }).message, 'exit code: 3');
+});

@@ -6,6 +6,7 @@ import { status } from '@grpc/grpc-js';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { endWithStatus } from '../callStatus';
 import { enableBatchedWrites } from './batchedWrites';
 import { FrameBatch, FramedMessages } from './framing';
 import { parseDiffCopyRequest, type DiffCopyRequest } from './metadata';
@@ -128,7 +129,7 @@ class Transfer {
     this.opts.onError?.(message);
     if (!this.call.cancelled && !this.call.destroyed) this.call.write({ type: 'PACKET_ERR', data: Buffer.from(message) });
     this.stop();
-    if (!this.call.destroyed) this.call.emit('error', { code, details: message });
+    endWithStatus(this.call, code, message);
   }
 
   /** Stops walking and reading; in-flight readers notice and close their files. */
@@ -319,7 +320,7 @@ export function serveDiffCopy(call: ServerDuplexStream<any, any>, dirs: LocalDir
   if (typeof root !== 'string') {
     const message = `no access allowed to dir ${JSON.stringify(req.dirName)}`;
     opts.onError?.(message);
-    call.emit('error', { code: status.NOT_FOUND, details: message });
+    endWithStatus(call, status.NOT_FOUND, message);
     return;
   }
   const t = new Transfer(call, opts, enableBatchedWrites(call));

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeBytesMessage } from './packetDecode';
 import { makeDirs } from '../makeDirs';
+import { endWithStatus } from '../callStatus';
 import { DirReceiver, ReceiveError } from './receive';
 import { fsReason } from './walk';
 
@@ -25,7 +26,7 @@ type Call = ServerDuplexStream<Buffer, Buffer>;
 
 function failCall(call: Call, message: string, opts: FileSendOptions): void {
   opts.onError?.(message);
-  if (!call.destroyed) call.emit('error', { code: status.UNKNOWN, details: message });
+  endWithStatus(call, status.UNKNOWN, message);
 }
 
 export function serveFileSend(call: Call, targets: ReadonlyMap<number, OutputTarget>, opts: FileSendOptions = {}): void {
@@ -34,7 +35,7 @@ export function serveFileSend(call: Call, targets: ReadonlyMap<number, OutputTar
   if (!target) {
     const message = `exporter ${id} not found`;
     opts.onError?.(message);
-    call.emit('error', { code: status.NOT_FOUND, details: message });
+    endWithStatus(call, status.NOT_FOUND, message);
     return;
   }
   if (target.kind === 'dir') receiveDir(call, target.dest, opts);
