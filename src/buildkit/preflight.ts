@@ -8,6 +8,7 @@ import { needsContainerdStore, unnamedPush, unsupportedOutput } from './exporter
 import { checkSecrets } from './secrets';
 import { checkSshSpecs } from './sshCheck';
 import { classicStoreRefusal } from './storeAdvice';
+import { annotatedOutputs } from './annotations';
 import type { EngineTraits } from './solveRequest';
 import type { BuildOptions } from './types';
 
@@ -64,11 +65,18 @@ export async function preflight(engine: Engine, opts: BuildOptions): Promise<Eng
     }
   }
   // the Dockerfile frontend of BuildKit 0.8/0.9 (Docker 20.10) passes over these without a word
-  if ((opts.shmSize || opts.ulimits?.length) && !engine.buildkit && Number(/^(\d+)\./.exec(info.serverVersion)?.[1] ?? 99) < 23) {
-    throw new PreflightError(`--shm-size and --ulimit need BuildKit 0.10 or later (Docker 23.0 or later); this engine is Docker ${info.serverVersion}, whose Dockerfile frontend would ignore them`);
+  const ignored = [opts.shmSize && '--shm-size', opts.ulimits?.length && '--ulimit', opts.cgroupParent && '--cgroup-parent'].filter((f): f is string => !!f);
+  if (ignored.length && !engine.buildkit && Number(/^(\d+)\./.exec(info.serverVersion)?.[1] ?? 99) < 23) {
+    const them = ignored.length > 1 ? 'them' : 'it';
+    const flags = ignored.length > 1 ? `${ignored.slice(0, -1).join(', ')} and ${ignored.at(-1)}` : ignored[0];
+    throw new PreflightError(`${flags} need${ignored.length > 1 ? '' : 's'} BuildKit 0.10 or later (Docker 23.0 or later); this engine is Docker ${info.serverVersion}, whose Dockerfile frontend would ignore ${them}`);
   }
   if (Object.keys(opts.attest ?? {}).length && !engine.buildkit && !info.containerdStore) {
-    throw new PreflightError(classicStoreRefusal('attestations (--provenance, --attest) need'));
+    throw new PreflightError(classicStoreRefusal('attestations (--provenance, --sbom, --attest) need'));
+  }
+  // the classic store's exporter would drop them without a word
+  if (Object.keys(opts.annotations ?? {}).length && !engine.buildkit && !info.containerdStore && annotatedOutputs(opts)) {
+    throw new PreflightError(classicStoreRefusal('annotations (--annotation) need'));
   }
   for (const c of opts.cacheTo ?? []) {
     const why = unsupportedCacheExport(c, { containerdStore: info.containerdStore, standalone: !!engine.buildkit });

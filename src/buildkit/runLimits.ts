@@ -1,5 +1,5 @@
 // The RUN environment flags of buildx that are plain frontend attributes or entitlements:
-// --shm-size, --ulimit, --allow, and the attestations (--provenance, --attest).
+// --shm-size, --ulimit, --cgroup-parent, --allow, and the attestations (--provenance, --sbom, --attest).
 import { UsageError } from './options';
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
@@ -43,10 +43,40 @@ export function provenanceAttr(v: string): string | undefined {
   throw new UsageError(`invalid --provenance "${v}": expected true, false, mode=min or mode=max`);
 }
 
-/** --attest type=provenance,mode=max | type=sbom,… → [attribute key, value]. */
-export function parseAttest(s: string): [string, string] {
+/** --sbom VALUE: true/false or the scanner's options (generator=IMAGE) → the attest:sbom attribute (undefined: off). */
+export function sbomAttr(v: string): string | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return '';
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return undefined;
+  if (!/^[a-z-]+=/.test(v)) throw new UsageError(`invalid --sbom "${v}": expected true, false or KEY=VALUE options such as generator=IMAGE`);
+  return v;
+}
+
+/** --attest type=provenance,mode=max | type=sbom,… → [attribute key, value]; value undefined for disabled=true. */
+export function parseAttest(s: string): [string, string | undefined] {
   const fields = s.split(',').map((f) => f.trim()).filter(Boolean);
   const type = fields.find((f) => f.startsWith('type='))?.slice(5);
   if (type !== 'provenance' && type !== 'sbom') throw new UsageError(`invalid --attest "${s}": expected type=provenance or type=sbom, then options`);
-  return [`attest:${type}`, fields.filter((f) => !f.startsWith('type=')).join(',')];
+  const disabled = fields.find((f) => f.toLowerCase().startsWith('disabled='))?.slice(9);
+  if (disabled !== undefined && goBool(disabled, `--attest "${s}": disabled`)) return [`attest:${type}`, undefined];
+  return [`attest:${type}`, fields.filter((f) => !f.startsWith('type=') && !f.toLowerCase().startsWith('disabled=')).join(',')];
+}
+
+/**
+ * What buildx adds where the engine can attach attestations (the containerd store, a buildkitd) and
+ * neither --provenance nor BUILDX_NO_DEFAULT_ATTESTATIONS says otherwise: the image exporters get
+ * a minimal provenance, the local and tar outputs none.
+ */
+export const DEFAULT_PROVENANCE = 'mode=min,inline-only=true';
+
+/** BUILDX_NO_DEFAULT_ATTESTATIONS, read as buildx reads it. */
+export function noDefaultAttestations(env: NodeJS.ProcessEnv): boolean {
+  const v = env.BUILDX_NO_DEFAULT_ATTESTATIONS;
+  return v !== undefined && goBool(v, 'BUILDX_NO_DEFAULT_ATTESTATIONS');
+}
+
+// Go's strconv.ParseBool, which buildx uses for these values
+function goBool(v: string, what: string): boolean {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  throw new UsageError(`invalid ${what} "${v}": expected true or false`);
 }

@@ -5,6 +5,8 @@ import type { SolveRequest } from './control';
 import { cacheImportsAttr } from './cacheOptions';
 import { exporterEntries } from './exporters';
 import { ociContextAttr } from './ociLayout';
+import { DEFAULT_PROVENANCE } from './runLimits';
+import { withAnnotations } from './annotations';
 import type { BuildOptions, CacheEntry } from './types';
 
 export interface EngineTraits {
@@ -37,7 +39,16 @@ export function frontendAttrs(opts: BuildOptions): Record<string, string> {
   if (opts.cacheFrom?.length) attrs['cache-imports'] = cacheImportsAttr(opts.cacheFrom);
   if (opts.shmSize) attrs['shm-size'] = String(opts.shmSize);
   if (opts.ulimits?.length) attrs.ulimit = opts.ulimits.join(',');
+  if (opts.cgroupParent) attrs['cgroup-parent'] = opts.cgroupParent;
   Object.assign(attrs, opts.attest);
+  return attrs;
+}
+
+/** The request's attributes on this engine: as frontendAttrs, plus buildx's default provenance where it applies. */
+function engineFrontendAttrs(opts: BuildOptions, traits: EngineTraits): Record<string, string> {
+  const attrs = frontendAttrs(opts);
+  const attests = traits.containerdStore || !!traits.standalone;
+  if (attests && !opts.noDefaultProvenance && !('attest:provenance' in attrs)) attrs['attest:provenance'] = DEFAULT_PROVENANCE;
   return attrs;
 }
 
@@ -75,12 +86,12 @@ export function sessionDirs(opts: BuildOptions): Record<string, string> {
 }
 
 export function solveRequest(ref: string, sessionId: string, opts: BuildOptions, traits: EngineTraits): SolveRequest {
-  const exporters = exporterEntries(opts.outputs, opts.tags, traits);
+  const exporters = withAnnotations(exporterEntries(opts.outputs, opts.tags, traits), opts.annotations);
   return {
     Ref: ref,
     Session: sessionId,
     Frontend: 'dockerfile.v0',
-    FrontendAttrs: frontendAttrs(opts),
+    FrontendAttrs: engineFrontendAttrs(opts, traits),
     // Engines before 26.0 read only the legacy pair; newer ones prefer Exporters. Both, always.
     ExporterDeprecated: exporters[0]?.Type ?? '',
     ExporterAttrsDeprecated: exporters[0]?.Attrs ?? {},

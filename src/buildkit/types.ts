@@ -74,6 +74,15 @@ export interface BuildOptions {
   allow?: string[];
   /** attestations by attribute key ("attest:provenance" → "mode=max"); the containerd store only */
   attest?: Record<string, string>;
+  /**
+   * --provenance=false or BUILDX_NO_DEFAULT_ATTESTATIONS: no provenance unless `attest` asks for it.
+   * Otherwise, as with buildx, the containerd store and a buildkitd attach a minimal one to images.
+   */
+  noDefaultProvenance?: boolean;
+  /** --annotation, as exporter attributes ("annotation-manifest.KEY" → value); the containerd store only */
+  annotations?: Record<string, string>;
+  /** --cgroup-parent: the parent cgroup of every RUN */
+  cgroupParent?: string;
   /** --cache-from: caches the engine may reuse steps from */
   cacheFrom?: CacheEntry[];
   /** --cache-to: where the engine exports this build's cache */

@@ -14,7 +14,8 @@ import {
   UsageError,
 } from '../buildkit/options';
 import { parseCacheEntry } from '../buildkit/cacheOptions';
-import { parseAllow, parseAttest, parseShmSize, parseUlimit, provenanceAttr } from '../buildkit/runLimits';
+import { noDefaultAttestations, parseAllow, parseAttest, parseShmSize, parseUlimit, provenanceAttr, sbomAttr } from '../buildkit/runLimits';
+import { parseAnnotation } from '../buildkit/annotations';
 import { parseOutput } from '../buildkit/exporters';
 import type { BuildOptions, ExportSpec, NamedContext } from '../buildkit/types';
 import { parseHistoryCommand, type HistoryCommand } from './historyArgs';
@@ -67,11 +68,13 @@ export const BUILD_USAGE = `Usage: buildkit-lens build [OPTIONS] PATH | -
 Options:
       --add-host HOST:IP       Add a custom host-to-IP mapping
       --allow ENTITLEMENT      Allow network.host or security.insecure (RUN --security=insecure)
+      --annotation [TYPE:]K=V  Add an OCI annotation to the image (containerd store); TYPE: manifest, index, …
       --attest SPEC            Add an attestation: type=provenance[,mode=max] or type=sbom (containerd store)
       --build-arg KEY=VALUE    Set a build-time variable
       --cache-from SPEC        Reuse cache from type=registry,ref=REF (or just REF), type=local,src=DIR, gha, s3, azblob
       --cache-to SPEC          Export the build cache: type=inline, type=registry,ref=REF[,mode=max], type=local,dest=DIR, …
       --build-context NAME=SRC Add a named context: a directory, docker-image://REF, oci-layout://DIR, target:STAGE or a URL
+      --cgroup-parent CGROUP   Parent cgroup for the RUN instructions
   -f, --file FILE              Name of the Dockerfile (default: PATH/Dockerfile; - reads standard input)
       --iidfile FILE           Write the image ID to FILE
       --label KEY=VALUE        Set metadata for the image
@@ -84,10 +87,13 @@ Options:
                                type=image,name=NAME,push=true; default: the engine's image store
       --platform LIST          Target platforms, e.g. linux/amd64,linux/arm64
       --progress MODE          auto, tty, plain, rawjson or quiet (default auto)
-      --provenance VALUE       Provenance attestation: true, false, mode=min or mode=max (containerd store)
+      --provenance VALUE       Provenance attestation: true, false, mode=min or mode=max (containerd store;
+                               default mode=min there, as buildx; BUILDX_NO_DEFAULT_ATTESTATIONS=1 turns it off)
       --pull                   Always look for newer versions of the base images
       --push                   Push the image to its registry (-o type=registry)
   -q, --quiet                  Print only the image id
+      --sbom VALUE             SBOM attestation: true, false or generator=IMAGE (containerd store; the engine
+                               pulls the scanner image)
       --secret SPEC            id=ID,src=FILE or id=ID,env=VAR
       --shm-size SIZE          Size of /dev/shm for RUN, e.g. 128m
       --ssh ID[=SOCKET]        Forward an SSH agent to RUN --mount=type=ssh (default: SSH_AUTH_SOCK)
@@ -155,7 +161,10 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
         'add-host': { type: 'string', multiple: true },
         allow: { type: 'string', multiple: true },
         attest: { type: 'string', multiple: true },
+        annotation: { type: 'string', multiple: true },
+        'cgroup-parent': { type: 'string' },
         provenance: { type: 'string' },
+        sbom: { type: 'string' },
         'shm-size': { type: 'string' },
         ulimit: { type: 'string', multiple: true },
         progress: { type: 'string' },
@@ -202,14 +211,20 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     seen.add(s.id);
   }
   const attest: Record<string, string> = {};
-  for (const a of values.attest ?? []) {
-    const [k, v] = parseAttest(a);
-    attest[k] = v;
-  }
-  if (values.provenance !== undefined) {
-    const p = provenanceAttr(values.provenance);
-    if (p === undefined) delete attest['attest:provenance'];
-    else attest['attest:provenance'] = p;
+  let noDefaultProvenance = noDefaultAttestations(env);
+  const setAttest = (k: string, v: string | undefined) => {
+    if (v !== undefined) attest[k] = v;
+    else delete attest[k];
+    // asked for, or turned off: either way no default
+    if (k === 'attest:provenance') noDefaultProvenance = true;
+  };
+  for (const a of values.attest ?? []) setAttest(...parseAttest(a));
+  if (values.provenance !== undefined) setAttest('attest:provenance', provenanceAttr(values.provenance));
+  if (values.sbom !== undefined) setAttest('attest:sbom', sbomAttr(values.sbom));
+  const annotations: Record<string, string> = {};
+  for (const a of values.annotation ?? []) {
+    const [k, v] = parseAnnotation(a);
+    annotations[k] = v;
   }
   const allow = (values.allow ?? []).flatMap(parseAllow);
   const ulimits = (values.ulimit ?? []).map(parseUlimit);
@@ -260,6 +275,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       ...(ulimits.length ? { ulimits } : {}),
       ...(allow.length ? { allow } : {}),
       ...(Object.keys(attest).length ? { attest } : {}),
+      ...(noDefaultProvenance ? { noDefaultProvenance } : {}),
+      ...(Object.keys(annotations).length ? { annotations } : {}),
+      ...(values['cgroup-parent'] ? { cgroupParent: values['cgroup-parent'] } : {}),
     },
   };
 }

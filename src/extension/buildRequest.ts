@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { BuildOptions, NamedContext } from '../buildkit/types';
 import { parseBuildContext, parseKeyValue, parsePlatforms, parseSshSpec } from '../buildkit/options';
+import { noDefaultAttestations } from '../buildkit/runLimits';
 import { readConfig } from './config';
 import { secretsFromSetting } from './secretSettings';
 import { expandTagPattern, parseStages, type StageDef } from './dockerfileModel';
@@ -53,6 +54,8 @@ export function makeRequest(uri: vscode.Uri, choices: Choices, target: string | 
     ...namedContextsFromSetting(cfg.contexts, folder?.uri.fsPath ?? path.dirname(uri.fsPath)),
     ...sshFromSetting(cfg.ssh),
     ...(choices.outputDir ? { outputs: [{ type: 'local', attrs: { dest: choices.outputDir } }] } : {}),
+    // as `docker build` on the same engine: buildx's default provenance unless the environment turns it off
+    ...(noDefaultAttestations(process.env) ? { noDefaultProvenance: true } : {}),
   };
   return { options, engineHost: cfg.engineHost || undefined, label: labelFor(uri) };
 }

@@ -33,6 +33,7 @@ interface Descriptor {
   mediaType: string;
   digest: string;
   platform?: { os: string; architecture: string };
+  annotations?: Record<string, string>;
 }
 
 describe('multi-platform', { skip: !d26c && 'needs the d26c engine (containerd image store)', timeout: 120_000 }, () => {
@@ -61,8 +62,13 @@ describe('multi-platform', { skip: !d26c && 'needs the d26c engine (containerd i
     const files = await readTar((await engine.docker.getImage(tag).get()) as NodeJS.ReadableStream);
     const blob = (d: string) => files.get(`blobs/sha256/${d.slice('sha256:'.length)}`)!;
     const index = JSON.parse(blob(exported.digest).toString()) as { manifests: Descriptor[] };
-    const byArch = new Map(index.manifests.map((m) => [m.platform?.architecture, m]));
+    // as with buildx, each image has its default provenance beside it (platform unknown/unknown)
+    const isAttestation = (m: Descriptor) => m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+    const images = index.manifests.filter((m) => !isAttestation(m));
+    const byArch = new Map(images.map((m) => [m.platform?.architecture, m]));
     assert.deepEqual([...byArch.keys()].sort(), ['amd64', 'arm64']);
+    const attested = index.manifests.filter(isAttestation).map((m) => m.annotations!['vnd.docker.reference.digest']);
+    assert.deepEqual(attested.sort(), images.map((m) => m.digest).sort());
     for (const [arch, desc] of byArch) {
       const manifest = JSON.parse(blob(desc.digest).toString()) as { config: Descriptor; layers: Descriptor[] };
       assert.equal(JSON.parse(blob(manifest.config.digest).toString()).architecture, arch);

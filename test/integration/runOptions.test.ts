@@ -2,30 +2,52 @@
 // one line where the engine cannot do it.
 import { after, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as tar from 'tar-stream';
 import { closeEngines, writeTree } from '../support/build';
 import { runCli } from '../support/cli';
 import { testEngines } from '../support/engines';
+import { buildx } from '../support/buildx';
+import { buildxPath } from '../support/engines';
 
 after(closeEngines);
 
-/** index.json of an OCI tarball. */
-async function indexOf(tarball: Buffer): Promise<{ manifests: { annotations?: Record<string, string> }[] }> {
+/** The files of a tarball by name. */
+async function tarFiles(tarball: Buffer): Promise<Map<string, Buffer>> {
   return new Promise((resolve, reject) => {
     const ex = tar.extract();
-    let index: string | undefined;
+    const files = new Map<string, Buffer>();
     ex.on('entry', (h, body, next) => {
       const chunks: Buffer[] = [];
       body.on('data', (d: Buffer) => chunks.push(d));
       body.on('end', () => {
-        if (h.name === 'index.json') index = Buffer.concat(chunks).toString('utf8');
+        files.set(h.name, Buffer.concat(chunks));
         next();
       });
     });
-    ex.on('finish', () => (index ? resolve(JSON.parse(index)) : reject(new Error('no index.json'))));
+    ex.on('finish', () => resolve(files));
     ex.on('error', reject);
     ex.end(tarball);
   });
+}
+
+type Index = { manifests: { digest: string; annotations?: Record<string, string> }[] };
+
+/** index.json of an OCI tarball. */
+async function indexOf(tarball: Buffer): Promise<Index> {
+  const index = (await tarFiles(tarball)).get('index.json');
+  if (!index) throw new Error('no index.json');
+  return JSON.parse(index.toString('utf8')) as Index;
+}
+
+/** The single image manifest of an OCI tarball: its digest and annotations. */
+async function manifestOf(tarball: Buffer): Promise<{ digest: string; annotations?: Record<string, string> }> {
+  const files = await tarFiles(tarball);
+  const { manifests } = JSON.parse(files.get('index.json')!.toString('utf8')) as Index;
+  assert.equal(manifests.length, 1);
+  const blob = files.get(`blobs/sha256/${manifests[0].digest.slice(7)}`);
+  assert.ok(blob, 'the manifest is in the tarball');
+  return { digest: manifests[0].digest, annotations: (JSON.parse(blob.toString('utf8')) as { annotations?: Record<string, string> }).annotations };
 }
 
 for (const eng of testEngines()) {
@@ -50,7 +72,7 @@ for (const eng of testEngines()) {
       if (!eng.containerdStore) {
         const refused = await runCli([...base, '--progress', 'quiet', '--provenance', 'mode=max', ctx]);
         assert.equal(refused.code, 1);
-        assert.match(refused.stderr, /^ERROR: attestations \(--provenance, --attest\) need the containerd image store/);
+        assert.match(refused.stderr, /^ERROR: attestations \(--provenance, --sbom, --attest\) need the containerd image store/);
         return;
       }
       const r = await runCli([...base, '--progress', 'quiet', '--provenance', 'mode=max', '-o', 'type=oci,dest=-', ctx]);
@@ -64,6 +86,64 @@ for (const eng of testEngines()) {
       assert.ok(sizeWith > without.stdoutBytes.length + 500, `the attestation is in the tarball (${sizeWith} vs ${without.stdoutBytes.length} bytes)`);
       assert.match(r.stdoutBytes.toString('latin1'), /https:\/\/slsa\.dev\/provenance/);
       assert.doesNotMatch(without.stdoutBytes.toString('latin1'), /https:\/\/slsa\.dev\/provenance/);
+    });
+
+    test('--cgroup-parent places every RUN, or Docker 20.10 says its frontend would ignore it', async () => {
+      const cg = writeTree({ Dockerfile: 'FROM busybox\nRUN cat /proc/self/cgroup\n' });
+      const r = await runCli([...base, '--progress', 'plain', '--cgroup-parent', 'lens-test.slice', cg]);
+      if (eng.buildkit === '0.8') {
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /ERROR: .*--cgroup-parent needs BuildKit 0\.10 or later \(Docker 23\.0 or later\); this engine is Docker 20\.10\S*, whose Dockerfile frontend would ignore it/);
+        return;
+      }
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /^#\d+ [\d.]+ \S*:\/lens-test\.slice\/buildkit\//m);
+    });
+
+    test('provenance as buildx adds it by default: on the containerd store unless turned off, never on the classic store', async () => {
+      const cached = writeTree({ Dockerfile: 'FROM busybox\nRUN echo provenance > /p\n' });
+      const run = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
+        const r = await runCli(['build', '-H', eng.host, '--network', 'none', '--progress', 'plain', ...args, cached], { env: { BUILDX_NO_DEFAULT_ATTESTATIONS: undefined, ...env } });
+        assert.equal(r.code, 0, r.stderr);
+        return /exporting attestation manifest/.test(r.stderr);
+      };
+      assert.equal(await run([]), eng.containerdStore, 'by default');
+      assert.equal(await run(['--provenance', 'false']), false, '--provenance false');
+      assert.equal(await run([], { BUILDX_NO_DEFAULT_ATTESTATIONS: '1' }), false, 'BUILDX_NO_DEFAULT_ATTESTATIONS=1');
+      // a local output carries no attestation (inline-only), as with buildx
+      assert.equal(await run(['-o', `${cached}/out`]), false, 'to a folder');
+      if (eng.containerdStore && buildxPath()) {
+        const bx = await buildx(eng, ['--network', 'none', '--progress', 'plain', cached]);
+        assert.equal(bx.code, 0, bx.stderr);
+        assert.match(bx.stderr, /exporting attestation manifest/, 'buildx adds one too');
+      }
+    });
+
+    test('--annotation on the image manifest as buildx writes it; the classic store refuses it before the build', async () => {
+      const ann = writeTree({ Dockerfile: 'FROM busybox\nRUN echo annotated > /a\n' });
+      const flags = ['--annotation', 'org.opencontainers.image.title=lens', '--annotation', 'manifest:com.example.k=v=w'];
+      if (!eng.containerdStore) {
+        const refused = await runCli(['build', '-H', eng.host, '--network', 'none', '--progress', 'quiet', ...flags, ann]);
+        assert.equal(refused.code, 1);
+        assert.match(refused.stderr, /^ERROR: annotations \(--annotation\) need the containerd image store/);
+        // a folder has no manifest to annotate: nothing to refuse
+        const local = await runCli(['build', '-H', eng.host, '--network', 'none', '--progress', 'quiet', ...flags, '-o', `${ann}/out`, ann]);
+        assert.equal(local.code, 0, local.stderr);
+        return;
+      }
+      const r = await runCli(['build', '-H', eng.host, '--network', 'none', '--progress', 'quiet', ...flags, '-o', 'type=oci,dest=-', ann]);
+      assert.equal(r.code, 0, r.stderr);
+      const ours = await manifestOf(r.stdoutBytes);
+      assert.deepEqual(ours.annotations, { 'org.opencontainers.image.title': 'lens', 'com.example.k': 'v=w' });
+      const stored = await runCli(['build', '-H', eng.host, '--network', 'none', '--progress', 'quiet', ...flags, '-t', 'bkl-annotated:1', ann]);
+      assert.equal(stored.code, 0, stored.stderr);
+      if (buildxPath()) {
+        const out = `${ann}/bx.tar`;
+        const bx = await buildx(eng, ['--network', 'none', '--progress', 'quiet', ...flags, '-o', `type=oci,dest=${out}`, ann]);
+        assert.equal(bx.code, 0, bx.stderr);
+        // the RUN is cached, so the manifests are byte for byte the same
+        assert.deepEqual(await manifestOf(fs.readFileSync(out)), ours);
+      }
     });
   });
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { parseCommand, type BuildCommand } from '../../src/cli/args';
 import { solveRequest } from '../../src/buildkit/solveRequest';
-import { parseAllow, parseAttest, parseShmSize, parseUlimit, provenanceAttr } from '../../src/buildkit/runLimits';
+import { DEFAULT_PROVENANCE, parseAllow, parseAttest, parseShmSize, parseUlimit, provenanceAttr } from '../../src/buildkit/runLimits';
 
 test('--shm-size in Docker\'s binary units; --ulimit as TYPE=SOFT:HARD', () => {
   assert.equal(parseShmSize('64m'), 64 * 1024 * 1024);
@@ -41,4 +41,35 @@ test('--allow, --provenance and --attest into the Solve request as buildx sends 
   assert.equal('attest:provenance' in off.FrontendAttrs, false);
   const plain = solveRequest('r', 's', cmd([]).options, { containerdStore: true });
   assert.deepEqual([plain.FrontendAttrs['shm-size'], plain.FrontendAttrs.ulimit, plain.Entitlements], [undefined, undefined, []]);
+});
+
+test('buildx\'s default provenance where the engine attaches attestations, unless turned off', () => {
+  const cmd = (args: string[], env: NodeJS.ProcessEnv = {}) => (parseCommand(['build', ...args, '.'], env, '/w') as BuildCommand).options;
+  const prov = (o: ReturnType<typeof cmd>, traits: { containerdStore: boolean; standalone?: boolean }) =>
+    solveRequest('r', 's', o, traits).FrontendAttrs['attest:provenance'];
+  assert.equal(DEFAULT_PROVENANCE, 'mode=min,inline-only=true');
+  assert.equal(prov(cmd([]), { containerdStore: true }), DEFAULT_PROVENANCE);
+  assert.equal(prov(cmd([]), { containerdStore: false, standalone: true }), DEFAULT_PROVENANCE);
+  assert.equal(prov(cmd([]), { containerdStore: false }), undefined, 'the classic store has no attestations');
+  assert.equal(prov(cmd(['--provenance', 'false']), { containerdStore: true }), undefined);
+  assert.equal(prov(cmd(['--attest', 'type=provenance,disabled=true']), { containerdStore: true }), undefined);
+  assert.equal(prov(cmd(['--provenance', 'true']), { containerdStore: true }), 'mode=min');
+  assert.equal(prov(cmd(['--attest', 'type=sbom']), { containerdStore: true }), DEFAULT_PROVENANCE, 'an SBOM alone keeps the default provenance');
+  for (const v of ['1', 'true', 'T']) assert.equal(prov(cmd([], { BUILDX_NO_DEFAULT_ATTESTATIONS: v }), { containerdStore: true }), undefined, v);
+  for (const v of ['0', 'false']) assert.equal(prov(cmd([], { BUILDX_NO_DEFAULT_ATTESTATIONS: v }), { containerdStore: true }), DEFAULT_PROVENANCE, v);
+  assert.equal(prov(cmd(['--provenance', 'mode=max'], { BUILDX_NO_DEFAULT_ATTESTATIONS: '1' }), { containerdStore: true }), 'mode=max');
+  assert.throws(() => cmd([], { BUILDX_NO_DEFAULT_ATTESTATIONS: 'yes' }), /invalid BUILDX_NO_DEFAULT_ATTESTATIONS "yes": expected true or false/);
+  assert.throws(() => cmd(['--attest', 'type=provenance,disabled=maybe']), /disabled "maybe"/);
+  // --sbom as buildx's shorthand for --attest type=sbom
+  const sbom = (args: string[]) => solveRequest('r', 's', cmd(args), { containerdStore: true }).FrontendAttrs['attest:sbom'];
+  assert.equal(sbom(['--sbom', 'true']), '');
+  assert.equal(sbom(['--sbom', 'generator=example/scanner']), 'generator=example/scanner');
+  assert.equal(sbom(['--attest', 'type=sbom', '--sbom', 'false']), undefined);
+  assert.equal(prov(cmd(['--sbom', 'true']), { containerdStore: true }), DEFAULT_PROVENANCE, 'an SBOM keeps the default provenance');
+  assert.throws(() => cmd(['--sbom', 'maybe']), /invalid --sbom "maybe"/);
+});
+
+test('--cgroup-parent is a frontend attribute', () => {
+  const o = (parseCommand(['build', '--cgroup-parent', 'ci.slice', '.'], {}, '/w') as BuildCommand).options;
+  assert.equal(solveRequest('r', 's', o, { containerdStore: false }).FrontendAttrs['cgroup-parent'], 'ci.slice');
 });
