@@ -72,7 +72,7 @@ export async function preflight(engine: Engine, opts: BuildOptions): Promise<Eng
     throw new PreflightError(`${flags} need${ignored.length > 1 ? '' : 's'} BuildKit 0.10 or later (Docker 23.0 or later); this engine is Docker ${info.serverVersion}, whose Dockerfile frontend would ignore ${them}`);
   }
   if (Object.keys(opts.attest ?? {}).length && !engine.buildkit && !info.containerdStore) {
-    throw new PreflightError(classicStoreRefusal('attestations (--provenance, --sbom, --attest) need'));
+    throw new PreflightError(classicStoreRefusal('attestations (provenance, SBOM) need'));
   }
   // the classic store's exporter would drop them without a word
   if (Object.keys(opts.annotations ?? {}).length && !engine.buildkit && !info.containerdStore && annotatedOutputs(opts)) {

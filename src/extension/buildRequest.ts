@@ -6,7 +6,7 @@ import * as path from 'path';
 import type { BuildOptions, NamedContext } from '../buildkit/types';
 import { parseBuildContext, parseKeyValue, parsePlatforms, parseSshSpec } from '../buildkit/options';
 import { noDefaultAttestations } from '../buildkit/runLimits';
-import { readConfig } from './config';
+import { readConfig, type Config } from './config';
 import { secretsFromSetting } from './secretSettings';
 import { expandTagPattern, parseStages, type StageDef } from './dockerfileModel';
 import type { SessionRequest } from './buildSession';
@@ -54,10 +54,18 @@ export function makeRequest(uri: vscode.Uri, choices: Choices, target: string | 
     ...namedContextsFromSetting(cfg.contexts, folder?.uri.fsPath ?? path.dirname(uri.fsPath)),
     ...sshFromSetting(cfg.ssh),
     ...(choices.outputDir ? { outputs: [{ type: 'local', attrs: { dest: choices.outputDir } }] } : {}),
-    // as `docker build` on the same engine: buildx's default provenance unless the environment turns it off
-    ...(noDefaultAttestations(process.env) ? { noDefaultProvenance: true } : {}),
+    ...provenanceFromSetting(cfg.provenance),
   };
   return { options, engineHost: cfg.engineHost || undefined, label: labelFor(uri) };
+}
+
+/**
+ * buildkitLens.build.provenance. "default" is what `docker build` does on the same engine: buildx's
+ * minimal provenance on the containerd store, unless BUILDX_NO_DEFAULT_ATTESTATIONS turns it off.
+ */
+export function provenanceFromSetting(p: Config['provenance'], env: NodeJS.ProcessEnv = process.env): Pick<BuildOptions, 'attest' | 'noDefaultProvenance'> {
+  if (p === 'min' || p === 'max') return { attest: { 'attest:provenance': `mode=${p}` }, noDefaultProvenance: true };
+  return p === 'off' || noDefaultAttestations(env) ? { noDefaultProvenance: true } : {};
 }
 
 /** buildkitLens.build.contexts as BuildOptions.namedContexts; folders are the workspace's, like the build context. */

@@ -9,6 +9,8 @@ export type ContextRoot = 'workspaceFolder' | 'dockerfileFolder';
 /** Which open panel a new build may take over: any finished one, only one of the same Dockerfile and target, or none. */
 export type PanelReuse = 'finished' | 'sameDockerfile' | 'never';
 
+export type ProvenanceSetting = 'default' | 'off' | 'min' | 'max';
+
 export interface Config {
   engineHost: string;
   network: NetworkMode;
@@ -21,6 +23,8 @@ export interface Config {
   secrets: unknown[];
   /** raw buildx --ssh entries */
   ssh: unknown[];
+  /** buildkitLens.build.provenance: as `docker build` (default), off, or min / max asked for */
+  provenance: ProvenanceSetting;
   contextRoot: ContextRoot;
   codeLens: boolean;
   decorations: boolean;
@@ -40,12 +44,17 @@ export function readConfig(scope?: vscode.ConfigurationScope): Config {
     platforms: (c.get<string[]>('build.platforms', []) ?? []).filter((p) => typeof p === 'string' && p.trim()),
     secrets: arrayOrEmpty(c.get<unknown>('build.secrets', [])),
     ssh: arrayOrEmpty(c.get<unknown>('build.ssh', [])),
+    provenance: provenance(c.get<string>('build.provenance', 'default')),
     contextRoot: c.get<string>('build.contextRoot', 'workspaceFolder') === 'dockerfileFolder' ? 'dockerfileFolder' : 'workspaceFolder',
     codeLens: c.get<boolean>('codeLens.enabled', true),
     decorations: c.get<boolean>('decorations.enabled', true),
     revealPanel: c.get<boolean>('panel.revealOnBuild', true),
     panelReuse: panelReuse(c.get<string>('panel.reuse', 'finished')),
   };
+}
+
+function provenance(v: string | undefined): ProvenanceSetting {
+  return v === 'off' || v === 'min' || v === 'max' ? v : 'default';
 }
 
 function panelReuse(v: string | undefined): PanelReuse {

@@ -37,6 +37,12 @@ export async function eventually<T>(probe: () => T | undefined | false | Promise
   }
 }
 
+/** The host of a named engine of BKL_TEST_ENGINES ("name=host,..."). */
+export function engineNamed(name: string): string | undefined {
+  const hit = (process.env.BKL_TEST_ENGINES ?? '').split(',').map((s) => s.trim()).find((s) => s.startsWith(`${name}=`));
+  return hit?.slice(name.length + 1);
+}
+
 /** The first engine of BKL_TEST_ENGINES ("name=host,..."), or undefined. */
 export function testEngineHost(): string | undefined {
   const first = (process.env.BKL_TEST_ENGINES ?? '').split(',').map((s) => s.trim()).find(Boolean);

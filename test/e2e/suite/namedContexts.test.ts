@@ -3,13 +3,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { BuildTicket } from '../../../src/extension/commands';
-import { api, testEngineHost, useTestEngine, writeFile } from './helpers';
-
-/** The host of a named engine of BKL_TEST_ENGINES ("name=host,..."). */
-function engineNamed(name: string): string | undefined {
-  const hit = (process.env.BKL_TEST_ENGINES ?? '').split(',').map((s) => s.trim()).find((s) => s.startsWith(`${name}=`));
-  return hit?.slice(name.length + 1);
-}
+import { api, engineNamed, testEngineHost, useTestEngine, writeFile } from './helpers';
 
 const d26 = engineNamed('d26');
 const d20 = engineNamed('d20');
