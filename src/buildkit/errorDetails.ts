@@ -140,6 +140,10 @@ export function explainMissing(message: string): string | undefined {
   if (/unknown scheme oci-layout/.test(message)) {
     return classicStoreRefusal('oci-layout:// build contexts need');
   }
+  // a buildkitd has no Docker image store: the default output, --load and type=docker without dest need one
+  if (/exporter "moby" could not be found/.test(message)) {
+    return 'this BuildKit daemon has no Docker image store to load the image into: give an output with dest=FILE (-o type=docker,dest=FILE), or push it (--push)';
+  }
   const ssh = /no SSH key "([^"]*)" forwarded from the client/.exec(message);
   if (ssh) {
     const id = ssh[1] || 'default';

@@ -34,6 +34,10 @@ export function parseOutput(spec: string): ExportSpec {
   delete attrs.type;
   // buildx's shorthand
   if (type === 'registry') return { type: 'image', attrs: { ...attrs, push: 'true' } };
+  // as buildx on a Docker engine: a docker image with nowhere to go is loaded into the engine's store,
+  // and another tarball with no dest goes to standard output
+  if (type === 'docker' && !attrs.dest) return { type: 'moby', attrs };
+  if ((type === 'tar' || type === 'oci') && !attrs.dest) attrs.dest = '-';
   return { type, attrs };
 }
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { closeEngines, writeTree } from '../support/build';
+import { closeEngines, engineFor, writeTree } from '../support/build';
 import { buildx } from '../support/buildx';
 import { runCli } from '../support/cli';
 import { buildxPath, testEngines, type TestEngine } from '../support/engines';
@@ -102,6 +102,19 @@ for (const eng of testEngines()) {
       const piped = await runCli([...base, '-q', '-o', '-', ctx]);
       assert.equal(piped.code, 0, piped.stderr);
       assert.equal(piped.stdoutBytes.equals(fs.readFileSync(ours)), true, 'stdout holds the same tarball, and only it');
+      // type=tar with no dest: standard output too, as buildx
+      const noDest = await runCli([...base, '-o', 'type=tar', ctx]);
+      assert.equal(noDest.code, 0, noDest.stderr);
+      assert.equal(noDest.stdoutBytes.equals(fs.readFileSync(ours)), true, 'type=tar without dest writes to stdout');
+    });
+
+    test('type=docker with no dest loads the image into the engine, as buildx does on a Docker engine', async () => {
+      const tag = `bkl-loaded:${eng.name}-${Date.now()}`;
+      const r = await runCli([...base, '-o', `type=docker,name=${tag}`, ctx]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdoutBytes.length, 0, 'nothing on stdout');
+      const img = await (await engineFor(eng.host)).docker.getImage(tag).inspect();
+      assert.ok(img.Id, `${tag} is in the engine's store`);
     });
 
     test('oci: an OCI layout on the containerd store; the classic store says why not, before building', async () => {

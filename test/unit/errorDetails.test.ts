@@ -178,5 +178,7 @@ test('an engine\'s refusal of what the build asked for is said as what to give i
   assert.match(e.message, /^named build contexts need BuildKit 0\.10 or later/);
   const oci = decodeBuildError({ code: 2, details: 'failed to resolve source metadata for docker.io/library/base@sha256:1: unknown scheme oci-layout: not found' });
   assert.match(oci.message, /^oci-layout:\/\/ build contexts need the containerd image store, and this engine uses the classic store: turn it on/);
+  const noStore = decodeBuildError({ code: 2, details: 'exporter "moby" could not be found' });
+  assert.match(noStore.message, /^this BuildKit daemon has no Docker image store .*-o type=docker,dest=FILE/);
   assert.equal(decodeBuildError({ code: 2, details: 'exit code: 3' }).message, 'exit code: 3');
 });

@@ -32,6 +32,11 @@ test('outputs: buildx -o syntax; a bare path is a directory, "-" a tarball on st
   assert.deepEqual(parseOutput('type=oci,dest=out.tar'), { type: 'oci', attrs: { dest: 'out.tar' } });
   assert.deepEqual(parseOutput('out'), { type: 'local', attrs: { dest: 'out' } });
   assert.deepEqual(parseOutput('-'), { type: 'tar', attrs: { dest: '-' } });
+  // as buildx: no dest loads a docker image into the engine, and sends other tarballs to standard output
+  assert.deepEqual(parseOutput('type=docker,name=app:1'), { type: 'moby', attrs: { name: 'app:1' } });
+  assert.deepEqual(parseOutput('type=docker,dest=app.tar'), { type: 'docker', attrs: { dest: 'app.tar' } });
+  assert.deepEqual(parseOutput('type=oci'), { type: 'oci', attrs: { dest: '-' } });
+  assert.deepEqual(parseOutput('type=tar'), { type: 'tar', attrs: { dest: '-' } });
   assert.throws(() => parseOutput('name=x'), /type= is missing/);
   assert.throws(() => parseOutput('type=zip'), /unknown type "zip"/);
   assert.throws(() => parseOutput('type=tar,out.tar'), /key=value/);
