@@ -45,8 +45,8 @@ export function provenanceAttr(v: string): string | undefined {
 
 /** --sbom VALUE: true/false or the scanner's options (generator=IMAGE) → the attest:sbom attribute (undefined: off). */
 export function sbomAttr(v: string): string | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return '';
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return undefined;
+  const on = parseGoBool(v);
+  if (on !== undefined) return on ? '' : undefined;
   if (!/^[a-z-]+=/.test(v)) throw new UsageError(`invalid --sbom "${v}": expected true, false or KEY=VALUE options such as generator=IMAGE`);
   return v;
 }
@@ -74,9 +74,15 @@ export function noDefaultAttestations(env: NodeJS.ProcessEnv): boolean {
   return v !== undefined && goBool(v, 'BUILDX_NO_DEFAULT_ATTESTATIONS');
 }
 
-// Go's strconv.ParseBool, which buildx uses for these values
-function goBool(v: string, what: string): boolean {
+// Go's strconv.ParseBool, which buildx uses for these values (undefined: not a boolean)
+function parseGoBool(v: string): boolean | undefined {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
-  throw new UsageError(`invalid ${what} "${v}": expected true or false`);
+  return undefined;
+}
+
+function goBool(v: string, what: string): boolean {
+  const b = parseGoBool(v);
+  if (b === undefined) throw new UsageError(`invalid ${what} "${v}": expected true or false`);
+  return b;
 }
