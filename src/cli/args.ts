@@ -78,6 +78,7 @@ Options:
   -f, --file FILE              Name of the Dockerfile (default: PATH/Dockerfile; - reads standard input)
       --iidfile FILE           Write the image ID to FILE
       --label KEY=VALUE        Set metadata for the image
+      --load                   Put the image in the engine's store (what a build does with no --output)
       --metadata-file FILE     Write the build result metadata to FILE
       --network MODE           Networking mode for RUN: default, none or host
       --no-cache               Do not use cache when building the image
@@ -240,6 +241,10 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   // buildx 0.13 takes one, and Docker 20.10's BuildKit knows a single exporter
   if (outputs.length > 1) throw new UsageError('only one --output is supported');
+  // --load is what a build does anyway (the engine's store), unless an output sends the result elsewhere
+  if (values.load && outputs.length && !['moby', 'image'].includes(outputs[0].type)) {
+    throw new UsageError(`--load puts the image in the engine's store, and --output type=${outputs[0].type} sends the result elsewhere: only one output is supported`);
+  }
   // repeated or comma-separated, as buildx takes it
   const noCacheStages = (values['no-cache-filter'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   return {

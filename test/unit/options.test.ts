@@ -96,6 +96,11 @@ test('-o/--output: buildx forms, dest resolved against the working directory, on
   assert.equal(out([]), undefined);
   assert.throws(() => parseCommand(['build', '-o', 'a', '-o', 'b', '.']), (e: Error) => e instanceof UsageError && /only one --output/.test(e.message));
   assert.throws(() => parseCommand(['build', '-o', 'type=zip', '.']), (e: Error) => e instanceof UsageError && /--output: .*unknown type "zip"/.test(e.message));
+  // --load is the engine's store: alone, with --push or with type=docker it is the same output; not beside another
+  assert.equal(out(['--load']), undefined);
+  assert.deepEqual(out(['--load', '-o', 'type=docker']), [{ type: 'moby', attrs: {} }]);
+  assert.deepEqual(out(['--load', '--push', '-t', 'r/a:1']), [{ type: 'image', attrs: { push: 'true' } }]);
+  assert.throws(() => parseCommand(['build', '--load', '-o', 'dist', '.']), (e: Error) => e instanceof UsageError && /--load .* --output type=local .*only one output/.test(e.message));
 });
 
 test('--pull, --no-cache-filter and --iidfile as buildx takes them', () => {
