@@ -13,6 +13,7 @@ import { ociLayoutStores, withOciDigests } from './ociLayout';
 import { enginePushes, outputTargets } from './exporters';
 import { pushWithEngine } from './enginePush';
 import { WalkPrefetch, worthWalkingAhead } from './filesync/prefetch';
+import { gitAttrs } from './gitInfo';
 import { explainResetByDockerfile } from './invalidUtf8';
 import { preflight } from './preflight';
 import { newId, Session } from './session';
@@ -96,7 +97,9 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       // A standalone buildkitd has no POST /session: the session rides inside Control.Session.
       const controlReady = controlFor(engine);
       const sessionUp = engine.buildkit ? controlReady.then((c) => attachOverControl(session!, c)) : session.attach(engine.endpoint);
-      const [traits, control] = await Promise.all([preflight(engine, opts), controlReady, sessionUp]);
+      // a context from stdin has no folder, so no commit (as with buildx)
+      const vcs = opts.contextArchive ? {} : gitAttrs({ contextDir: opts.contextDir, dockerfile: opts.dockerfile, dirs: sessionDirs(opts), env: process.env });
+      const [traits, control, vcsAttrs] = await Promise.all([preflight(engine, opts), controlReady, vcs, sessionUp]);
       if (cancelRequested) return end({ ok: false, canceled: true, exporterResponse: {} });
 
       statusStream = control.status(ref);
@@ -110,7 +113,10 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       makeCacheDirs(opts.cacheTo);
       const resolved = withOciDigests(opts);
       const asked = opts.cacheFrom ? { ...resolved, cacheFrom: resolveCacheImports(opts.cacheFrom) } : resolved;
-      const { call, response } = control.solve(solveRequest(ref, session.id, asked, traits));
+      const request = solveRequest(ref, session.id, asked, traits);
+      // after the user's labels, as buildx sets them
+      Object.assign(request.FrontendAttrs, vcsAttrs);
+      const { call, response } = control.solve(request);
       cancelSolve = () => call.cancel();
       if (cancelRequested) call.cancel();
       const dropped = session.droppedByEngine.then((err) => {

@@ -75,7 +75,7 @@ export function noDefaultAttestations(env: NodeJS.ProcessEnv): boolean {
 }
 
 // Go's strconv.ParseBool, which buildx uses for these values (undefined: not a boolean)
-function parseGoBool(v: string): boolean | undefined {
+export function parseGoBool(v: string): boolean | undefined {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
   return undefined;

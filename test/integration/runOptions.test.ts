@@ -2,6 +2,7 @@
 // one line where the engine cannot do it.
 import { after, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as tar from 'tar-stream';
 import { closeEngines, writeTree } from '../support/build';
@@ -143,6 +144,34 @@ for (const eng of testEngines()) {
         assert.equal(bx.code, 0, bx.stderr);
         // the RUN is cached, so the manifests are byte for byte the same
         assert.deepEqual(await manifestOf(fs.readFileSync(out)), ours);
+      }
+    });
+
+    test('a context in a Git work tree: its commit and remote in the provenance, the same as buildx records', async () => {
+      const root = fs.realpathSync(writeTree({ 'app/Dockerfile': 'FROM busybox\nRUN echo vcs > /v\n' }));
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: root, encoding: 'utf8' }).trim();
+      git('init', '-q');
+      git('add', '.');
+      git('commit', '-q', '-m', 'one');
+      git('remote', 'add', 'origin', 'https://git.example.com/team/app.git');
+      const sha = git('rev-parse', 'HEAD');
+      const app = `${root}/app`;
+      if (!eng.containerdStore) {
+        // nothing to record it in, and nothing fails
+        const r = await runCli(['build', '-H', eng.host, '--network', 'none', '--progress', 'quiet', app]);
+        assert.equal(r.code, 0, r.stderr);
+        return;
+      }
+      const vcsOf = (tarball: Buffer) => /"vcs":\{[^}]*\}/.exec(tarball.toString('latin1'))?.[0];
+      const r = await runCli(['build', '-H', eng.host, '--network', 'none', '--progress', 'quiet', '--provenance', 'mode=max', '-o', 'type=oci,dest=-', app]);
+      assert.equal(r.code, 0, r.stderr);
+      const ours = vcsOf(r.stdoutBytes);
+      assert.ok(ours?.includes(`"revision":"${sha}"`) && ours.includes('"source":"https://git.example.com/team/app.git"') && ours.includes('"localdir:context":"app"'), ours);
+      if (buildxPath()) {
+        const out = `${root}/bx.tar`;
+        const bx = await buildx(eng, ['--network', 'none', '--progress', 'quiet', '--provenance', 'mode=max', '-o', `type=oci,dest=${out}`, app]);
+        assert.equal(bx.code, 0, bx.stderr);
+        assert.equal(ours, vcsOf(fs.readFileSync(out)));
       }
     });
   });
