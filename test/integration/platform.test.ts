@@ -4,30 +4,11 @@
 import { after, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
-import * as tar from 'tar-stream';
 import { build, closeEngines, engineFor, options, writeTree } from '../support/build';
 import { testEngines } from '../support/engines';
+import { readTar } from '../support/tarFiles';
 
 const d26c = testEngines().find((e) => e.name === 'd26c');
-
-/** Every file of a tar stream (small images only), by name. */
-function readTar(stream: NodeJS.ReadableStream): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    const files = new Map<string, Buffer>();
-    const ex = tar.extract();
-    ex.on('entry', (h, body, next) => {
-      const chunks: Buffer[] = [];
-      body.on('data', (c: Buffer) => chunks.push(c));
-      body.on('end', () => {
-        files.set(h.name.replace(/^\.\//, ''), Buffer.concat(chunks));
-        next();
-      });
-    });
-    ex.on('finish', () => resolve(files));
-    ex.on('error', reject);
-    stream.pipe(ex);
-  });
-}
 
 interface Descriptor {
   mediaType: string;

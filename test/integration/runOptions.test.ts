@@ -4,46 +4,27 @@ import { after, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as tar from 'tar-stream';
 import { closeEngines, writeTree } from '../support/build';
 import { runCli } from '../support/cli';
 import { testEngines } from '../support/engines';
+import { readTar } from '../support/tarFiles';
 import { buildx } from '../support/buildx';
 import { buildxPath } from '../support/engines';
 
 after(closeEngines);
 
-/** The files of a tarball by name. */
-async function tarFiles(tarball: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    const ex = tar.extract();
-    const files = new Map<string, Buffer>();
-    ex.on('entry', (h, body, next) => {
-      const chunks: Buffer[] = [];
-      body.on('data', (d: Buffer) => chunks.push(d));
-      body.on('end', () => {
-        files.set(h.name, Buffer.concat(chunks));
-        next();
-      });
-    });
-    ex.on('finish', () => resolve(files));
-    ex.on('error', reject);
-    ex.end(tarball);
-  });
-}
-
 type Index = { manifests: { digest: string; annotations?: Record<string, string> }[] };
 
 /** index.json of an OCI tarball. */
 async function indexOf(tarball: Buffer): Promise<Index> {
-  const index = (await tarFiles(tarball)).get('index.json');
+  const index = (await readTar(tarball)).get('index.json');
   if (!index) throw new Error('no index.json');
   return JSON.parse(index.toString('utf8')) as Index;
 }
 
 /** The single image manifest of an OCI tarball: its digest and annotations. */
 async function manifestOf(tarball: Buffer): Promise<{ digest: string; annotations?: Record<string, string> }> {
-  const files = await tarFiles(tarball);
+  const files = await readTar(tarball);
   const { manifests } = JSON.parse(files.get('index.json')!.toString('utf8')) as Index;
   assert.equal(manifests.length, 1);
   const blob = files.get(`blobs/sha256/${manifests[0].digest.slice(7)}`);

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension/main';
+import { testEngines, type EngineName } from '../../support/engines';
 
 export const EXTENSION_ID = 'buildkit-lens.buildkit-lens';
 
@@ -38,17 +39,13 @@ export async function eventually<T>(probe: () => T | undefined | false | Promise
 }
 
 /** The host of a named engine of BKL_TEST_ENGINES ("name=host,..."). */
-export function engineNamed(name: string): string | undefined {
-  const hit = (process.env.BKL_TEST_ENGINES ?? '').split(',').map((s) => s.trim()).find((s) => s.startsWith(`${name}=`));
-  return hit?.slice(name.length + 1);
+export function engineNamed(name: EngineName): string | undefined {
+  return testEngines().find((e) => e.name === name)?.host;
 }
 
 /** The first engine of BKL_TEST_ENGINES ("name=host,..."), or undefined. */
 export function testEngineHost(): string | undefined {
-  const first = (process.env.BKL_TEST_ENGINES ?? '').split(',').map((s) => s.trim()).find(Boolean);
-  if (!first) return undefined;
-  const i = first.indexOf('=');
-  return i < 0 ? undefined : first.slice(i + 1);
+  return testEngines()[0]?.host;
 }
 
 /** Points the extension at the test engine; RUN needs network none on the test engines. */

@@ -1,12 +1,11 @@
 // What the UI specs share: the workspace settings that point the extension at a test engine,
 // and the few workbench gestures the specs repeat.
 import type { FrameLocator, Page } from 'playwright-core';
+import { testEngines } from '../../support/engines';
 
 /** The first engine of BKL_TEST_ENGINES ("name=host,..."). */
 export function engineHost(): string | undefined {
-  const first = (process.env.BKL_TEST_ENGINES ?? '').split(',').map((s) => s.trim()).find(Boolean);
-  const i = first ? first.indexOf('=') : -1;
-  return first && i > 0 ? first.slice(i + 1) : undefined;
+  return testEngines()[0]?.host;
 }
 
 /** .vscode/settings.json for a workspace building on the test engine (RUN needs network none there). */
