@@ -98,17 +98,18 @@ function realPath(p: string): string {
   }
 }
 
-/** A remote URL as buildx records it: user and password taken out (scp-like addresses stay as they are). */
+/**
+ * A remote URL as buildx records it: Go's url.Parse, the user info dropped, String() again. The
+ * user info is cut out of the text rather than re-serialized, since WHATWG's URL would add a "/"
+ * to a path-less URL, drop a default port and lower-case the host, and Go does none of these.
+ * scp-like addresses (git@host:path) have no scheme and stay as they are.
+ */
 export function withoutCredentials(s: string): string {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) return s;
-  try {
-    const u = new URL(s);
-    u.username = '';
-    u.password = '';
-    return u.href;
-  } catch {
-    return s;
-  }
+  // Go cuts the fragment and the query first, so the authority ends at "/", "?" or "#"
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)([\s\S]*)$/i.exec(s);
+  if (!m) return s;
+  const authority = m[2].slice(m[2].lastIndexOf('@') + 1);
+  return m[1].toLowerCase() + authority + m[3];
 }
 
 function run(cwd: string, env: NodeJS.ProcessEnv, args: string[]): Promise<string> {

@@ -56,4 +56,9 @@ test('remote URLs keep their form, minus any user and password', () => {
   assert.equal(withoutCredentials('ssh://git@host.example/a/b.git'), 'ssh://host.example/a/b.git');
   assert.equal(withoutCredentials('git@host.example:a/b.git'), 'git@host.example:a/b.git');
   assert.equal(withoutCredentials(''), '');
+  // as Go's url.URL.String(): no "/" added, the port and the host's case kept, the last "@" ends the user info
+  assert.equal(withoutCredentials('https://tok@Host.Example'), 'https://Host.Example');
+  assert.equal(withoutCredentials('https://u:p@host.example:443/a.git?x=1#f'), 'https://host.example:443/a.git?x=1#f');
+  assert.equal(withoutCredentials('https://u:p@ss@host.example/a.git'), 'https://host.example/a.git');
+  assert.equal(withoutCredentials('HTTPS://host.example/a.git'), 'https://host.example/a.git');
 });
