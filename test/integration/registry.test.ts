@@ -3,6 +3,7 @@
 // none (fails clearly), config.json auths, a credential helper on PATH; and a build that pushes.
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
@@ -98,6 +99,9 @@ describe('registry auth', { skip, timeout: 300_000 }, () => {
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stderr, how);
         assert.equal((await manifestOf(repo, '1')).status, 200, `${repo} is in the registry`);
+        // as with buildx's docker driver, a pushed image is in the engine's store too
+        const inStore = spawnSync('docker', ['-H', host, 'image', 'inspect', `${reg.host}/${repo}:1`], { stdio: 'ignore' });
+        assert.equal(inStore.status, 0, `${repo}:1 is in the engine's store`);
       }
       // no credentials: the engine's refusal, one line naming the image
       const empty = path.join(scratch, 'cfg-none');
