@@ -27,12 +27,16 @@ export interface StageDef {
   /** [FROM, ...following instructions of the stage] */
   instructions: InstructionDef[];
   /**
-   * What BuildKit numbers "[stage i/n]": the FROM only when it pulls an image; FROM scratch and
-   * FROM <earlier stage> make no vertex of their own.
+   * What BuildKit numbers "[stage i/n]": the FROM only when it pulls an image (FROM scratch and
+   * FROM <earlier stage> make no vertex of their own), then ADD, COPY, RUN and WORKDIR; the others
+   * (ENV, ARG, LABEL, CMD, …) only change the image config.
    */
   numbered: InstructionDef[];
   fromLine: number;
 }
+
+// dockerfile2llb's cmdTotal: the instructions that make a vertex (WORKDIR since BuildKit 0.8's FileOp)
+const NUMBERED = new Set(['ADD', 'COPY', 'RUN', 'WORKDIR']);
 
 export function parseStages(text: string): StageDef[] {
   const df = parser().parse(text);
@@ -61,7 +65,7 @@ export function parseStages(text: string): StageDef[] {
       });
     } else if (stages.length > 0) {
       stages[stages.length - 1].instructions.push(def);
-      stages[stages.length - 1].numbered.push(def);
+      if (NUMBERED.has(def.keyword)) stages[stages.length - 1].numbered.push(def);
     }
   }
   return stages;

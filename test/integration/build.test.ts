@@ -5,6 +5,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { testEngines } from '../support/engines';
+import { instructionOfVertex, parseStages } from '../../src/extension/dockerfileModel';
 import { build, closeEngines, engineFor, logText, options, writeTree } from '../support/build';
 import { tempDir } from '../support/tmp';
 
@@ -40,6 +41,48 @@ for (const eng of engines) {
       assert.equal(img.Config.Labels?.['org.test'], 'yes');
       const digest = b.result.exporterResponse['containerimage.digest'];
       assert.match(digest ?? '', /^sha256:[0-9a-f]{64}$/);
+    });
+
+    test('every "[stage i/n]" step names its own Dockerfile line (the numbering the decorations and Problems read)', async () => {
+      const text = [
+        'FROM busybox AS base',
+        'ARG GREETING=hi',
+        'ENV A=1',
+        'LABEL org.test=numbering',
+        'WORKDIR /w',
+        'USER root',
+        'RUN echo "$GREETING" > g',
+        'EXPOSE 80',
+        'FROM base AS mid',
+        'ENV B=2',
+        'COPY f /f',
+        'ADD f /f2',
+        'FROM scratch AS out',
+        'COPY --from=mid /w/g /g',
+        'CMD ["x"]',
+        'FROM busybox',
+        'ONBUILD RUN echo later',
+        'STOPSIGNAL SIGTERM',
+        'HEALTHCHECK NONE',
+        'VOLUME /v',
+        'COPY --from=out /g /g',
+        'ENTRYPOINT ["sh"]',
+        '',
+      ].join('\n');
+      const ctx = writeTree({ Dockerfile: text, f: 'f' });
+      const b = await build(eng.host, options(ctx, { noCache: true }));
+      assert.equal(b.result.ok, true, b.result.error?.message);
+      const stages = parseStages(text);
+      const lines = text.split('\n');
+      const numbered = b.model.steps().filter((s) => s.stage?.total);
+      // base: FROM, WORKDIR, RUN; mid: COPY, ADD; out: COPY; the last: COPY (its FROM busybox is base's vertex)
+      assert.equal(numbered.length, 7, numbered.map((s) => s.name).join('\n'));
+      for (const step of numbered) {
+        const ins = instructionOfVertex(stages, step.stage!);
+        assert.ok(ins, `no line for ${step.name}`);
+        const keyword = /\] (\w+)/.exec(step.name)![1];
+        assert.equal(lines[ins.startLine].split(' ')[0], keyword, step.name);
+      }
     });
 
     test('a second identical build is fully cached', async () => {

@@ -38,6 +38,15 @@ test('stages: names are lower-cased, instructions keep their lines, ARG before F
   assert.equal(stageAtLine(stages, 0), undefined);
 });
 
+test('only ADD, COPY, RUN and WORKDIR are numbered after the FROM, as BuildKit counts "[stage i/n]"', () => {
+  const text = 'FROM busybox AS a\nARG X\nENV Y=1\nLABEL z=1\nWORKDIR /w\nUSER root\nRUN true\nEXPOSE 80\nCMD ["sh"]\nFROM a\nENV Q=1\nCOPY f /f\n';
+  const stages = parseStages(text);
+  assert.deepEqual(stages[0].numbered.map((i) => i.keyword), ['FROM', 'WORKDIR', 'RUN']);
+  assert.deepEqual(stages[1].numbered.map((i) => i.keyword), ['COPY']);
+  assert.equal(stages[0].instructions.length, 9);
+  assert.equal(instructionOfVertex(stages, { name: 'a', index: 3, total: 3 })?.startLine, 6);
+});
+
 test('vertex "[stage i/n]" maps to its instruction; unnamed final and stage-N forms too', () => {
   const stages = parseStages(MULTI);
   assert.equal(instructionOfVertex(stages, { name: 'build', index: 3, total: 4 })?.startLine, 3);
