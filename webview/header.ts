@@ -75,7 +75,8 @@ export class Header {
     if (build.engine) img.push(build.engine);
     setText(this.image, img.join(' · '));
     this.cancelBtn.hidden = !live;
-    this.rebuildBtn.hidden = live;
+    // an engine build followed by its ref has no Dockerfile here to build again
+    this.rebuildBtn.hidden = live || !build.dockerfile;
     for (const [v, el] of Object.entries(this.tabs)) el.setAttribute('aria-selected', String(v === this.state.view));
   }
 

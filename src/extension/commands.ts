@@ -6,10 +6,9 @@ import type { Ctx } from './context';
 import type { BuildPanels } from './panel';
 import { requestOrExplain, promptChoices, labelFor } from './buildRequest';
 import { DOCKERFILE_GLOB, isDockerfileName } from './dockerfileModel';
-import { readConfig } from './config';
 import { checkTrust } from './trust';
 import { nodeTarget } from './treeView';
-import { fitPlatforms } from './platformFit';
+import type { Launcher } from './launcher';
 
 export interface BuildTicket {
   id: string;
@@ -21,7 +20,12 @@ function ticket(s: BuildSession): BuildTicket {
 }
 
 async function resolveDockerfile(arg: unknown): Promise<vscode.Uri | undefined> {
-  if (arg instanceof vscode.Uri) return arg;
+  if (arg instanceof vscode.Uri) {
+    if (arg.scheme === 'file') return arg;
+    // an untitled buffer, a diff side, a file of another file system: the engine reads from disk
+    void vscode.window.showInformationMessage(arg.scheme === 'untitled' ? 'Save the Dockerfile first: the build reads it from disk, beside its context.' : `Only Dockerfiles on disk can be built, not ${arg.scheme}: resources.`);
+    return undefined;
+  }
   const fromNode = nodeTarget(arg);
   if (fromNode) return fromNode.uri;
   const doc = vscode.window.activeTextEditor?.document;
@@ -36,17 +40,10 @@ async function resolveDockerfile(arg: unknown): Promise<vscode.Uri | undefined> 
   return pick?.uri;
 }
 
-export function registerCommands(ctx: Ctx, panels: BuildPanels): vscode.Disposable[] {
+export function registerCommands(ctx: Ctx, panels: BuildPanels, launcher: Launcher): vscode.Disposable[] {
   const launch = async (request: SessionRequest, uri?: vscode.Uri): Promise<BuildTicket | undefined> => {
-    if (!checkTrust()) return undefined;
-    // Save the Dockerfile first: the engine reads it from disk.
-    const doc = uri && vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (doc?.isDirty) await doc.save();
-    const fitted = await fitPlatforms(request, ctx.deps);
-    if (!fitted) return undefined;
-    const session = ctx.startBuild(fitted);
-    if (readConfig(uri).revealPanel) panels.show(session, true);
-    return ticket(session);
+    const session = await launcher.launch(request, uri);
+    return session && ticket(session);
   };
 
   const build = async (arg?: unknown, target?: string, explicitTarget = false): Promise<BuildTicket | undefined> => {
@@ -89,7 +86,8 @@ export function registerCommands(ctx: Ctx, panels: BuildPanels): vscode.Disposab
         void vscode.window.showInformationMessage('Nothing to rebuild yet: build a Dockerfile first.');
         return undefined;
       }
-      return launch(last, vscode.Uri.file(last.options.dockerfile));
+      // the last Dockerfile and target, with the settings as they are now (another engine, new args…)
+      return launcher.rebuild(last.options.dockerfile, last.options.target).then((s) => s && ticket(s));
     }),
     vscode.commands.registerCommand('buildkitLens.showBuild', (id?: unknown) => showBuild(typeof id === 'string' ? id : nodeTarget(id)?.buildId)),
     vscode.commands.registerCommand('buildkitLens.openLastBuild', async (arg?: unknown) => {

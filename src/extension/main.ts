@@ -11,8 +11,8 @@ import { BuildStatusBar } from './statusBar';
 import { registerEnginePicker } from './enginePicker';
 import { DockerfileTree } from './treeView';
 import { HistoryTree } from './historyTree';
-import { attachSession, registerHistoryCommands } from './historyCommands';
-import { requestOrExplain } from './buildRequest';
+import { registerHistoryCommands } from './historyCommands';
+import { Launcher } from './launcher';
 import { registerLogDocuments } from './logDocument';
 import type { BuildSession } from './buildSession';
 
@@ -28,17 +28,17 @@ const DOCKERFILE_SELECTOR: vscode.DocumentSelector = [
 
 export function activate(ext: vscode.ExtensionContext): ExtensionApi {
   const ctx = new Ctx(ext);
+  // the panels rebuild through the launcher, which shows new builds in the panels
+  let launcher: Launcher | undefined;
   const panels = new BuildPanels(ctx, {
     rebuild: async (session, record) => {
-      if (!vscode.workspace.isTrusted) return void vscode.commands.executeCommand('buildkitLens.rebuildLast');
-      if (session?.request.attachRef) return attachSession(ctx, session.request.attachRef, session.request.label);
-      if (session) return ctx.startBuild(session.request);
-      if (!record) return undefined;
-      const uri = vscode.Uri.file(record.snapshot.build.dockerfile);
-      const request = requestOrExplain(uri, ctx.store.choices(uri.fsPath), record.snapshot.build.target);
-      return request && ctx.startBuild(request);
+      const build = session?.info() ?? record?.snapshot.build;
+      // an engine build followed by its ref has no Dockerfile here to build again
+      if (!build?.dockerfile || !launcher) return undefined;
+      return launcher.rebuild(build.dockerfile, build.target, false);
     },
   });
+  launcher = new Launcher(ctx, (s) => panels.show(s, true));
   const codeLens = new StageCodeLensProvider(ctx);
   const tree = new DockerfileTree(ctx);
   const history = new HistoryTree(ctx);
@@ -47,7 +47,7 @@ export function activate(ext: vscode.ExtensionContext): ExtensionApi {
     panels,
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, panels),
     registerLogDocuments(ctx),
-    ...registerCommands(ctx, panels),
+    ...registerCommands(ctx, panels, launcher),
     vscode.languages.registerCodeLensProvider(DOCKERFILE_SELECTOR, codeLens),
     new StepDecorations(ctx),
     registerDiagnostics(ctx),
