@@ -35,6 +35,7 @@ class BuildPanel {
   private shown = false;
   /** the page was set with the state to draw, and has not said 'ready' since */
   private pageCarriesState = false;
+  private rebuilding = false;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -45,7 +46,8 @@ class BuildPanel {
   ) {
     panel.iconPath = vscode.Uri.joinPath(ctx.ext.extensionUri, 'media', 'buildkit.svg');
     this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: WebviewMessage) => this.receive(m)),
+      // e.g. Go to line in a Dockerfile deleted since: say so rather than fail in silence
+      panel.webview.onDidReceiveMessage((m: WebviewMessage) => this.receive(m).catch((e) => void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e)))),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -169,8 +171,15 @@ class BuildPanel {
         this.session?.cancel();
         return;
       case 'rebuild': {
-        const next = await this.actions.rebuild(this.session, this.record);
-        if (next) this.attach(next);
+        // one build per click: a second click lands before the page has hidden the button
+        if (this.rebuilding || this.session?.running) return;
+        this.rebuilding = true;
+        try {
+          const next = await this.actions.rebuild(this.session, this.record);
+          if (next) this.attach(next);
+        } finally {
+          this.rebuilding = false;
+        }
         return;
       }
       case 'openLocation':
@@ -257,6 +266,7 @@ function outcomeMark(o: { ok: boolean; canceled?: boolean } | undefined): string
 
 export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState>, vscode.Disposable {
   private readonly panels = new Set<BuildPanel>();
+  private disposing = false;
 
   constructor(private readonly ctx: Ctx, private readonly actions: PanelActions) {}
 
@@ -323,6 +333,8 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
   }
 
   private rememberOpen(): void {
+    // closing the window disposes every panel: they are still the ones to restore
+    if (this.disposing) return;
     const ids = [...this.panels].map((p) => p.buildId).filter((id): id is string => !!id);
     void this.ctx.store.setOpenPanels(ids);
   }
@@ -349,6 +361,7 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
   }
 
   dispose(): void {
+    this.disposing = true;
     for (const p of [...this.panels]) p.panel.dispose();
   }
 }
