@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { Warning } from '../progress/types';
 import type { BuildSession } from './buildSession';
 import type { Ctx } from './context';
-import { problemMessage, rangesForFile, type FailureLocation } from './outcome';
+import { isDockerfileFailure, problemMessage, rangesForFile, type FailureLocation } from './outcome';
 
 function toRange(l: FailureLocation): vscode.Range {
   const start = new vscode.Position(l.startLine - 1, Math.max(0, l.startCharacter));
@@ -43,17 +43,29 @@ export function registerDiagnostics(ctx: Ctx): vscode.Disposable {
   const collection = vscode.languages.createDiagnosticCollection('buildkit');
   const sub = ctx.onDidEndBuild((session) => {
     const r = session.result!;
-    // A canceled build proves nothing: keep what the last real build said.
-    if (r.canceled) return;
+    // A canceled build proves nothing: keep what the last real build said. An engine build followed
+    // by its ref names no Dockerfile of this workspace.
+    if (r.canceled || !session.options.dockerfile) return;
     const diags = diagnosticsFor(session);
     const uri = vscode.Uri.file(session.options.dockerfile);
-    // A failure we could not place still belongs in Problems, on the first line.
-    if (!r.ok && r.error && !session.failure && session.model.steps().length > 0) {
+    // A failure of the Dockerfile we could not place still belongs in Problems, on the first line.
+    if (!r.ok && r.error && !session.failure && isDockerfileFailure(r.error, (d) => session.model.step(d))) {
       const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, Number.MAX_SAFE_INTEGER), problemMessage(r.error.message), vscode.DiagnosticSeverity.Error);
       d.source = 'BuildKit';
       diags.unshift(d);
     }
     collection.set(uri, diags);
   });
-  return vscode.Disposable.from(collection, sub);
+  // a Dockerfile deleted or renamed in the editor takes its entries with it (a new name has no build yet)
+  const gone = (uris: readonly vscode.Uri[]) => {
+    const doomed: vscode.Uri[] = [];
+    collection.forEach((d) => uris.some((u) => d.fsPath === u.fsPath || d.fsPath.startsWith(u.fsPath + path.sep)) && doomed.push(d));
+    for (const d of doomed) collection.delete(d);
+  };
+  return vscode.Disposable.from(
+    collection,
+    sub,
+    vscode.workspace.onDidDeleteFiles((e) => gone(e.files)),
+    vscode.workspace.onDidRenameFiles((e) => gone(e.files.map((f) => f.oldUri))),
+  );
 }

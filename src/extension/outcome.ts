@@ -52,6 +52,20 @@ export function failureLocation(
   return { startLine: ins.startLine + 1, endLine: ins.endLine + 1, startCharacter: 0, endCharacter: ins.endCharacter };
 }
 
+/**
+ * Whether a failure is the Dockerfile's: one of its "[stage i/n]" steps failed, an image it names
+ * could not be resolved, or the frontend refused it. An engine that went away, a context that
+ * could not be read, an export or a push that failed are the panel's to show: they are not in the
+ * Dockerfile, and a Problems entry would outlive them.
+ */
+export function isDockerfileFailure(error: BuildError, stepOf: (digest: string) => Step | undefined): boolean {
+  if (error.vertex) {
+    const step = stepOf(error.vertex);
+    return !!step && (!!step.stage || step.name.startsWith('[internal] load metadata for '));
+  }
+  return /frontend dockerfile|LLB definition|dockerfile parse/i.test(error.message);
+}
+
 export function toOutcome(
   result: BuildResult,
   opts: { dockerfile: string; text?: string; stepOf: (digest: string) => Step | undefined; target?: string },
