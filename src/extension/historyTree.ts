@@ -25,6 +25,8 @@ export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
   private watch?: { close(): void };
   private error?: string;
   private starting?: Promise<void>;
+  /** which start() the state belongs to */
+  private generation = 0;
   private readonly refresher = new Coalesced(150, () => this.changed.fire(undefined));
 
   private readonly disposables: vscode.Disposable[];
@@ -59,35 +61,47 @@ export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
   }
 
   private start(): Promise<void> {
-    this.starting ??= (async () => {
-      if (!vscode.workspace.isTrusted) {
-        this.error = 'Trust this workspace to list the engine\'s builds.';
-        return;
-      }
-      try {
-        const core = engineCore();
-        const host = readConfig().engineHost;
-        this.engine = await core.connectEngine(host ? { host } : {});
-        this.watch = await core.watchHistory(
-          this.engine,
-          (type, record) => {
-            if (type === 'DELETED') this.records.delete(record.ref);
-            else this.records.set(record.ref, record);
-            this.refresh();
-          },
-          (err) => {
-            this.error = err.message;
-            this.refresh();
-          },
-        );
-      } catch (e) {
-        this.error = (e as Error).message;
-      }
-    })();
+    this.starting ??= this.connect(++this.generation);
     return this.starting;
   }
 
+  /** A start that a newer one has replaced (the engine changed while it connected) closes what it opened and says nothing. */
+  private async connect(generation: number): Promise<void> {
+    const current = () => generation === this.generation;
+    if (!vscode.workspace.isTrusted) {
+      this.error = 'Trust this workspace to list the engine\'s builds.';
+      return;
+    }
+    try {
+      const core = engineCore();
+      const host = readConfig().engineHost;
+      const engine = await core.connectEngine(host ? { host } : {});
+      if (!current()) return void engine.close().catch(() => undefined);
+      this.engine = engine;
+      const watch = await core.watchHistory(
+        engine,
+        (type, record) => {
+          if (!current()) return;
+          if (type === 'DELETED') this.records.delete(record.ref);
+          else this.records.set(record.ref, record);
+          this.refresh();
+        },
+        (err) => {
+          if (!current()) return;
+          this.error = err.message;
+          this.refresh();
+        },
+      );
+      // stop() has closed the engine already
+      if (!current()) return void watch.close();
+      this.watch = watch;
+    } catch (e) {
+      if (current()) this.error = (e as Error).message;
+    }
+  }
+
   private stop(): void {
+    this.generation++;
     this.watch?.close();
     this.watch = undefined;
     void this.engine?.close().catch(() => undefined);
