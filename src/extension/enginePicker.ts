@@ -35,7 +35,10 @@ async function pickEngine(): Promise<void> {
     value = await vscode.window.showInputBox({ title: 'Engine host', value: current.startsWith(CONTEXT_PREFIX) ? '' : current, placeHolder: 'tcp://host:2376' });
     if (value === undefined) return;
   }
-  await vscode.workspace.getConfiguration(SECTION).update('engine.host', value.trim(), vscode.ConfigurationTarget.Global);
+  // where the value in force lives: a workspace value would override a user one written under it
+  const cfg = vscode.workspace.getConfiguration(SECTION);
+  const inWorkspace = cfg.inspect<string>('engine.host')?.workspaceValue !== undefined;
+  await cfg.update('engine.host', value.trim(), inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
 }
 
 export function registerEnginePicker(): vscode.Disposable[] {
