@@ -76,8 +76,11 @@ export function parseNetwork(s: string): NetworkMode {
 /** Docker's reference grammar, loosely: lower-case repo path, optional :tag. */
 export function checkTag(tag: string): string {
   const re = /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
-  if (!re.test(tag)) throw new UsageError(`invalid tag "${tag}": repository names must be lowercase, e.g. myapp:latest`);
-  return tag;
+  if (re.test(tag)) return tag;
+  // the registry host may have capitals; the repository path may not
+  const path = tag.replace(/^[^/]*[.:][^/]*\//, '').replace(/:[\w][\w.-]*$/, '');
+  const why = /[A-Z]/.test(path) ? 'repository names must be lowercase' : 'expected [HOST[:PORT]/]NAME[:TAG]';
+  throw new UsageError(`invalid tag "${tag}": ${why}, e.g. myapp:latest`);
 }
 
 export function parseAddHost(s: string): string {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import * as os from 'os';
 import * as path from 'path';
 import type { BuildOptions, NamedContext } from '../buildkit/types';
-import { parseBuildContext, parseKeyValue, parsePlatforms, parseSshSpec } from '../buildkit/options';
+import { checkTag, parseBuildContext, parseKeyValue, parsePlatforms, parseSshSpec } from '../buildkit/options';
 import { noDefaultAttestations } from '../buildkit/runLimits';
 import { readConfig, type Config } from './config';
 import { secretsFromSetting } from './secretSettings';
@@ -37,15 +37,18 @@ export function makeRequest(uri: vscode.Uri, choices: Choices, target: string | 
   const folderName = folder?.name ?? path.basename(path.dirname(uri.fsPath));
   const sameTarget = (choices.target ?? undefined) === target;
   const defaultTag = cfg.tagPattern ? expandTagPattern(cfg.tagPattern, { folder: folderName, stage: target, file: path.basename(uri.fsPath) }) : '';
+  // remembered tags belong to the remembered target; another stage gets its own default tag
+  const chosen = sameTarget && choices.tags;
+  const tags = chosen ? choices.tags! : defaultTag ? [defaultTag] : [];
+  for (const t of tags) checkTagFrom(t, chosen ? 'Invalid tag' : 'Invalid buildkitLens.build.tagPattern');
   const options: BuildOptions = {
     contextDir: contextDirFor(uri),
     dockerfile: uri.fsPath,
-    // remembered tags belong to the remembered target; another stage gets its own default tag
-    tags: sameTarget && choices.tags ? choices.tags : defaultTag ? [defaultTag] : [],
+    tags,
     target,
     buildArgs: { ...cfg.buildArgs, ...(choices.buildArgs ?? {}) },
     labels: {},
-    platforms: choices.platforms ?? cfg.platforms,
+    platforms: choices.platforms ?? platformsFromSetting(cfg.platforms),
     noCache: !!choices.noCache,
     network: cfg.network,
     // relative secret files are the workspace's, like the build context
@@ -57,6 +60,23 @@ export function makeRequest(uri: vscode.Uri, choices: Choices, target: string | 
     ...provenanceFromSetting(cfg.provenance),
   };
   return { options, engineHost: cfg.engineHost || undefined, label: labelFor(uri) };
+}
+
+function checkTagFrom(tag: string, what: string): void {
+  try {
+    checkTag(tag);
+  } catch (e) {
+    throw new Error(`${what}: ${(e as Error).message}`);
+  }
+}
+
+/** buildkitLens.build.platforms, checked and normalised as --platform is (an entry may list several). */
+export function platformsFromSetting(entries: readonly string[]): string[] {
+  try {
+    return entries.length ? [...new Set(entries.flatMap((p) => parsePlatforms(p)))] : [];
+  } catch (e) {
+    throw new Error(`Invalid buildkitLens.build.platforms: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -128,7 +148,7 @@ export async function promptChoices(uri: vscode.Uri, initial: Choices): Promise<
     if (!pick) return undefined;
     switch (pick.id) {
       case 'start':
-        c.tags = req.options.tags;
+        // tags are remembered only when edited: the default follows the tag pattern setting
         return c;
       case 'target': {
         const t = await pickTarget(stages, c.target);
@@ -139,8 +159,14 @@ export async function promptChoices(uri: vscode.Uri, initial: Choices): Promise<
         break;
       }
       case 'tags': {
-        const v = await vscode.window.showInputBox({ title: 'Image tags', prompt: 'Comma-separated, e.g. app:dev, app:latest (empty for none)', value: req.options.tags.join(', ') });
-        if (v !== undefined) c.tags = v.split(',').map((t) => t.trim()).filter(Boolean);
+        const split = (v: string) => v.split(',').map((t) => t.trim()).filter(Boolean);
+        const v = await vscode.window.showInputBox({
+          title: 'Image tags',
+          prompt: 'Comma-separated, e.g. app:dev, app:latest (empty for none)',
+          value: req.options.tags.join(', '),
+          validateInput: (s) => validate(() => split(s).forEach(checkTag)),
+        });
+        if (v !== undefined) c.tags = split(v);
         break;
       }
       case 'args': {
