@@ -23,6 +23,14 @@ export class BuildRecords {
   }
 
   save(snapshot: Snapshot, readLog: (digest: string) => string): void {
+    try {
+      this.write(snapshot, readLog);
+    } catch {
+      // storage is a convenience: a full disk, or a log too large to read back, must not break the build's end
+    }
+  }
+
+  private write(snapshot: Snapshot, readLog: (digest: string) => string): void {
     const logs: Record<string, string> = {};
     const truncated: string[] = [];
     let total = 0;
@@ -43,13 +51,9 @@ export class BuildRecords {
       logs[s.digest] = text;
     }
     const record: BuildRecord = { snapshot, logs, truncated };
-    try {
-      fs.mkdirSync(this.dir, { recursive: true });
-      fs.writeFileSync(this.file(snapshot.build.id), JSON.stringify(record));
-      this.prune();
-    } catch {
-      // storage is a convenience; a full disk must not break the build
-    }
+    fs.mkdirSync(this.dir, { recursive: true });
+    fs.writeFileSync(this.file(snapshot.build.id), JSON.stringify(record));
+    this.prune();
   }
 
   load(id: string): BuildRecord | undefined {

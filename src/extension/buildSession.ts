@@ -30,7 +30,9 @@ let counter = 0;
 
 export class BuildSession {
   readonly id: string;
-  readonly model = new BuildModel({ logStore: new FileLogStore() });
+  // the ten finished builds a window keeps share the extension host: their log heads stay small,
+  // the rest of each log waits in a temp file
+  readonly model = new BuildModel({ logStore: new FileLogStore({ maxMemoryBytes: 16 * 1024 * 1024 }) });
   readonly startedAt = Date.now();
   engineLabel?: string;
   result?: BuildResult;
@@ -38,6 +40,8 @@ export class BuildSession {
   failure?: FailureLocation;
   private handle?: BuildHandle;
   private cancelRequested = false;
+  /** ends the wait for the engine (up to 10 s when it does not answer) on Cancel */
+  private stopConnecting?: () => void;
   private readonly deltaListeners = new Set<Listener<Delta>>();
   private readonly endListeners = new Set<Listener<BuildResult>>();
   readonly done: Promise<BuildResult>;
@@ -72,6 +76,7 @@ export class BuildSession {
   cancel(): void {
     this.cancelRequested = true;
     this.handle?.cancel();
+    this.stopConnecting?.();
   }
 
   info(): BuildInfo {
@@ -114,19 +119,28 @@ export class BuildSession {
   private async run(): Promise<BuildResult> {
     let engine: Engine | undefined;
     let result: BuildResult;
+    const canceled = (): BuildResult => ({ ref: '', ok: false, canceled: true, exporterResponse: {}, durationMs: Date.now() - this.startedAt });
     try {
-      engine = await this.deps.connect(this.request.engineHost);
-      this.engineLabel = engine.endpoint.host;
-      if (this.cancelRequested) {
-        result = { ref: '', ok: false, canceled: true, exporterResponse: {}, durationMs: Date.now() - this.startedAt };
+      const connecting = this.deps.connect(this.request.engineHost);
+      const stopped = new Promise<undefined>((resolve) => (this.stopConnecting = () => resolve(undefined)));
+      engine = await Promise.race([connecting, stopped]);
+      this.stopConnecting = undefined;
+      if (!engine) {
+        // canceled while connecting: the connection, if it comes, is closed unused
+        connecting.then((e) => e.close().catch(() => undefined), () => undefined);
+        result = canceled();
       } else {
-        this.handle = this.deps.start(engine, this.options, (status) => this.emit(this.model.apply(status)));
-        result = await this.handle.done;
+        this.engineLabel = engine.endpoint.host;
+        if (this.cancelRequested) result = canceled();
+        else {
+          this.handle = this.deps.start(engine, this.options, (status) => this.emit(this.model.apply(status)));
+          result = await this.handle.done;
+        }
       }
     } catch (e) {
       // connect errors are EngineError with one clear line; anything else is reported the same way
       const message = e instanceof Error ? e.message : String(e);
-      result = { ref: '', ok: false, canceled: false, exporterResponse: {}, error: { message, code: 2, sources: [] }, durationMs: Date.now() - this.startedAt };
+      result = this.cancelRequested ? canceled() : { ref: '', ok: false, canceled: false, exporterResponse: {}, error: { message, code: 2, sources: [] }, durationMs: Date.now() - this.startedAt };
     } finally {
       engine?.close().catch(() => undefined);
     }

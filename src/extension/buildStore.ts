@@ -34,6 +34,16 @@ export function targetKey(target?: string): string {
   return target ?? '';
 }
 
+/**
+ * A stage's last result. The last stage is built both as the default ("") and by its name
+ * (`--target name`): the newer of the two is its result.
+ */
+export function resultOfStage(results: Record<string, LastResult>, target: string | undefined, lastStageName?: string): LastResult | undefined {
+  const own = results[targetKey(target)];
+  const named = target === undefined && lastStageName ? results[lastStageName] : undefined;
+  return own && named ? (named.finishedAt > own.finishedAt ? named : own) : (own ?? named);
+}
+
 export class BuildStore {
   constructor(private readonly memento: vscode.Memento) {}
 

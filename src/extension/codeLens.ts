@@ -4,7 +4,7 @@ import { readConfig } from './config';
 import { parseStages } from './dockerfileModel';
 import { resultLabel } from './outcome';
 import type { Ctx } from './context';
-import { targetKey } from './buildStore';
+import { resultOfStage } from './buildStore';
 
 export class StageCodeLensProvider implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -41,7 +41,7 @@ export class StageCodeLensProvider implements vscode.CodeLensProvider {
         lenses.push(new vscode.CodeLens(range, { title: '$(sync~spin) building…', command: 'buildkitLens.showBuild', arguments: [live.id] }));
         return;
       }
-      const r = results[targetKey(target)] ?? (isLast && stage.name ? results[targetKey(stage.name)] : undefined);
+      const r = resultOfStage(results, target, isLast ? stage.name : undefined);
       if (r) lenses.push(new vscode.CodeLens(range, { title: resultLabel(r), command: 'buildkitLens.showBuild', arguments: [r.buildId], tooltip: `Last build ${new Date(r.finishedAt).toLocaleString()} — open it` }));
     });
     return lenses;

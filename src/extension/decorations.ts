@@ -46,6 +46,7 @@ export class StepDecorations implements vscode.Disposable {
     this.disposables.push(
       ctx.onDidChangeBuild(() => this.schedule()),
       vscode.window.onDidChangeVisibleTextEditors(() => this.schedule()),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('buildkitLens.decorations') && this.schedule()),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (vscode.window.visibleTextEditors.some((ed) => ed.document === e.document)) this.schedule();
       }),

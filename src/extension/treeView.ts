@@ -5,7 +5,7 @@ import * as path from 'path';
 import type { Ctx } from './context';
 import { DOCKERFILE_GLOB, isDockerfileName, parseStages, type StageDef } from './dockerfileModel';
 import { resultLabel } from './outcome';
-import { targetKey } from './buildStore';
+import { resultOfStage } from './buildStore';
 
 type Node =
   | { kind: 'file'; uri: vscode.Uri }
@@ -137,7 +137,7 @@ export class DockerfileTree implements vscode.TreeDataProvider<Node>, vscode.Dis
         const label = stage.name ?? (isLast ? '(final stage)' : `stage ${stage.index}`);
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
         item.id = `stage:${node.uri.toString()}:${stage.index}`;
-        const r = this.ctx.store.results(node.uri.fsPath)[targetKey(target)];
+        const r = resultOfStage(this.ctx.store.results(node.uri.fsPath), target, isLast ? stage.name : undefined);
         item.description = [`FROM ${stage.image}`, r ? resultLabel(r) : ''].filter(Boolean).join(' · ');
         item.iconPath = r ? resultIcon(r.ok, r.canceled) : new vscode.ThemeIcon(isLast ? 'target' : 'layers');
         item.contextValue = isLast || stage.name ? (r ? 'stage.buildable.built' : 'stage.buildable') : 'stage';

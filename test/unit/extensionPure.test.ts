@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { expandTagPattern, instructionOfVertex, isDockerfileName, parseStages, stageAtLine } from '../../src/extension/dockerfileModel';
-import { failureLocation, problemMessage, resultLabel, toOutcome } from '../../src/extension/outcome';
+import { failureLocation, isDockerfileFailure, problemMessage, resultLabel, toOutcome } from '../../src/extension/outcome';
 import { capLog, UpdateBatcher, type Timers } from '../../src/extension/updateBatcher';
 import { BuildSession, type BuildDeps } from '../../src/extension/buildSession';
 import type { HostMessage } from '../../webview/protocol';
@@ -89,6 +89,20 @@ test('failure location: engine ranges first, else the failing step\'s instructio
   assert.equal(failureLocation(noSource, 'Dockerfile', MULTI, () => undefined), undefined);
   const old = { message: 'failed to create LLB definition: dockerfile parse error line 3: unknown instruction: RUNN', code: 2, sources: [] };
   assert.deepEqual(failureLocation(old, 'Dockerfile', MULTI, () => undefined), { startLine: 3, endLine: 3, startCharacter: 0, endCharacter: 0 });
+});
+
+test('a failure is the Dockerfile\'s (a Problems entry) when a step of it failed, an image it names or the frontend did', () => {
+  const named = (name: string, stage?: Step['stage']) => () => ({ ...stepWith(stage), name });
+  const at = (vertex?: string, message = 'boom') => ({ message, code: 2, sources: [], ...(vertex ? { vertex } : {}) });
+  assert.equal(isDockerfileFailure(at('v'), named('[build 3/4] RUN make', { name: 'build', index: 3, total: 4 })), true);
+  assert.equal(isDockerfileFailure(at('v'), named('[internal] load metadata for docker.io/library/nope:latest')), true);
+  assert.equal(isDockerfileFailure(at(undefined, 'failed to solve with frontend dockerfile.v0: failed to create LLB definition: circular dependency'), () => undefined), true);
+  // not the Dockerfile's: the export, the context, the engine going away, a push afterwards
+  assert.equal(isDockerfileFailure(at('v'), named('exporting to image')), false);
+  assert.equal(isDockerfileFailure(at('v'), named('[internal] load build context')), false);
+  assert.equal(isDockerfileFailure(at(undefined, 'the engine closed the connection'), () => undefined), false);
+  assert.equal(isDockerfileFailure(at(undefined, 'pushing app:1: unauthorized'), () => undefined), false);
+  assert.equal(isDockerfileFailure(at('gone'), () => undefined), false);
 });
 
 test('outcome: image id on success, excerpt around the failing lines', () => {
@@ -194,6 +208,22 @@ test('a build session that cannot reach the engine ends with its one-line messag
   assert.equal(r.ok, false);
   assert.equal(r.error?.message, 'cannot reach the Docker engine at unix:///nope.sock');
   assert.equal(s.outcome?.excerpt, undefined);
+  s.dispose();
+});
+
+test('Cancel while the engine is still connecting ends the build as canceled at once; the late connection is closed', async () => {
+  const opts = { contextDir: '/nonexistent', dockerfile: '/nonexistent/Dockerfile', tags: [], buildArgs: {}, labels: {}, platforms: [], noCache: false, network: 'none', secrets: [], addHosts: [] } as BuildOptions;
+  let answer!: (e: Engine) => void;
+  let closed = false;
+  const late = { endpoint: { host: 'unix:///slow.sock' }, close: async () => void (closed = true) } as unknown as Engine;
+  const s = new BuildSession({ options: opts, label: 'Dockerfile' }, { connect: () => new Promise((resolve) => (answer = resolve)), start: () => { throw new Error('not reached'); } });
+  s.cancel();
+  const r = await s.done;
+  assert.equal(r.canceled, true);
+  assert.equal(r.error, undefined);
+  answer(late);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(closed, true, 'the connection that came after the cancel is closed');
   s.dispose();
 });
 

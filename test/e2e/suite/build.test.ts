@@ -91,15 +91,48 @@ suite('builds against a real engine', function () {
     assert.equal(err.range.start.line, 2, `got line ${err.range.start.line + 1}: ${err.message}`);
   });
 
-  test('Rebuild Last repeats the previous build with the same target', async () => {
+  test('Rebuild Last builds the last Dockerfile and target as they are now: unsaved edits saved, settings read again', async () => {
     const { ctx } = await api();
     const before = ctx.store.lastRequest();
     assert.ok(before, 'an earlier build was remembered');
-    const ticket = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.rebuildLast');
-    await ticket.done;
-    const again = ctx.sessions.get(ticket.id)!;
-    assert.equal(again.options.dockerfile, before.options.dockerfile);
-    assert.equal(again.options.target, before.options.target);
+    const c = vscode.workspace.getConfiguration('buildkitLens');
+    await c.update('build.args', { REBUILT: 'now' }, vscode.ConfigurationTarget.Global);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(before.options.dockerfile));
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.edit((e) => e.insert(doc.lineAt(doc.lineCount - 1).range.end, `\n# edited ${Date.now()}`));
+    assert.equal(doc.isDirty, true);
+    try {
+      const ticket = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.rebuildLast');
+      await ticket.done;
+      const again = ctx.sessions.get(ticket.id)!;
+      assert.equal(again.options.dockerfile, before.options.dockerfile);
+      assert.equal(again.options.target, before.options.target);
+      assert.equal(again.options.buildArgs.REBUILT, 'now', 'the build args of now, not those of the last build');
+      assert.equal(doc.isDirty, false, 'the Dockerfile was saved before the build');
+    } finally {
+      await c.update('build.args', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test('invalid platforms or tag pattern settings, or an unsaved buffer, start no build', async () => {
+    const { ctx } = await api();
+    const uri = writeFile('settings/Dockerfile', 'FROM busybox:latest\n');
+    const c = vscode.workspace.getConfiguration('buildkitLens');
+    for (const [key, value] of [['build.platforms', ['linux/amd64,bogus']], ['build.tagPattern', 'My App:${stage}']] as const) {
+      await c.update(key, value, vscode.ConfigurationTarget.Global);
+      try {
+        const n = ctx.sessions.size;
+        assert.equal(await vscode.commands.executeCommand('buildkitLens.build', uri), undefined, `${key} ${JSON.stringify(value)} is refused`);
+        assert.equal(ctx.sessions.size, n);
+      } finally {
+        await c.update(key, undefined, vscode.ConfigurationTarget.Global);
+      }
+    }
+    const untitled = await vscode.workspace.openTextDocument({ language: 'dockerfile', content: 'FROM busybox:latest\n' });
+    assert.equal(await vscode.commands.executeCommand('buildkitLens.build', untitled.uri), undefined, 'an untitled buffer is not built');
+    // a valid setting still builds, after the refusals
+    const r = await (await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri)).done;
+    assert.equal(r.ok, true, r.error?.message);
   });
 
   test('an unreachable engine ends the build with one clear line and no Problems entry', async () => {
