@@ -33,8 +33,14 @@ export default async function (ctx: SpecContext): Promise<void> {
     await rows.filter({ hasText: /^dist$/ }).first().click({ timeout: 15_000 });
     const input = page.locator('.quick-input-widget input.input');
     for (let i = 0; i < 50 && !(await input.inputValue()).endsWith('/dist/'); i++) await page.waitForTimeout(100);
-    await page.locator('.quick-input-widget').getByRole('button', { name: 'Build into this folder' }).click();
-    await rows.filter({ hasText: /Output/ }).filter({ hasText: 'dist' }).first().waitFor({ timeout: 10_000 });
+    // the dialog may still be reading "dist" and drop a click (seen once in ~20 runs): click until it closes
+    const picked = rows.filter({ hasText: /Output/ }).filter({ hasText: 'dist' }).first();
+    for (let i = 0; i < 3 && !(await picked.isVisible()); i++) {
+      const accept = page.locator('.quick-input-widget').getByRole('button', { name: 'Build into this folder' });
+      if (await accept.isVisible()) await accept.click();
+      await picked.waitFor({ timeout: 5_000 }).catch(() => undefined);
+    }
+    await picked.waitFor({ timeout: 5_000 });
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'quickpick-output-folder')}`);
     await rows.filter({ hasText: /Start build/ }).first().click();
     const frame = await panelFrame(page, 'Build: Dockerfile');
