@@ -40,7 +40,7 @@ export function makeRequest(uri: vscode.Uri, choices: Choices, target: string | 
   // remembered tags belong to the remembered target; another stage gets its own default tag
   const chosen = sameTarget && choices.tags;
   const tags = chosen ? choices.tags! : defaultTag ? [defaultTag] : [];
-  for (const t of tags) checkTagFrom(t, chosen ? 'Invalid tag' : 'Invalid buildkitLens.build.tagPattern');
+  for (const t of tags) checkTagFrom(t, chosen ? 'The tags chosen in "Build with BuildKit…"' : 'Invalid buildkitLens.build.tagPattern');
   const options: BuildOptions = {
     contextDir: contextDirFor(uri),
     dockerfile: uri.fsPath,
