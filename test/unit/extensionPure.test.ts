@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { expandTagPattern, instructionOfVertex, isDockerfileName, parseStages, stageAtLine } from '../../src/extension/dockerfileModel';
 import { failureLocation, isDockerfileFailure, problemMessage, resultLabel, toOutcome } from '../../src/extension/outcome';
+import { resultOfStage } from '../../src/extension/buildStore';
 import { capLog, UpdateBatcher, type Timers } from '../../src/extension/updateBatcher';
 import { BuildSession, type BuildDeps } from '../../src/extension/buildSession';
 import type { HostMessage } from '../../webview/protocol';
@@ -66,6 +67,16 @@ test('a stage built FROM an earlier stage numbers its steps from the first instr
   assert.equal(instructionOfVertex(stages, { name: 'stage-1', index: 1, total: 2 })?.startLine, 3);
   assert.equal(instructionOfVertex(stages, { name: 'stage-1', index: 2, total: 2 })?.startLine, 4);
   assert.equal(instructionOfVertex(stages, { name: 'a', index: 1, total: 2 })?.keyword, 'FROM');
+});
+
+test('the last stage\'s result is the newer of a plain build and one with --target NAME (tree and CodeLens)', () => {
+  const r = (finishedAt: number, ok = true) => ({ ok, canceled: false, durationMs: 1, cached: 0, total: 1, finishedAt, buildId: String(finishedAt) });
+  assert.equal(resultOfStage({ '': r(1), app: r(2, false) }, undefined, 'app')?.finishedAt, 2);
+  assert.equal(resultOfStage({ '': r(3), app: r(2) }, undefined, 'app')?.finishedAt, 3);
+  assert.equal(resultOfStage({ app: r(2) }, undefined, 'app')?.finishedAt, 2);
+  // a named stage that is not the last has only its own
+  assert.equal(resultOfStage({ '': r(5), build: r(2) }, 'build')?.finishedAt, 2);
+  assert.equal(resultOfStage({ '': r(5) }, 'build'), undefined);
 });
 
 test('Dockerfile names', () => {
