@@ -99,6 +99,9 @@ export async function connectEngine(opts: ResolveOptions & { timeoutMs?: number 
   try {
     version = await withTimeout(getJson<Docker.DockerVersion>(modem, '/version'), timeoutMs, 'GET /version', host);
   } catch (e) {
+    // an engine that accepted and never answered still holds the request's socket: without this
+    // the CLI printed its error and then never exited
+    agent.destroy();
     throw describeConnectError(e, host);
   }
   const api = version.ApiVersion ?? '0';

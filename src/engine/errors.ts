@@ -11,6 +11,8 @@ export class EngineError extends Error {
 export const MIN_API_VERSION = '1.40';
 
 export function describeConnectError(err: unknown, host: string): EngineError {
+  // ours already say it in one line ("did not answer GET /version within 10 s")
+  if (err instanceof EngineError) return err;
   const e = err as NodeJS.ErrnoException;
   switch (e?.code) {
     case 'ENOENT':

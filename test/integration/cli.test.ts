@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -77,6 +78,21 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no such socket \(is dockerd running\?\)/);
     noStack(r.stderr);
+  });
+
+  test('an engine socket that accepts and never answers → one line after 10 s, and the CLI exits', async () => {
+    const sock = path.join(tempDir('bkl-silent-'), 'docker.sock');
+    const held: net.Socket[] = [];
+    const server = net.createServer((c) => void held.push(c)).listen(sock);
+    try {
+      const r = await runCli(['build', '-H', `unix://${sock}`, ok], { timeoutMs: 30_000 });
+      // killed by runCli's timer (no exit code) when something kept the process alive
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^ERROR: the Docker engine at unix:\/\/\S+ did not answer GET \/version within 10 s\n$/);
+    } finally {
+      for (const c of held) c.destroy();
+      server.close();
+    }
   });
 
   test('refused tcp host → exit 1', async () => {
