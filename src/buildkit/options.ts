@@ -6,15 +6,19 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** "K=V" (a bare "K" takes the value from the environment, like buildx --build-arg). */
-export function parseKeyValue(s: string, flag: string, env?: NodeJS.ProcessEnv): [string, string] {
+/**
+ * "K=V". With `env` (buildx --build-arg) a bare "K" takes the environment's value, and is left out
+ * (value undefined) when the variable is not set, as buildx leaves it out.
+ */
+export function parseKeyValue(s: string, flag: string, env: NodeJS.ProcessEnv): [string, string | undefined];
+export function parseKeyValue(s: string, flag: string): [string, string];
+export function parseKeyValue(s: string, flag: string, env?: NodeJS.ProcessEnv): [string, string | undefined] {
   const i = s.indexOf('=');
   const key = i < 0 ? s : s.slice(0, i);
   if (!key.trim() || /\s/.test(key)) throw new UsageError(`invalid ${flag} "${s}": expected KEY=VALUE`);
   if (i < 0) {
-    const v = env?.[key];
-    if (v === undefined) throw new UsageError(`invalid ${flag} "${s}": expected KEY=VALUE`);
-    return [key, v];
+    if (!env) throw new UsageError(`invalid ${flag} "${s}": expected KEY=VALUE`);
+    return [key, env[key]];
   }
   return [key, s.slice(i + 1)];
 }
@@ -43,7 +47,7 @@ export function parsePlatforms(s: string): string[] {
 }
 
 /** buildx --secret: "id=x,src=FILE" | "id=x,env=VAR" | "id=x" (env var of the same name, else file). */
-export function parseSecretSpec(s: string): SecretSpec {
+export function parseSecretSpec(s: string, env: NodeJS.ProcessEnv = process.env): SecretSpec {
   const fields: Record<string, string> = {};
   for (const part of s.split(',')) {
     const i = part.indexOf('=');
@@ -63,9 +67,11 @@ export function parseSecretSpec(s: string): SecretSpec {
   if (fields.src !== undefined && fields.env !== undefined) {
     throw new UsageError(`invalid --secret "${s}": give src or env, not both`);
   }
-  if (fields.type === 'env' || fields.env !== undefined) return { id, env: fields.env ?? id };
+  if (fields.env !== undefined) return { id, env: fields.env };
+  if (fields.type === 'env') return { id, env: fields.src ?? id };
   if (fields.src !== undefined) return { id, src: fields.src };
-  return { id, env: id };
+  // neither: the variable named by the id when it is set, else the file of that name (BuildKit's secretsprovider)
+  return env[id] !== undefined ? { id, env: id } : { id, src: id };
 }
 
 export function parseNetwork(s: string): NetworkMode {

@@ -95,7 +95,7 @@ Options:
   -q, --quiet                  Print only the image id
       --sbom VALUE             SBOM attestation: true, false or generator=IMAGE (containerd store; the engine
                                pulls the scanner image)
-      --secret SPEC            id=ID,src=FILE or id=ID,env=VAR
+      --secret SPEC            id=ID,src=FILE or id=ID,env=VAR (id=ID alone: $ID if set, else the file ID)
       --shm-size SIZE          Size of /dev/shm for RUN, e.g. 128m
       --ssh ID[=SOCKET]        Forward an SSH agent to RUN --mount=type=ssh (default: SSH_AUTH_SOCK)
   -t, --tag NAME:TAG           Name and tag the image
@@ -192,11 +192,12 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const buildArgs: Record<string, string> = {};
   for (const a of values['build-arg'] ?? []) {
     const [k, v] = parseKeyValue(a, '--build-arg', env);
-    buildArgs[k] = v;
+    if (v !== undefined) buildArgs[k] = v;
   }
   const labels: Record<string, string> = {};
   for (const a of values.label ?? []) {
-    const [k, v] = parseKeyValue(a, '--label');
+    // as buildx: a bare "--label K" is an empty label
+    const [k, v] = parseKeyValue(a.includes('=') ? a : `${a}=`, '--label');
     labels[k] = v;
   }
   const namedContexts: Record<string, NamedContext> = {};
@@ -205,7 +206,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (Object.hasOwn(namedContexts, name)) throw new UsageError(`--build-context "${name}" is given twice`);
     namedContexts[name] = c;
   }
-  const secrets = (values.secret ?? []).map(parseSecretSpec);
+  const secrets = (values.secret ?? []).map((s) => parseSecretSpec(s, env));
   const seen = new Set<string>();
   for (const s of secrets) {
     if (seen.has(s.id)) throw new UsageError(`duplicate --secret id "${s.id}"`);

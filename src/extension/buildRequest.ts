@@ -225,7 +225,7 @@ function parseArgs(s: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of s.split(/\s+/).filter(Boolean)) {
     const [k, v] = parseKeyValue(part, '--build-arg', process.env);
-    out[k] = v;
+    if (v !== undefined) out[k] = v;
   }
   return out;
 }

@@ -14,7 +14,9 @@ test('build args: KEY=VALUE, bare KEY from env, malformed rejected', () => {
   assert.deepEqual(parseKeyValue('A=b=c', '--build-arg'), ['A', 'b=c']);
   assert.deepEqual(parseKeyValue('HOME', '--build-arg', { HOME: '/root' }), ['HOME', '/root']);
   assert.throws(() => parseKeyValue('=x', '--build-arg'), UsageError);
-  assert.throws(() => parseKeyValue('NOPE', '--build-arg', {}), /invalid --build-arg "NOPE"/);
+  // a bare name not in the environment is left out, as buildx leaves it out
+  assert.deepEqual(parseKeyValue('NOPE', '--build-arg', {}), ['NOPE', undefined]);
+  assert.throws(() => parseKeyValue('NOPE', '--label'), /invalid --label "NOPE"/);
   assert.throws(() => parseKeyValue('A B=c', '--label'), /invalid --label/);
 });
 
@@ -28,7 +30,12 @@ test('platforms are normalised and validated', () => {
 test('secret specs like buildx', () => {
   assert.deepEqual(parseSecretSpec('id=tok,src=/tmp/t'), { id: 'tok', src: '/tmp/t' });
   assert.deepEqual(parseSecretSpec('id=tok,env=TOKEN'), { id: 'tok', env: 'TOKEN' });
-  assert.deepEqual(parseSecretSpec('id=TOKEN'), { id: 'TOKEN', env: 'TOKEN' });
+  // id alone, as BuildKit's secretsprovider: the variable when it is set, else the file of that name
+  assert.deepEqual(parseSecretSpec('id=TOKEN', { TOKEN: 'x' }), { id: 'TOKEN', env: 'TOKEN' });
+  assert.deepEqual(parseSecretSpec('id=TOKEN', {}), { id: 'TOKEN', src: 'TOKEN' });
+  assert.deepEqual(parseSecretSpec('id=tok,type=file', {}), { id: 'tok', src: 'tok' });
+  assert.deepEqual(parseSecretSpec('id=tok,type=env', {}), { id: 'tok', env: 'tok' });
+  assert.deepEqual(parseSecretSpec('id=tok,type=env,src=VAR', {}), { id: 'tok', env: 'VAR' });
   assert.deepEqual(parseSecretSpec('src=/run/key.pem'), { id: 'key.pem', src: '/run/key.pem' });
   assert.throws(() => parseSecretSpec('tok'), /invalid --secret/);
   assert.throws(() => parseSecretSpec('id=a,color=red'), /unknown field "color"/);
@@ -40,6 +47,12 @@ test('tags and add-hosts', () => {
   assert.throws(() => checkTag('MyApp'), /must be lowercase/);
   assert.equal(parseAddHost('db:10.1.2.3'), 'db=10.1.2.3');
   assert.throws(() => parseAddHost('db'), /invalid --add-host/);
+});
+
+test('a bare --build-arg not in the environment is left out; a bare --label is empty (as buildx)', () => {
+  const cmd = parseCommand(['build', '--build-arg', 'HTTP_PROXY', '--build-arg', 'SET', '--label', 'bare', 'ctx'], { SET: 'yes' }, '/work') as BuildCommand;
+  assert.deepEqual(cmd.options.buildArgs, { SET: 'yes' });
+  assert.deepEqual(cmd.options.labels, { bare: '' });
 });
 
 test('build command line maps to buildx meanings', () => {
