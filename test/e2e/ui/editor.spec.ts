@@ -94,7 +94,8 @@ export default async function (ctx: SpecContext): Promise<void> {
     const took = Date.now() - t0;
     if (took > 20_000) throw new Error(`cancel took ${took} ms`);
     await spinner.waitFor({ state: 'hidden', timeout: 5_000 });
-    await ctx.waitForText(frame.locator('.build-summary'), /· 1 canceled/);
+    // the RUN at least; on Docker 20.10 its FROM may still be open when the cancel lands (seen once)
+    await ctx.waitForText(frame.locator('.build-summary'), /· [12] canceled/);
     ctx.log(`canceled in ${took} ms; screenshot: ${await ctx.screenshot(page, 'panel-canceled')}`);
   }, { timeoutMs: 120_000 });
 }
