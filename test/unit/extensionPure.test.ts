@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import { expandTagPattern, instructionOfVertex, isDockerfileName, parseStages, stageAtLine } from '../../src/extension/dockerfileModel';
 import { failureLocation, isDockerfileFailure, problemMessage, resultLabel, toOutcome } from '../../src/extension/outcome';
@@ -12,7 +13,7 @@ import { BuildSession, type BuildDeps } from '../../src/extension/buildSession';
 import type { HostMessage } from '../../webview/protocol';
 import type { BuildOptions, BuildResult } from '../../src/buildkit/types';
 import type { Step } from '../../src/progress/types';
-import type { Engine } from '../../src/engine/connect';
+import { connectEngine, type Engine } from '../../src/engine/connect';
 import { tempDir } from '../support/tmp';
 
 const MULTI = `ARG BASE=busybox:latest
@@ -224,17 +225,32 @@ test('a build session that cannot reach the engine ends with its one-line messag
 
 test('Cancel while the engine is still connecting ends the build as canceled at once; the late connection is closed', async () => {
   const opts = { contextDir: '/nonexistent', dockerfile: '/nonexistent/Dockerfile', tags: [], buildArgs: {}, labels: {}, platforms: [], noCache: false, network: 'none', secrets: [], addHosts: [] } as BuildOptions;
-  let answer!: (e: Engine) => void;
-  let closed = false;
-  const late = { endpoint: { host: 'unix:///slow.sock' }, close: async () => void (closed = true) } as unknown as Engine;
-  const s = new BuildSession({ options: opts, label: 'Dockerfile' }, { connect: () => new Promise((resolve) => (answer = resolve)), start: () => { throw new Error('not reached'); } });
+  // an engine socket that answers GET /version only when told to
+  const sock = path.join(tempDir('bkl-slow-engine-'), 'docker.sock');
+  const held: net.Socket[] = [];
+  let closed = 0;
+  const server = net.createServer((c) => {
+    held.push(c);
+    // read the request, so the client's close reaches this side as an EOF
+    c.resume();
+    c.on('close', () => closed++);
+  });
+  await new Promise<void>((resolve) => server.listen(sock, resolve));
+  const s = new BuildSession({ options: opts, label: 'Dockerfile' }, { connect: () => connectEngine({ host: `unix://${sock}` }), start: () => { throw new Error('not reached'); } });
+  for (let i = 0; i < 100 && held.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(held.length, 1, 'the session is connecting');
+  const t0 = Date.now();
   s.cancel();
   const r = await s.done;
   assert.equal(r.canceled, true);
   assert.equal(r.error, undefined);
-  answer(late);
-  await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(closed, true, 'the connection that came after the cancel is closed');
+  assert.ok(Date.now() - t0 < 500, 'ended without waiting for the engine');
+  // the engine answers after the cancel: that connection is closed, not left open
+  const body = JSON.stringify({ Version: '26.1.5', ApiVersion: '1.45', Os: 'linux', Arch: 'amd64' });
+  held[0].write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  for (let i = 0; i < 200 && closed < held.length; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(closed, held.length, 'the connection that came after the cancel is closed');
+  server.close();
   s.dispose();
 });
 
