@@ -40,7 +40,7 @@ export function makeRequest(uri: vscode.Uri, choices: Choices, target: string | 
   // remembered tags belong to the remembered target; another stage gets its own default tag
   const chosen = sameTarget && choices.tags;
   const tags = chosen ? choices.tags! : defaultTag ? [defaultTag] : [];
-  for (const t of tags) checkTagFrom(t, chosen ? 'The tags chosen in "Build with BuildKit…"' : 'Invalid buildkitLens.build.tagPattern');
+  for (const t of tags) explained(chosen ? 'The tags chosen in "Build with BuildKit…"' : 'Invalid buildkitLens.build.tagPattern', () => checkTag(t));
   const options: BuildOptions = {
     contextDir: contextDirFor(uri),
     dockerfile: uri.fsPath,
@@ -62,21 +62,19 @@ export function makeRequest(uri: vscode.Uri, choices: Choices, target: string | 
   return { options, engineHost: cfg.engineHost || undefined, label: labelFor(uri) };
 }
 
-function checkTagFrom(tag: string, what: string): void {
+/** fn's result; its error, a flag's usage text, becomes one line naming the setting (without the flag's name) */
+function explained<T>(what: string, fn: () => T, flag?: string): T {
   try {
-    checkTag(tag);
+    return fn();
   } catch (e) {
-    throw new Error(`${what}: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    throw new Error(`${what}: ${flag ? message.split(`${flag} `).join('') : message}`);
   }
 }
 
 /** buildkitLens.build.platforms, checked and normalised as --platform is (an entry may list several). */
 export function platformsFromSetting(entries: readonly string[]): string[] {
-  try {
-    return entries.length ? [...new Set(entries.flatMap((p) => parsePlatforms(p)))] : [];
-  } catch (e) {
-    throw new Error(`Invalid buildkitLens.build.platforms: ${(e as Error).message}`);
-  }
+  return explained('Invalid buildkitLens.build.platforms', () => (entries.length ? [...new Set(entries.flatMap((p) => parsePlatforms(p)))] : []));
 }
 
 /**
@@ -92,12 +90,8 @@ export function provenanceFromSetting(p: Config['provenance'], env: NodeJS.Proce
 export function namedContextsFromSetting(entries: Record<string, string>, baseDir: string): Pick<BuildOptions, 'namedContexts'> {
   const named: Record<string, NamedContext> = {};
   for (const [k, v] of Object.entries(entries)) {
-    try {
-      const [name, c] = parseBuildContext(`${k}=${v}`, baseDir);
-      named[name] = c;
-    } catch (e) {
-      throw new Error(`Invalid buildkitLens.build.contexts: ${(e as Error).message.replace(/--build-context /g, '')}`);
-    }
+    const [name, c] = explained('Invalid buildkitLens.build.contexts', () => parseBuildContext(`${k}=${v}`, baseDir), '--build-context');
+    named[name] = c;
   }
   return Object.keys(named).length ? { namedContexts: named } : {};
 }
@@ -106,11 +100,7 @@ export function namedContextsFromSetting(entries: Record<string, string>, baseDi
 export function sshFromSetting(entries: readonly unknown[]): Pick<BuildOptions, 'ssh'> {
   const ssh = entries.map((e) => {
     if (typeof e !== 'string') throw new Error('Invalid buildkitLens.build.ssh: every entry must be a string like "default" or "ID=SOCKET"');
-    try {
-      return parseSshSpec(e.trim().replace(/=~(?=\/|$)/, `=${os.homedir()}`), process.env, os.homedir());
-    } catch (err) {
-      throw new Error(`Invalid buildkitLens.build.ssh: ${(err as Error).message.replace(/--ssh /g, '')}`);
-    }
+    return explained('Invalid buildkitLens.build.ssh', () => parseSshSpec(e.trim().replace(/=~(?=\/|$)/, `=${os.homedir()}`), process.env, os.homedir()), '--ssh');
   });
   return ssh.length ? { ssh } : {};
 }
