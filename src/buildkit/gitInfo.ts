@@ -61,7 +61,7 @@ export async function gitAttrs(req: GitInfoRequest): Promise<Record<string, stri
       const rel = path.relative(root, p);
       return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel || '.';
     };
-    const entrypoint = inRoot(req.dockerfile);
+    const entrypoint = inRoot(realPath(req.dockerfile));
     if (labels && entrypoint) attrs['label:com.docker.image.source.entrypoint'] = entrypoint;
     if (info) {
       for (const [name, dir] of Object.entries(req.dirs)) {
