@@ -16,11 +16,12 @@ import { tempDir } from '../support/tmp';
 after(closeEngines);
 
 function context(eng: TestEngine): string {
-  const fifo = eng.buildkit === '0.8' ? '' : ' && mkfifo /out/fifo'; // BuildKit 0.8 copies no FIFO
+  const fifo = eng.buildkit === '0.8' ? '' : ' && mkfifo /out/fifo "/out/$bad.fifo"'; // BuildKit 0.8 copies no FIFO
   const ctx = writeTree({
     Dockerfile: [
       'FROM busybox:latest AS made',
-      `RUN mkdir -p /out/d/empty && echo hi > /out/a && ln -s a /out/link && ln /out/a /out/hard && chmod 4755 /out/a && touch -t 202009131226.40 /out/a && echo ro > /out/ro && chmod 444 /out/ro${fifo}`,
+      // names are bytes: one that is not UTF-8 must come out as the same bytes
+      `RUN bad=$(printf 'n\\377\\376') && mkdir -p "/out/d/$bad" && echo b > "/out/d/$bad/f" && ln -s "$bad" /out/d/to-bad && mkdir -p /out/d/empty && echo hi > /out/a && ln -s a /out/link && ln /out/a /out/hard && chmod 4755 /out/a && touch -t 202009131226.40 /out/a && echo ro > /out/ro && chmod 444 /out/ro${fifo}`,
       'FROM scratch',
       'COPY --from=made /out/ /',
       'COPY sub /sub',
@@ -33,29 +34,42 @@ function context(eng: TestEngine): string {
   return ctx;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** a name's bytes as text, bytes that are not UTF-8 as \xNN */
+function shown(name: Buffer): string {
+  try {
+    return strictUtf8.decode(name);
+  } catch {
+    return [...name].map((b) => (b < 0x80 ? String.fromCharCode(b) : `\\x${b.toString(16)}`)).join('');
+  }
+}
+
 /** Every entry with what a user of the files sees: type and mode, bytes, link target, file mtimes to the µs, hardlinks. */
 function tree(root: string): Record<string, string> {
   const out: Record<string, string> = {};
   const inodes = new Map<bigint, string>();
-  const walk = (rel: string) => {
-    for (const name of fs.readdirSync(path.join(root, rel)).sort()) {
-      const p = path.join(rel, name);
-      const st = fs.lstatSync(path.join(root, p), { bigint: true });
+  // names as bytes: readdir's strings would show two different names alike
+  const at = (rel: Buffer) => Buffer.concat([Buffer.from(root + '/'), rel]);
+  const walk = (rel: Buffer) => {
+    for (const name of fs.readdirSync(at(rel), { encoding: 'buffer' }).sort(Buffer.compare)) {
+      const b = rel.length ? Buffer.concat([rel, Buffer.from('/'), name]) : name;
+      const p = shown(b);
+      const st = fs.lstatSync(at(b), { bigint: true });
       let d = `mode ${st.mode.toString(8)}`;
       if (st.isFile()) {
-        d += ` sha ${crypto.createHash('sha256').update(fs.readFileSync(path.join(root, p))).digest('hex').slice(0, 12)}`;
+        d += ` sha ${crypto.createHash('sha256').update(fs.readFileSync(at(b))).digest('hex').slice(0, 12)}`;
         const first = inodes.get(st.ino);
         if (first) d += ` same as ${first}`;
         else inodes.set(st.ino, p);
       }
-      if (st.isSymbolicLink()) d += ` -> ${fs.readlinkSync(path.join(root, p))}`;
+      if (st.isSymbolicLink()) d += ` -> ${shown(fs.readlinkSync(at(b), { encoding: 'buffer' }))}`;
       // fsutil leaves a directory's mtime to whatever its entries made it
       if (!st.isDirectory()) d += ` mtime ${st.mtimeNs / 1000n}`;
       out[p] = d;
-      if (st.isDirectory()) walk(p);
+      if (st.isDirectory()) walk(b);
     }
   };
-  walk('');
+  walk(Buffer.alloc(0));
   return out;
 }
 
@@ -87,6 +101,9 @@ for (const eng of testEngines()) {
       assert.match(got['ro'], /^mode 100444 /);
       assert.match(got['d/empty'], /^mode 40755/);
       if (eng.buildkit !== '0.8') assert.match(got['fifo'], /^mode 10644 /);
+      assert.match(got['d/n\\xff\\xfe/f'], /^mode 100644 /);
+      assert.equal(got['d/to-bad'].includes('-> n\\xff\\xfe'), true);
+      if (eng.buildkit !== '0.8') assert.match(got['n\\xff\\xfe.fifo'], /^mode 10644 /);
     });
 
     test('a tarball, to a file and to standard output: the bytes buildx writes', async () => {

@@ -27,7 +27,8 @@ function receiver(dest: string) {
 
 test('a packet decodes to what the sender encoded: 64-bit times exact, negative ones too', () => {
   const s = stat('dir/ünï file', { mode: goFileMode(0o104755), uid: 1000, gid: 2000, size: 5_000_000_000n, linkname: 'x', devmajor: 8, devminor: 1 });
-  assert.deepEqual(decodePacket(encodeStatPacket(s)).stat, s);
+  // paths come back as byte strings: one char per byte
+  assert.deepEqual(decodePacket(encodeStatPacket(s)).stat, { ...s, path: Buffer.from(s.path).toString('latin1') });
   const old = stat('old', { modTime: -1_000_000_001n });
   assert.equal(decodePacket(encodeStatPacket(old)).stat!.modTime, -1_000_000_001n);
   const end = decodePacket(encodeStatPacket(undefined));
@@ -127,6 +128,27 @@ test('data for a file not asked for, a REQ or an ERR from the engine end the tra
   assert.throws(() => r.handle(encodeDataPacket(9, Buffer.from('x'))), /not asked for \(id 9\)/);
   assert.throws(() => r.handle(encodeControlPacket('req', 1)), /file request/);
   assert.throws(() => r.handle(Buffer.from([0x08, 4, 0x22, 4, 0x62, 0x6f, 0x6f, 0x6d])), /error from sender: boom/);
+});
+
+test('a name that is not UTF-8 is written as the bytes the engine sent, in paths and link targets', () => {
+  const dest = tempDir('bkl-recv-');
+  const { r, sent } = receiver(dest);
+  // our encoder takes text: the bytes are put in afterwards, in place of same-length placeholders
+  const withBytes = (packet: Buffer) => Buffer.from(packet.toString('latin1').replaceAll('@@', '\xff\xfe'), 'latin1');
+  r.handle(withBytes(encodeStatPacket(stat('d@@', { mode: (MODE_DIR | 0o755) >>> 0 }))));
+  r.handle(withBytes(encodeStatPacket(stat('d@@/f', { size: 1n }))));
+  r.handle(withBytes(encodeStatPacket(stat('to', { mode: (MODE_SYMLINK | 0o777) >>> 0, linkname: 'd@@' }))));
+  r.handle(encodeStatPacket(undefined));
+  r.handle(encodeDataPacket(1, Buffer.from('x')));
+  r.handle(encodeDataPacket(1));
+  assert.equal(sent.at(-1), 'fin');
+  const name = Buffer.from([0x64, 0xff, 0xfe]);
+  assert.deepEqual(fs.readdirSync(dest, { encoding: 'buffer' }).sort(Buffer.compare), [name, Buffer.from('to')]);
+  const inDir = Buffer.concat([Buffer.from(dest + '/'), name]);
+  assert.equal(fs.readFileSync(Buffer.concat([inDir, Buffer.from('/f')]), 'utf8'), 'x');
+  assert.deepEqual(fs.readlinkSync(path.join(dest, 'to'), { encoding: 'buffer' }), name);
+  // a message shows such a name as text
+  assert.throws(() => r.handle(withBytes(encodeStatPacket(stat('../@@')))), /unsafe path "\.\.\/\uFFFD\uFFFD"/);
 });
 
 test('Go file modes map back to chmod bits', () => {

@@ -4,6 +4,9 @@
 // regular file's bytes are asked for with REQ{id}; FIN once every file is written; the sender's FIN
 // ends the transfer. Owners are not set: the files belong to whoever runs the build, as buildx makes
 // them. Extended attributes are not written (Node has no setxattr).
+//
+// Paths here are byte strings (see packetDecode.ts): every fs call gets them back as bytes, so a name
+// that is not UTF-8 lands on disk as the image holds it; only messages decode them.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -34,6 +37,11 @@ function seconds(ns: bigint): number {
 }
 
 const code = (err: unknown) => (err as NodeJS.ErrnoException)?.code;
+
+/** a byte string as the bytes fs takes */
+const bytes = (p: string): Buffer => Buffer.from(p, 'latin1');
+/** a byte string as a message shows it */
+const shown = (p: string): string => bytes(p).toString('utf8');
 
 let umask: number | undefined;
 /** Which mode bits open(2) drops from a new file; read (and set back at once) when first needed. */
@@ -73,12 +81,15 @@ export class DirReceiver {
   private tmpSeq = 0;
   /** file bytes written so far */
   written = 0;
+  /** dest as a byte string, to join with the engine's paths */
+  private readonly dest: string;
 
   constructor(
-    private readonly dest: string,
+    private readonly destText: string,
     private readonly send: (packet: Buffer) => void,
   ) {
-    this.fresh = fs.readdirSync(dest).length === 0;
+    this.dest = Buffer.from(destText).toString('latin1');
+    this.fresh = fs.readdirSync(destText).length === 0;
   }
 
   /** One packet from the engine; true when its FIN ends the transfer. Throws ReceiveError. */
@@ -117,24 +128,28 @@ export class DirReceiver {
   }
 
   private fail(what: string, rel: string, err: unknown): ReceiveError {
-    return new ReceiveError(`cannot ${what} ${path.join(this.dest, rel)}: ${fsReason(err)}`);
+    return new ReceiveError(`cannot ${what} ${this.where(rel)}: ${fsReason(err)}`);
+  }
+
+  private where(rel: string): string {
+    return path.join(this.destText, shown(rel));
   }
 
   /** A relative, clean path whose parent is a real directory under dest (never through a symlink). */
   private checked(p: string): string {
     const rel = path.posix.normalize(p);
     if (!p || path.posix.isAbsolute(p) || rel === '.' || rel === '..' || rel.startsWith('../')) {
-      throw new ReceiveError(`the engine sent an unsafe path ${JSON.stringify(p)}`);
+      throw new ReceiveError(`the engine sent an unsafe path ${JSON.stringify(shown(p))}`);
     }
     const parent = path.posix.dirname(rel);
     if (!this.dirs.has(parent)) {
       let st: fs.Stats | undefined;
       try {
-        st = fs.lstatSync(path.join(this.dest, parent));
+        st = fs.lstatSync(bytes(path.join(this.dest, parent)));
       } catch {
         st = undefined;
       }
-      if (!st?.isDirectory()) throw new ReceiveError(`cannot write ${path.join(this.dest, rel)}: ${parent} is not a directory`);
+      if (!st?.isDirectory()) throw new ReceiveError(`cannot write ${this.where(rel)}: ${shown(parent)} is not a directory`);
       this.dirs.add(parent);
     }
     return rel;
@@ -146,7 +161,7 @@ export class DirReceiver {
     const isDir = (stat.mode & MODE_DIR) !== 0;
     let old: fs.Stats | undefined;
     try {
-      if (!this.fresh) old = fs.lstatSync(abs);
+      if (!this.fresh) old = fs.lstatSync(bytes(abs));
     } catch (err) {
       if (code(err) !== 'ENOENT') throw this.fail('stat', rel, err);
     }
@@ -162,11 +177,11 @@ export class DirReceiver {
       this.create(made, stat, rel);
       this.metadata(made, stat, rel);
       if (old) {
-        if (old.isDirectory() !== isDir) fs.rmSync(abs, { recursive: true, force: true });
-        fs.renameSync(made, abs);
+        if (old.isDirectory() !== isDir) fs.rmSync(bytes(abs), { recursive: true, force: true });
+        fs.renameSync(bytes(made), bytes(abs));
       }
     } catch (err) {
-      if (made !== abs) fs.rmSync(made, { recursive: true, force: true });
+      if (made !== abs) fs.rmSync(bytes(made), { recursive: true, force: true });
       throw err instanceof ReceiveError ? err : this.fail('write', rel, err);
     }
     if (wantsData) this.ask(id, { rel, abs, mode: posixMode(stat.mode), modTime: stat.modTime, made: true });
@@ -180,45 +195,52 @@ export class DirReceiver {
 
   /** A hardlink names a file whose bytes have not come yet: make it now, empty, to link to. */
   private makeEarly(f: IncomingFile): void {
-    fs.closeSync(fs.openSync(f.abs, 'wx', f.mode & 0o777));
-    fs.chmodSync(f.abs, f.mode);
+    fs.closeSync(fs.openSync(bytes(f.abs), 'wx', f.mode & 0o777));
+    fs.chmodSync(bytes(f.abs), f.mode);
     f.made = true;
     this.unmade.delete(f.rel);
   }
 
   private create(at: string, stat: WireStat, rel: string): void {
     const m = stat.mode;
-    if (m & MODE_DIR) fs.mkdirSync(at, { mode: 0o700 });
-    else if (m & MODE_SYMLINK) fs.symlinkSync(stat.linkname, at);
+    if (m & MODE_DIR) fs.mkdirSync(bytes(at), { mode: 0o700 });
+    else if (m & MODE_SYMLINK) fs.symlinkSync(bytes(stat.linkname), bytes(at));
     else if (m & (MODE_DEVICE | MODE_NAMED_PIPE)) this.special(at, stat, rel);
     else if (stat.linkname) {
       const target = this.checked(stat.linkname);
       const early = this.unmade.get(target);
       if (early) this.makeEarly(early);
-      fs.linkSync(path.join(this.dest, target), at);
+      fs.linkSync(bytes(path.join(this.dest, target)), bytes(at));
     }
     // a socket arrives as an empty regular file, as fsutil writes it
-    else fs.closeSync(fs.openSync(at, 'wx', 0o600));
+    else fs.closeSync(fs.openSync(bytes(at), 'wx', 0o600));
   }
 
-  /** Device nodes and FIFOs: Node cannot make them, mknod(1) and mkfifo(1) can. */
+  /**
+   * Device nodes and FIFOs: Node cannot make them, mknod(1) and mkfifo(1) can. An argument must be
+   * text, so a name that is not UTF-8 is made under an ASCII one in dest, then renamed.
+   */
   private special(at: string, stat: WireStat, rel: string): void {
+    const text = shown(at);
+    const aside = Buffer.from(text).equals(bytes(at)) ? undefined : path.join(this.destText, `.tmp.${process.pid}.${this.tmpSeq++}`);
+    const name = aside ?? text;
     const mode = (posixMode(stat.mode) & 0o7777).toString(8);
     const args = stat.mode & MODE_DEVICE
-      ? ['mknod', '-m', mode, at, stat.mode & MODE_CHAR_DEVICE ? 'c' : 'b', String(stat.devmajor), String(stat.devminor)]
-      : ['mkfifo', '-m', mode, at];
+      ? ['mknod', '-m', mode, name, stat.mode & MODE_CHAR_DEVICE ? 'c' : 'b', String(stat.devmajor), String(stat.devminor)]
+      : ['mkfifo', '-m', mode, name];
     const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8' });
     if (r.status !== 0) {
       const why = r.error ? r.error.message : r.stderr.trim().split('\n').pop();
-      throw new ReceiveError(`cannot create ${path.join(this.dest, rel)}: ${why}`);
+      throw new ReceiveError(`cannot create ${this.where(rel)}: ${why}`);
     }
+    if (aside) fs.renameSync(aside, bytes(at));
   }
 
   private metadata(at: string, stat: WireStat, rel: string): void {
     try {
-      if (!(stat.mode & MODE_SYMLINK)) fs.chmodSync(at, posixMode(stat.mode));
+      if (!(stat.mode & MODE_SYMLINK)) fs.chmodSync(bytes(at), posixMode(stat.mode));
       const t = seconds(stat.modTime);
-      fs.lutimesSync(at, t, t);
+      fs.lutimesSync(bytes(at), t, t);
     } catch (err) {
       throw this.fail('set the mode and time of', rel, err);
     }
@@ -239,7 +261,7 @@ export class DirReceiver {
         } finally {
           fs.closeSync(fd);
         }
-        if (f.restoreMode !== undefined) fs.chmodSync(f.abs, f.restoreMode);
+        if (f.restoreMode !== undefined) fs.chmodSync(bytes(f.abs), f.restoreMode);
         this.wanted.delete(id);
         this.finishWhenDone();
         return;
@@ -256,19 +278,19 @@ export class DirReceiver {
   private openForWrite(f: IncomingFile): number {
     if (!f.made) {
       // created with its mode: a read-only one is still open for writing, as O_CREAT allows
-      const fd = fs.openSync(f.abs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, f.mode & 0o777);
+      const fd = fs.openSync(bytes(f.abs), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, f.mode & 0o777);
       f.made = true;
       this.unmade.delete(f.rel);
       return fd;
     }
     try {
-      return fs.openSync(f.abs, fs.constants.O_WRONLY);
+      return fs.openSync(bytes(f.abs), fs.constants.O_WRONLY);
     } catch (err) {
       if (code(err) !== 'EACCES') throw err;
-      const mode = fs.statSync(f.abs).mode & 0o7777;
-      fs.chmodSync(f.abs, mode | 0o200);
+      const mode = fs.statSync(bytes(f.abs)).mode & 0o7777;
+      fs.chmodSync(bytes(f.abs), mode | 0o200);
       f.restoreMode = mode;
-      return fs.openSync(f.abs, fs.constants.O_WRONLY);
+      return fs.openSync(bytes(f.abs), fs.constants.O_WRONLY);
     }
   }
 
