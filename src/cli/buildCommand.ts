@@ -7,6 +7,7 @@ import type { BuildHandle, BuildResult } from '../buildkit/types';
 import { connectEngine } from '../engine/connect';
 import { FileLogStore } from '../progress/fileLogStore';
 import { BuildModel } from '../progress/model';
+import { errorLines } from '../progress/render/epilogue';
 import { createPlainRenderer } from '../progress/render/plain';
 import { rawJsonLine } from '../progress/render/rawjson';
 import { createTtyRenderer } from '../progress/render/tty';
@@ -83,7 +84,8 @@ async function buildWith(cmd: BuildCommand, io: CliIO): Promise<number> {
     const finalDelta = model.finish({ ok: result.ok, canceled: result.canceled, error: result.error });
     renderer?.update(model, finalDelta);
     renderer?.end(model, result);
-    if (!renderer && !result.ok && result.error) io.stderr.write(`ERROR: ${result.error.message}\n`);
+    // no progress shown: buildx still prints where in the Dockerfile the build failed
+    if (!renderer && !result.ok) io.stderr.write(errorLines(result).map((l) => l + '\n').join(''));
     if (result.ok) {
       const imageId = imageIdOf(result);
       if (cmd.iidFile && imageId) onFile('--iidfile', cmd.iidFile, (f) => fs.writeFileSync(f, imageId));

@@ -247,6 +247,10 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
       const f = await runCli(['build', ...H, '--network', 'none', '--progress', 'quiet', '--iidfile', iid, bad]);
       assert.equal(f.code, 1);
       assert.equal(fs.existsSync(iid), false, 'an earlier build\'s id is not left behind');
+      // with no progress shown, the failure still shows its Dockerfile line, in buildx's words
+      const fx = await buildx(eng!, ['--network', 'none', '--progress', 'quiet', bad]);
+      assert.match(f.stderr, /^Dockerfile:2\n[^]*   2 \| >>> RUN exit 3\n[^]*\nERROR: failed to solve: process .* exit code: 3\n$/);
+      assert.equal(f.stderr, fx.stderr);
       const d = await runCli(['build', ...H, '--network', 'none', '--progress', 'quiet', '--iidfile', dir, ok]);
       assert.equal(d.code, 1);
       assert.match(d.stderr, /^ERROR: --iidfile .*bkl-iid-\w+: is a directory\n$/);

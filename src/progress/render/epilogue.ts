@@ -30,11 +30,14 @@ export function epilogueLines(model: BuildModel, result: BuildResult, lastLines:
       out.push(` - ${w.short}${where}`);
     }
   }
-  if (!result.ok) {
-    const error = result.error;
-    if (error && !result.canceled) for (const src of error.sources) out.push(...formatSourceExcerpt(src));
-    if (result.canceled) out.push('ERROR: build canceled');
-    else out.push(`ERROR: failed to solve: ${error?.message || 'build failed'}`);
-  }
+  out.push(...errorLines(result));
   return out;
+}
+
+/** The Dockerfile excerpt and "ERROR:" line of a failed build, which buildx prints whatever the progress mode. */
+export function errorLines(result: BuildResult): string[] {
+  if (result.ok) return [];
+  if (result.canceled) return ['ERROR: build canceled'];
+  const error = result.error;
+  return [...(error?.sources ?? []).flatMap((s) => formatSourceExcerpt(s)), `ERROR: failed to solve: ${error?.message || 'build failed'}`];
 }
