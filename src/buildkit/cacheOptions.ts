@@ -4,6 +4,7 @@
 // (contentStore.ts), whose index.json the client reads before and writes after the build.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fsReason } from './fsReason';
 import { makeDirs } from './makeDirs';
 import { UsageError } from './options';
 import { classicStoreRefusal } from './storeAdvice';
@@ -88,7 +89,7 @@ export function makeCacheDirs(cacheTo: readonly CacheEntry[] = []): void {
     try {
       makeDirs(c.attrs.dest, 0o755);
     } catch (e) {
-      throw new Error(`--cache-to type=local: cannot create ${c.attrs.dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new Error(`--cache-to type=local: cannot create ${c.attrs.dest}: ${fsReason(e)}`);
     }
   }
 }

@@ -1,5 +1,6 @@
 // Values for RUN --mount=type=secret, read only when the engine asks and never logged.
 import * as fs from 'node:fs';
+import { fsReason } from './fsReason';
 import type { SecretSpec } from './types';
 
 export class SecretNotFound extends Error {}
@@ -15,7 +16,7 @@ export function readSecret(specs: SecretSpec[], id: string, env: NodeJS.ProcessE
   try {
     return fs.readFileSync(spec.src!);
   } catch (e) {
-    throw new SecretNotFound(`secret ${id}: cannot read ${spec.src}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new SecretNotFound(`secret ${id}: cannot read ${spec.src}: ${fsReason(e)}`);
   }
 }
 

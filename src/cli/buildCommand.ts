@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { startBuild } from '../buildkit/build';
 import { imageIdOf } from '../buildkit/exporters';
-import { fsReason } from '../buildkit/filesync/walk';
+import { fsReason } from '../buildkit/fsReason';
 import type { BuildHandle, BuildResult } from '../buildkit/types';
 import { connectEngine } from '../engine/connect';
 import { FileLogStore } from '../progress/fileLogStore';

@@ -10,7 +10,7 @@ import { inspectsAsName, PlainHttpAgent } from './plainAgent';
 import { connectBuildkit, isBuildkitHost, type BuildkitAddress } from './buildkitd';
 import { resolveEndpoint, type Endpoint, type ResolveOptions } from './endpoint';
 import { sshDialAgent } from './sshDial';
-import { compareApiVersions, describeConnectError, EngineError, MIN_API_VERSION } from './errors';
+import { compareApiVersions, describeConnectError, EngineError, MIN_API_VERSION, notAnEngine } from './errors';
 
 export interface EngineInfo {
   serverVersion: string;
@@ -104,8 +104,13 @@ export async function connectEngine(opts: ResolveOptions & { timeoutMs?: number 
     agent.destroy();
     throw describeConnectError(e, host);
   }
-  const api = version.ApiVersion ?? '0';
+  if (typeof version?.ApiVersion !== 'string') {
+    agent.destroy();
+    throw notAnEngine(host, 'its GET /version names no API version');
+  }
+  const api = version.ApiVersion;
   if (compareApiVersions(api, MIN_API_VERSION) < 0) {
+    agent.destroy();
     throw new EngineError(
       `the Docker engine at ${host} is ${version.Version} (API ${api}): BuildKit over gRPC needs API ${MIN_API_VERSION} (Docker 19.03) or newer`,
       'ETOOOLD',

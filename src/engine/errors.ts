@@ -39,9 +39,18 @@ export function describeConnectError(err: unknown, host: string): EngineError {
         const msg = (e?.message ?? String(err)).replace(/\s+/g, ' ').trim();
         // a plain connection to a TLS listener: the engine answers 400 in plain text
         const hint = /HTTP request to an HTTPS server/.test(msg) ? ' (it expects TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH)' : '';
+        // an engine's errors are JSON with a message; a web page in their place is something else
+        const status = (err as { statusCode?: number }).statusCode;
+        const json = (err as { json?: unknown }).json;
+        if (status && !hint && !(json && typeof json === 'object' && 'message' in json)) return notAnEngine(host, `GET /version answered HTTP ${status}`);
         return new EngineError(`cannot reach the Docker engine at ${host}: ${msg}${hint}`, e?.code);
       }
   }
+}
+
+/** Something answers HTTP at host, but not as a Docker engine does. */
+export function notAnEngine(host: string, what: string): EngineError {
+  return new EngineError(`${host} does not answer as a Docker engine (${what}): is something else listening there?`, 'ENOTENGINE');
 }
 
 export function compareApiVersions(a: string, b: string): number {

@@ -95,6 +95,27 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
     }
   });
 
+  test('an HTTP server that is not a Docker engine → one line saying so', async () => {
+    const sock = path.join(tempDir('bkl-web-'), 'web.sock');
+    let answer: [number, string] = [200, '{"name":"some other service"}'];
+    const server = http.createServer((req, res) => {
+      const [code, body] = answer;
+      res.writeHead(code, { 'content-type': body.startsWith('{') ? 'application/json' : 'text/html' }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(sock, resolve));
+    try {
+      const json = await runCli(['build', '-H', `unix://${sock}`, ok], { timeoutMs: 30_000 });
+      assert.equal(json.code, 1, json.stderr);
+      assert.match(json.stderr, /^ERROR: unix:\/\/\S+ does not answer as a Docker engine \(its GET \/version names no API version\): is something else listening there\?\n$/);
+      answer = [404, '<html><body>Not Found</body></html>'];
+      const html = await runCli(['build', '-H', `unix://${sock}`, ok], { timeoutMs: 30_000 });
+      assert.equal(html.code, 1, html.stderr);
+      assert.match(html.stderr, /^ERROR: unix:\/\/\S+ does not answer as a Docker engine \(GET \/version answered HTTP 404\): is something else listening there\?\n$/);
+    } finally {
+      server.close();
+    }
+  });
+
   test('refused tcp host → exit 1', async () => {
     const r = await runCli(['info', '-H', 'tcp://127.0.0.1:1']);
     assert.equal(r.code, 1);
@@ -135,7 +156,7 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
       ['context is a file', () => ['build', path.join(ok, 'Dockerfile')], /is not a directory/],
       ['missing Dockerfile', () => ['build', '-f', path.join(ok, 'Nope'), ok], /Dockerfile ".*Nope" does not exist/],
       ['unknown --target', () => ['build', '--target', 'nope', ok], /target stage "?nope"? could not be found/],
-      ['missing secret file', () => ['build', '--secret', 'id=x,src=/nonexistent/secret', ok], /secret x: cannot read \/nonexistent\/secret: ENOENT/],
+      ['missing secret file', () => ['build', '--secret', 'id=x,src=/nonexistent/secret', ok], /secret x: cannot read \/nonexistent\/secret: no such file or directory/],
       ['bad .dockerignore pattern', () => {
         const c = writeTree({ Dockerfile: 'FROM busybox\n', '.dockerignore': 'ok.txt\n[unterminated\n' });
         return ['build', c];

@@ -30,7 +30,7 @@ test('preflight: a missing socket, a key file and a socket', async () => {
   const dir = tempDir('bkl-ssh-');
   const key = path.join(dir, 'id_ed25519');
   fs.writeFileSync(key, 'not a socket');
-  assert.throws(() => checkSshSpecs([{ id: 'default', socket: path.join(dir, 'nope') }]), /^Error: ssh default: cannot use the agent socket .*nope: ENOENT$/);
+  assert.throws(() => checkSshSpecs([{ id: 'default', socket: path.join(dir, 'nope') }]), /^Error: ssh default: cannot use the agent socket .*nope: no such file or directory$/);
   assert.throws(() => checkSshSpecs([{ id: 'gh', socket: key }]), /ssh gh: .*id_ed25519 is a file, not an agent socket: load the key into an agent \(ssh-add /);
   assert.throws(() => checkSshSpecs([{ id: 'd', socket: dir }]), /is not an agent socket/);
   const sock = path.join(dir, 'agent.sock');

@@ -13,7 +13,8 @@ import { parseDiffCopyRequest, type DiffCopyRequest } from './metadata';
 import { DATA_HEADROOM, encodeDataPacket, encodeStatPacket, frameDataInPlace, frameDataPacket, frameStatPacket } from './packetCodec';
 import type { StatBatch, WalkPrefetch } from './prefetch';
 import { canRequestData } from './stat';
-import { ContextWalk, fsReason } from './walk';
+import { fsReason } from '../fsReason';
+import { ContextWalk } from './walk';
 
 export interface LocalDirs {
   get(name: string): string | undefined;

@@ -10,7 +10,7 @@ import { decodeBytesMessage } from './packetDecode';
 import { makeDirs } from '../makeDirs';
 import { endWithStatus } from '../callStatus';
 import { DirReceiver, ReceiveError } from './receive';
-import { fsReason } from './walk';
+import { fsReason } from '../fsReason';
 
 /** Where one exporter's result goes: a directory, a file, or a stream (stdout for "-"). */
 export type OutputTarget = { kind: 'dir'; dest: string } | { kind: 'file'; dest: string } | { kind: 'stream'; dest: '-'; stream: NodeJS.WritableStream };

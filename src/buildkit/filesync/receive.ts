@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { encodeControlPacket } from './packetCodec';
 import { decodePacket, type DecodedPacket } from './packetDecode';
 import { canRequestData, MODE_CHAR_DEVICE, MODE_DEVICE, MODE_DIR, MODE_NAMED_PIPE, MODE_SETGID, MODE_SETUID, MODE_STICKY, MODE_SYMLINK, type WireStat } from './stat';
-import { fsReason } from './walk';
+import { fsReason } from '../fsReason';
 
 export class ReceiveError extends Error {
   override name = 'ReceiveError';

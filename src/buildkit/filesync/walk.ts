@@ -3,6 +3,7 @@
 // include/exclude/followpaths filtering with patternmatcher semantics, and directories that are
 // themselves filtered out emitted lazily right before their first included descendant.
 import * as fs from 'node:fs';
+import { fsReason } from '../fsReason';
 import { compilePatterns, MatchInfo, PatternMatcher } from './patterns';
 import { compareNames, dedupePaths, followLinks } from './followpaths';
 import { makeStat, WireStat } from './stat';
@@ -124,11 +125,6 @@ function judge(f: Filter, rel: string, isDir: boolean, parent: Frame): Verdict {
   return { kind: hidden ? 'hidden' : 'keep', includeInfo, excludeInfo };
 }
 
-/** "permission denied" from Node's "EACCES: permission denied, open '/x'" (the path is said already). */
-export function fsReason(err: unknown): string {
-  const m = /^[A-Z0-9_]+: (.*?)(, \w+(?: '.*')?)?$/.exec((err as Error).message ?? '');
-  return m ? m[1] : String((err as Error).message ?? err);
-}
 
 function code(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException)?.code;
