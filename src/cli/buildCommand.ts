@@ -95,7 +95,8 @@ async function buildWith(cmd: BuildCommand, io: CliIO): Promise<number> {
       }
       // a tarball on stdout is the output: nothing may follow it there
       const tarOnStdout = cmd.options.outputs?.some((o) => o.attrs.dest === '-');
-      if (cmd.quiet && !tarOnStdout) io.stdout.write(`${result.exporterResponse['containerimage.digest'] ?? ''}\n`);
+      // as buildx: the image's config digest where there is one (the containerd store's manifest digest differs)
+      if (cmd.quiet && !tarOnStdout) io.stdout.write(`${imageId ?? ''}\n`);
       return 0;
     }
     return result.canceled ? 130 : 1;
