@@ -13,6 +13,7 @@ import { ociLayoutStores, withOciDigests } from './ociLayout';
 import { enginePushes, outputTargets } from './exporters';
 import { pushWithEngine } from './enginePush';
 import { WalkPrefetch, worthWalkingAhead } from './filesync/prefetch';
+import { dockerfileInContext, remoteContext } from './contextSource';
 import { gitAttrs } from './gitInfo';
 import { explainResetByDockerfile } from './invalidUtf8';
 import { preflight } from './preflight';
@@ -49,7 +50,7 @@ export function sharedKeyFor(contextDir: string): string {
  * BUILDKIT_LENS_PREFETCH=0 leaves the walk to the engine's request.
  */
 function prefetchContext(opts: BuildOptions): WalkPrefetch | undefined {
-  if (process.env.BUILDKIT_LENS_PREFETCH === '0' || !worthWalkingAhead(opts.contextDir)) return undefined;
+  if (process.env.BUILDKIT_LENS_PREFETCH === '0' || remoteContext(opts) || !worthWalkingAhead(opts.contextDir)) return undefined;
   try {
     return new WalkPrefetch('context', opts.contextDir, expectedContextWalk(opts));
   } catch {
@@ -98,7 +99,8 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       const controlReady = controlFor(engine);
       const sessionUp = engine.buildkit ? controlReady.then((c) => attachOverControl(session!, c)) : session.attach(engine.endpoint);
       // a context from stdin has no folder, so no commit (as with buildx)
-      const vcs = opts.contextArchive ? {} : gitAttrs({ contextDir: opts.contextDir, dockerfile: opts.dockerfile, dirs: sessionDirs(opts), env: process.env });
+      // as buildx: Git details only of a local folder
+      const vcs = remoteContext(opts) ? {} : gitAttrs({ contextDir: opts.contextDir, dockerfile: opts.dockerfile, dirs: sessionDirs(opts), env: process.env });
       const [traits, control, vcsAttrs] = await Promise.all([preflight(engine, opts), controlReady, vcs, sessionUp]);
       if (cancelRequested) return end({ ok: false, canceled: true, exporterResponse: {} });
 
@@ -160,7 +162,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       if (solveErr.code === grpc.status.UNAVAILABLE) {
         return end({ ok: false, canceled: false, exporterResponse: {}, error: messageOf(control.explain(solveErr)) });
       }
-      const reset = solveErr.code === grpc.status.INTERNAL ? explainResetByDockerfile(solveErr.details ?? '', opts.dockerfile) : undefined;
+      const reset = solveErr.code === grpc.status.INTERNAL && !dockerfileInContext(opts) ? explainResetByDockerfile(solveErr.details ?? '', opts.dockerfile) : undefined;
       if (reset) return end({ ok: false, canceled: false, exporterResponse: {}, error: { message: reset, code: solveErr.code, sources: [] } });
       return end({ ok: false, canceled: false, exporterResponse: {}, error: decodeBuildError(solveErr) });
     } catch (e) {

@@ -2,6 +2,7 @@
 // is reported with its line (the engine would only say "error from sender").
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { dockerfileInContext, remoteContext } from './contextSource';
 import { compilePatterns, parseIgnoreLines } from './filesync/patterns';
 import type { WalkOptions } from './filesync/walk';
 import type { BuildOptions } from './types';
@@ -16,9 +17,12 @@ export function statKind(p: string): 'file' | 'dir' | 'other' | 'missing' {
 }
 
 /** The ignore file the frontend will use: <Dockerfile>.dockerignore beside it wins over the context's. */
-export function ignoreFileFor(opts: Pick<BuildOptions, 'contextDir' | 'dockerfile'>): string | undefined {
+export function ignoreFileFor(opts: Pick<BuildOptions, 'contextDir' | 'dockerfile' | 'contextArchive' | 'contextUrl'>): string | undefined {
+  // a fetched context's ignore file is the engine's to read
+  if (dockerfileInContext(opts)) return undefined;
   const beside = `${opts.dockerfile}.dockerignore`;
   if (statKind(beside) === 'file') return beside;
+  if (remoteContext(opts)) return undefined;
   const inCtx = path.join(opts.contextDir, '.dockerignore');
   return statKind(inCtx) === 'file' ? inCtx : undefined;
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from '../engine/connect';
 import { unsupportedCacheExport } from './cacheOptions';
+import { dockerfileInContext } from './contextSource';
 import { checkDockerignore, ignoreFileFor, statKind } from './dockerignore';
 import { needsContainerdStore, unnamedPush, unsupportedOutput } from './exporters';
 import { checkSecrets } from './secrets';
@@ -22,11 +23,13 @@ export const MULTI_PLATFORM_NEEDS_CONTAINERD =
   'Settings → General → "Use containerd for pulling and storing images"), restart the engine, or build one platform.';
 
 export function checkPaths(opts: BuildOptions): void {
-  const ctx = statKind(opts.contextDir);
-  if (ctx === 'missing') throw new PreflightError(`build context "${opts.contextDir}" does not exist`);
-  if (ctx !== 'dir') throw new PreflightError(`build context "${opts.contextDir}" is not a directory`);
-  // inside a context archive the engine finds the Dockerfile itself
-  if (!opts.contextArchive) {
+  if (!opts.contextUrl) {
+    const ctx = statKind(opts.contextDir);
+    if (ctx === 'missing') throw new PreflightError(`build context "${opts.contextDir}" does not exist`);
+    if (ctx !== 'dir') throw new PreflightError(`build context "${opts.contextDir}" is not a directory`);
+  }
+  // inside a fetched context the engine finds the Dockerfile itself
+  if (!dockerfileInContext(opts)) {
     const df = statKind(opts.dockerfile);
     if (df === 'missing') throw new PreflightError(`Dockerfile "${opts.dockerfile}" does not exist`);
     if (df !== 'file') throw new PreflightError(`Dockerfile "${opts.dockerfile}" is not a file`);

@@ -3,6 +3,7 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import type { SolveRequest } from './control';
 import { cacheImportsAttr } from './cacheOptions';
+import { dockerfileInContext, remoteContext } from './contextSource';
 import { exporterEntries } from './exporters';
 import { ociContextAttr } from './ociLayout';
 import { DEFAULT_PROVENANCE } from './runLimits';
@@ -17,12 +18,15 @@ export interface EngineTraits {
 
 export function frontendAttrs(opts: BuildOptions): Record<string, string> {
   const attrs: Record<string, string> = {
-    // a Dockerfile inside a context archive is named by its path there
-    filename: opts.contextArchive ? opts.dockerfile : path.basename(opts.dockerfile),
+    // a Dockerfile inside a fetched context is named by its path there
+    filename: dockerfileInContext(opts) ? opts.dockerfile : path.basename(opts.dockerfile),
     // The docker driver prefers images already in the engine's store, like buildx does.
     'image-resolve-mode': opts.pull ? 'pull' : 'local',
   };
   if (opts.contextArchive) attrs.context = uploadUrl(opts.contextArchive);
+  else if (opts.contextUrl) attrs.context = opts.contextUrl;
+  // our own Dockerfile beside a fetched context: without the key the frontend reads the context's
+  if (remoteContext(opts) && !dockerfileInContext(opts)) attrs.dockerfilekey = 'dockerfile';
   if (opts.target) attrs.target = opts.target;
   for (const [k, v] of Object.entries(opts.buildArgs)) attrs[`build-arg:${k}`] = v;
   for (const [k, v] of Object.entries(opts.labels)) attrs[`label:${k}`] = v;
@@ -78,9 +82,11 @@ export function uploadId(archive: Buffer): string {
 
 /** The local directories a build's session serves, by the names the frontend asks for. */
 export function sessionDirs(opts: BuildOptions): Record<string, string> {
-  // with a context archive there is nothing local to send: both names get the empty folder
-  const dockerfileDir = opts.contextArchive ? opts.contextDir : path.dirname(opts.dockerfile);
-  const dirs: Record<string, string> = { context: opts.contextDir, dockerfile: dockerfileDir };
+  // a context archive has an empty folder for both names; a URL has no folder, so nothing is served
+  const dirs: Record<string, string> = {};
+  if (!opts.contextUrl) dirs.context = opts.contextDir;
+  if (!dockerfileInContext(opts)) dirs.dockerfile = path.dirname(opts.dockerfile);
+  else if (opts.contextArchive) dirs.dockerfile = opts.contextDir;
   for (const [name, c] of Object.entries(opts.namedContexts ?? {})) if ('dir' in c) dirs[localDirName(name)] = c.dir;
   return dirs;
 }

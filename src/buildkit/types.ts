@@ -66,6 +66,11 @@ export interface BuildOptions {
    * contextDir an empty folder.
    */
   contextArchive?: Buffer;
+  /**
+   * The context as a URL the engine fetches itself (a Git repository, an HTTP tarball); contextDir
+   * is unused, and a relative dockerfile is its path there.
+   */
+  contextUrl?: string;
   /** --shm-size in bytes */
   shmSize?: number;
   /** --ulimit entries, "nofile=1024:2048" */

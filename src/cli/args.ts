@@ -14,6 +14,8 @@ import {
   UsageError,
 } from '../buildkit/options';
 import { parseCacheEntry } from '../buildkit/cacheOptions';
+import { isGitSsh, isRemoteContext } from '../buildkit/contextSource';
+import { statKind } from '../buildkit/dockerignore';
 import { noDefaultAttestations, parseAllow, parseAttest, parseShmSize, parseUlimit, provenanceAttr, sbomAttr } from '../buildkit/runLimits';
 import { parseAnnotation } from '../buildkit/annotations';
 import { parseOutput } from '../buildkit/exporters';
@@ -63,7 +65,10 @@ Global options:
       --context NAME     Docker context to use
 `;
 
-export const BUILD_USAGE = `Usage: buildkit-lens build [OPTIONS] PATH | -
+export const BUILD_USAGE = `Usage: buildkit-lens build [OPTIONS] PATH | URL | -
+
+The context: a folder; a Git repository (https://host/repo.git#ref:subdir, git@host:repo) or an
+HTTP(S) tarball, which the engine fetches; or - for a tarball or a Dockerfile on standard input.
 
 Options:
       --add-host HOST:IP       Add a custom host-to-IP mapping
@@ -75,7 +80,7 @@ Options:
       --cache-to SPEC          Export the build cache: type=inline, type=registry,ref=REF[,mode=max], type=local,dest=DIR, …
       --build-context NAME=SRC Add a named context: a directory, docker-image://REF, oci-layout://DIR, target:STAGE or a URL
       --cgroup-parent CGROUP   Parent cgroup for the RUN instructions
-  -f, --file FILE              Name of the Dockerfile (default: PATH/Dockerfile; - reads standard input)
+  -f, --file FILE              Name of the Dockerfile (default: PATH/Dockerfile; - reads standard input; with a URL, a relative FILE is inside it)
       --iidfile FILE           Write the image ID to FILE
       --label KEY=VALUE        Set metadata for the image
       --load                   Put the image in the engine's store (what a build does with no --output)
@@ -115,6 +120,16 @@ function parseOrUsage<T>(fn: () => T): T {
     if (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) throw new UsageError(err.message.split('\n')[0]);
     throw err;
   }
+}
+
+/**
+ * -f: a local file, resolved from cwd. With a context the engine fetches (stdin, a URL) a relative
+ * -f names a file inside it, as with buildx; "-f -" gets its file when stdin is read.
+ */
+function dockerfileOption(file: string | undefined, cwd: string, fetched: boolean, contextDir: string): string {
+  if (file === '-') return '';
+  if (fetched) return file ?? 'Dockerfile';
+  return file !== undefined ? path.resolve(cwd, file) : defaultDockerfile(contextDir);
 }
 
 function defaultDockerfile(contextDir: string): string {
@@ -185,8 +200,10 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   const stdinContext = positionals[0] === '-';
   if (stdinContext && values.file === '-') throw new UsageError('standard input cannot be both the context ("-") and the Dockerfile ("-f -")');
-  // a context from stdin gets its folder when it is read (stdinInput.ts)
-  const contextDir = stdinContext ? '' : path.resolve(cwd, positionals[0]);
+  // as buildx: a folder that exists is the context, even one named like a URL
+  const contextUrl = !stdinContext && statKind(path.resolve(cwd, positionals[0])) === 'missing' && isRemoteContext(positionals[0]) ? positionals[0] : undefined;
+  // a context from stdin gets its folder when it is read (stdinInput.ts); a URL has none
+  const contextDir = stdinContext || contextUrl ? '' : path.resolve(cwd, positionals[0]);
   const progress = (values.progress ?? 'auto') as ProgressMode;
   if (!PROGRESS.includes(progress)) throw new UsageError(`invalid --progress "${values.progress}": expected ${PROGRESS.join(', ')}`);
   const buildArgs: Record<string, string> = {};
@@ -233,6 +250,11 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   const cacheFrom = (values['cache-from'] ?? []).map((v) => parseCacheEntry(v, '--cache-from', env, cwd));
   const cacheTo = (values['cache-to'] ?? []).map((v) => parseCacheEntry(v, '--cache-to', env, cwd));
   const ssh = (values.ssh ?? []).map((v) => parseSshSpec(v, env, cwd));
+  // as buildx: a Git context over SSH gets the default agent, for the engine's git to log in with
+  if (!ssh.length && contextUrl && isGitSsh(contextUrl)) {
+    if (!env.SSH_AUTH_SOCK) throw new UsageError(`the context ${contextUrl} is fetched over SSH, which needs an agent, and SSH_AUTH_SOCK is not set: start one (eval "$(ssh-agent)" && ssh-add) or give --ssh default=SOCKET`);
+    ssh.push(parseSshSpec('default', env, cwd));
+  }
   for (const [i, a] of ssh.entries()) if (ssh.findIndex((b) => b.id === a.id) !== i) throw new UsageError(`duplicate --ssh id "${a.id}"`);
   const outputs = (values.output ?? []).map((spec) => resolveDest(parseOutputFlag(spec), cwd));
   if (values.push) {
@@ -259,8 +281,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     ...(stdinContext ? { stdin: 'context' as const } : values.file === '-' ? { stdin: 'dockerfile' as const } : {}),
     options: {
       contextDir,
-      // in a context from stdin, -f names a file inside it
-      dockerfile: stdinContext ? (values.file ?? 'Dockerfile') : values.file && values.file !== '-' ? path.resolve(cwd, values.file) : values.file === '-' ? '' : defaultDockerfile(contextDir),
+      ...(contextUrl ? { contextUrl } : {}),
+      dockerfile: dockerfileOption(values.file, cwd, stdinContext || !!contextUrl, contextDir),
       tags: (values.tag ?? []).map(checkTag),
       target: values.target,
       buildArgs,

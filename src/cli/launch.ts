@@ -33,7 +33,7 @@ function startWalkWorker(): void {
   if (process.argv[2] !== 'build' || process.env.BUILDKIT_LENS_PREFETCH === '0') return;
   try {
     const cmd = parseCommand(process.argv.slice(2));
-    if (cmd.kind !== 'build' || cmd.stdin === 'context' || !worthWalkingAhead(cmd.options.contextDir)) return;
+    if (cmd.kind !== 'build' || cmd.stdin === 'context' || cmd.options.contextUrl || !worthWalkingAhead(cmd.options.contextDir)) return;
     const job: WalkJob = { root: cmd.options.contextDir, opts: expectedContextWalk(cmd.options), pauseAfter: PAUSE_AFTER };
     const g = globalThis as Record<symbol, unknown>;
     const w = newWorker(path.join(__dirname, 'walkWorker.js'), { workerData: { job } satisfies WalkWorkerData });
