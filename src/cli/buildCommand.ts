@@ -51,9 +51,7 @@ function onFile(flag: string, file: string, act: (file: string) => void): void {
   try {
     act(file);
   } catch (e) {
-    // Node words a directory differently for rm (ERR_FS_EISDIR) and open (EISDIR): one plain reason
-    const dir = ['EISDIR', 'ERR_FS_EISDIR'].includes((e as NodeJS.ErrnoException).code ?? '');
-    throw new Error(`${flag} ${file}: ${dir ? 'is a directory' : fsReason(e)}`);
+    throw new Error(`${flag} ${file}: ${fsReason(e)}`);
   }
 }
 

@@ -69,14 +69,28 @@ test('a request with other patterns, or after cancel, walks itself and the prefe
   assert.deepEqual(afterCancel.stats, (await run(root, EXCLUDES)).stats);
 });
 
-test('a walk error reaches the receiver with the same message either way', async () => {
+test('names that are not UTF-8 reach the receiver the same either way', async () => {
   const root = fixture();
-  fs.writeFileSync(path.join(root, Buffer.from([0x62, 0x61, 0x64, 0xff, 0x2e, 0x74]).toString('latin1')), 'x');
+  fs.writeFileSync(Buffer.concat([Buffer.from(root + '/bad'), Buffer.from([0xff]), Buffer.from('.t')]), 'x');
   fs.writeFileSync(Buffer.concat([Buffer.from(root + '/src/'), Buffer.from([0xc3, 0x28])]), 'not UTF-8');
   const live = await run(root, []);
   const ahead = await run(root, [], new WalkPrefetch('context', root, {}));
+  assert.deepEqual(live.errors, []);
+  assert.deepEqual(ahead.stats, live.stats);
+  assert.deepEqual([...ahead.files].sort(), [...live.files].sort());
+  // the fixture's decoder shows the bytes as U+FFFD; the files were found and read
+  assert.equal(ahead.files.get('bad\uFFFD.t')?.bytes, 1);
+  assert.equal(ahead.files.get('src/\uFFFD(')?.bytes, 9);
+});
+
+test('a walk error reaches the receiver with the same message either way', async () => {
+  const root = fixture();
+  // passes the syntax check (which stops at "a", no match for "b"), fails when first evaluated
+  const bad = ['big*['];
+  const live = await run(root, bad);
+  const ahead = await run(root, bad, new WalkPrefetch('context', root, { excludePatterns: bad }));
   assert.equal(live.errors.length, 1);
-  assert.match(live.errors[0], /not valid UTF-8/);
+  assert.match(live.errors[0], /big\*\[/);
   assert.deepEqual(ahead.errors, live.errors);
   assert.equal(ahead.errPacket, live.errPacket);
   assert.equal(ahead.status.code, live.status.code);

@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import { ContextWalk, WalkEntry, WalkOptions, WireStat } from '../../src/buildkit/filesync/walk';
 import { goFileMode, canRequestData } from '../../src/buildkit/filesync/stat';
 import { compareNames } from '../../src/buildkit/filesync/followpaths';
+import { encodeStatPacket } from '../../src/buildkit/filesync/packetCodec';
+import { decodePacket } from '../../src/buildkit/filesync/packetDecode';
+import { escapeName, fsPath, nameBytes } from '../../src/buildkit/filesync/rawNames';
 import { validateStats, comparePath } from '../fixtures/filesync/receiver';
 import { tempDir } from '../support/tmp';
 
@@ -174,10 +177,44 @@ test('walk rejects missing roots and non-directories with one-line messages', as
   await assert.rejects(paths(root, { excludePatterns: ['['] }), /invalid pattern "\["/);
 });
 
-test('a file name that is not valid UTF-8 is an error, not a silent omission', async () => {
-  const root = tree(['ok']);
-  fs.writeFileSync(Buffer.concat([Buffer.from(root + '/bad'), Buffer.from([0xff, 0xfe])]), 'x');
-  await assert.rejects(paths(root), /cannot send bad\uFFFD\uFFFD: its name is not valid UTF-8/);
+test('names that are not valid UTF-8 are sent as their bytes, in byte order, as fsutil sends them', async () => {
+  const root = tree(['ok', 'a\u00e9']);
+  const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+  const at = (...parts: (string | number[])[]) => bytes(root + '/', ...parts);
+  fs.mkdirSync(at('d', [0xff]));
+  fs.writeFileSync(at('d', [0xff], '/f'), 'in a raw folder');
+  fs.writeFileSync(at('a', [0x80]), 'raw name');
+  fs.linkSync(at('a', [0x80]), at('z-hard'));
+  fs.symlinkSync(bytes('t', [0xfe]), at('l'));
+  const entries = await walkContext(root);
+  // what goes on the wire: the packet's path and link, decoded byte for byte
+  const wire = entries.map((e) => decodePacket(encodeStatPacket(e.stat)).stat!).map((s) => [Buffer.from(s.path, 'latin1'), Buffer.from(s.linkname, 'latin1')]);
+  assert.deepEqual(
+    wire.map(([p]) => p),
+    // Go compares bytes: 0x80 sorts before the UTF-8 of "é" (c3 a9), and 0xff after everything
+    [bytes('a', [0x80]), bytes('a\u00e9'), bytes('d', [0xff]), bytes('d', [0xff], '/f'), bytes('l'), bytes('ok'), bytes('z-hard')],
+  );
+  assert.deepEqual(wire[4][1], bytes('t', [0xfe]), 'a symlink target as its bytes');
+  assert.deepEqual(wire[6][1], bytes('a', [0x80]), 'a hardlink names the first path as its bytes');
+  assert.deepEqual(wire[1][1], Buffer.alloc(0));
+  // and the sender finds the files again by those names
+  const inRaw = entries[3];
+  assert.equal(inRaw.raw, true);
+  assert.equal(fs.readFileSync(fsPath(inRaw.absPath, inRaw.raw), 'utf8'), 'in a raw folder');
+  assert.equal(entries[1].raw, undefined, 'a valid name beside them takes the usual path');
+});
+
+test('escaped names turn back into the same bytes, whatever the bytes', () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+  for (let n = 0; n < 2000; n++) {
+    const b = Buffer.from(Array.from({ length: 1 + (n % 12) }, rand));
+    assert.deepEqual(nameBytes(escapeName(b)), b, b.toString('hex'));
+  }
+  for (const text of ['plain', 'ünï cödé', '日本', '😀x', '\uFFFD']) assert.equal(escapeName(Buffer.from(text)), text);
+  // Go's utf8 rejects encoded surrogates and overlong forms: each such byte is escaped on its own
+  assert.equal(escapeName(Buffer.from([0xed, 0xa0, 0x80])), '\udced\udca0\udc80');
+  assert.equal(escapeName(Buffer.from([0xc0, 0xaf])), '\udcc0\udcaf');
 });
 
 test('comparePath puts "/" below every byte, as fsutil does', () => {

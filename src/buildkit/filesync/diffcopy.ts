@@ -12,6 +12,7 @@ import { FrameBatch, FramedMessages } from './framing';
 import { parseDiffCopyRequest, type DiffCopyRequest } from './metadata';
 import { DATA_HEADROOM, encodeDataPacket, encodeStatPacket, frameDataInPlace, frameDataPacket, frameStatPacket } from './packetCodec';
 import type { StatBatch, WalkPrefetch } from './prefetch';
+import { fsPath } from './rawNames';
 import { canRequestData } from './stat';
 import { fsReason } from '../fsReason';
 import { ContextWalk } from './walk';
@@ -61,6 +62,8 @@ interface FileRef {
   size: number;
   /** sent as an empty file, as fsutil does for a file its filter refuses to open */
   empty?: boolean;
+  /** its path is not UTF-8 (rawNames.ts) */
+  raw?: boolean;
 }
 
 interface Packet {
@@ -150,7 +153,9 @@ class Transfer {
       for (const entry of slice) {
         if (this.finished) return;
         if (canRequestData(entry.stat.mode)) {
-          this.files.set(id, entry.emptyOnOpen ? { abs: entry.absPath, rel: entry.stat.path, size: 0, empty: true } : { abs: entry.absPath, rel: entry.stat.path, size: Number(entry.stat.size) });
+          const ref: FileRef = entry.emptyOnOpen ? { abs: entry.absPath, rel: entry.stat.path, size: 0, empty: true } : { abs: entry.absPath, rel: entry.stat.path, size: Number(entry.stat.size) };
+          if (entry.raw) ref.raw = true;
+          this.files.set(id, ref);
         }
         id++;
         if (!batch) await this.send(encodeStatPacket(entry.stat));
@@ -172,8 +177,10 @@ class Transfer {
       if (this.finished) return;
       const rels = files.ids.length ? files.rels.split('\0') : [];
       const empty = new Set(files.empty);
+      const raw = new Set(files.raw);
       files.ids.forEach((id, i) => {
-        const ref = { root: files.root, rel: rels[i], size: files.sizes[i] };
+        const ref: FileRef = { root: files.root, rel: rels[i], size: files.sizes[i] };
+        if (raw.has(id)) ref.raw = true;
         this.files.set(id, empty.has(id) ? { ...ref, size: 0, empty: true } : ref);
       });
       await this.send(new FramedMessages(framed));
@@ -234,7 +241,7 @@ class Transfer {
   private sendSmallFile(id: number, file: FileRef): void {
     let data: Buffer;
     try {
-      data = file.empty ? Buffer.alloc(0) : fs.readFileSync(file.abs!);
+      data = file.empty ? Buffer.alloc(0) : fs.readFileSync(fsPath(file.abs!, file.raw));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENXIO') throw new Error(`cannot read ${file.rel}: ${fsReason(err)}`);
@@ -267,7 +274,7 @@ class Transfer {
   private async sendFile(id: number, file: FileRef): Promise<void> {
     let fh: fsp.FileHandle;
     try {
-      fh = await fsp.open(file.abs!, 'r');
+      fh = await fsp.open(fsPath(file.abs!, file.raw), 'r');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // fsutil sends a file it cannot open as empty: it vanished, or it is a socket (ENXIO)

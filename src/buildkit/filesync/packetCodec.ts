@@ -4,6 +4,7 @@
 // numbers: Packet{type=1 enum, stat=2, ID=3 uint32, data=4 bytes};
 // Stat{path=1, mode=2, uid=3, gid=4, size=5 int64, modTime=6 int64, linkname=7, devmajor=8, devminor=9}.
 import type { FrameBatch } from './framing';
+import { nameBytes } from './rawNames';
 import type { WireStat } from './stat';
 
 const PACKET_STAT = 0;
@@ -69,6 +70,9 @@ function varint64Size(hi: number, lo: number): number {
 const layout = {
   pathLen: 0,
   linkLen: 0,
+  /** the path's and link's bytes, for a raw STAT only */
+  rawPath: undefined as Buffer | undefined,
+  rawLink: undefined as Buffer | undefined,
   sizeHi: 0,
   sizeLo: 0,
   mtimeHi: 0,
@@ -81,8 +85,16 @@ const layout = {
 
 function layOut(stat: WireStat): typeof layout {
   const l = layout;
-  l.pathLen = Buffer.byteLength(stat.path, 'utf8');
-  l.linkLen = stat.linkname ? Buffer.byteLength(stat.linkname, 'utf8') : 0;
+  if (stat.raw) {
+    l.rawPath = nameBytes(stat.path);
+    l.rawLink = nameBytes(stat.linkname);
+    l.pathLen = l.rawPath.length;
+    l.linkLen = l.rawLink.length;
+  } else {
+    l.rawPath = l.rawLink = undefined;
+    l.pathLen = Buffer.byteLength(stat.path, 'utf8');
+    l.linkLen = stat.linkname ? Buffer.byteLength(stat.linkname, 'utf8') : 0;
+  }
   l.sizeHi = highHalf(stat.size);
   l.sizeLo = lowHalf(stat.size);
   l.mtimeHi = highHalf(stat.modTime);
@@ -112,13 +124,14 @@ function writeStat(stat: WireStat, l: typeof layout, out: Out): void {
   out.varint(l.inner);
   out.byte(0x0a);
   out.varint(l.pathLen);
-  out.utf8(stat.path, l.pathLen);
+  if (l.rawPath) out.bytes(l.rawPath);
+  else out.utf8(stat.path, l.pathLen);
   if (l.mode) (out.byte(0x10), out.varint(l.mode));
   if (stat.uid) (out.byte(0x18), out.varint(stat.uid));
   if (stat.gid) (out.byte(0x20), out.varint(stat.gid));
   if (l.sizeHi || l.sizeLo) (out.byte(0x28), out.varint64(l.sizeHi, l.sizeLo));
   if (l.mtimeHi || l.mtimeLo) (out.byte(0x30), out.varint64(l.mtimeHi, l.mtimeLo));
-  if (l.linkLen) (out.byte(0x3a), out.varint(l.linkLen), out.utf8(stat.linkname, l.linkLen));
+  if (l.linkLen) (out.byte(0x3a), out.varint(l.linkLen), l.rawLink ? out.bytes(l.rawLink) : out.utf8(stat.linkname, l.linkLen));
   if (stat.devmajor) (out.byte(0x40), out.varint(stat.devmajor));
   if (stat.devminor) (out.byte(0x48), out.varint(stat.devminor));
 }

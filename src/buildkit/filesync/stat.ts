@@ -15,6 +15,8 @@ export interface WireStat {
   devmajor: number;
   devminor: number;
   xattrs: Record<string, Buffer>;
+  /** path or linkname holds bytes that are not UTF-8, escaped (rawNames.ts) */
+  raw?: true;
 }
 
 // Go os.FileMode type and special bits (io/fs).

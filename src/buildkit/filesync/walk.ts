@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { fsReason } from '../fsReason';
 import { compilePatterns, MatchInfo, PatternMatcher } from './patterns';
 import { compareNames, dedupePaths, followLinks } from './followpaths';
+import { escapeName, fsPath, nameBytes } from './rawNames';
 import { makeStat, WireStat } from './stat';
 
 export type { WireStat } from './stat';
@@ -27,6 +28,8 @@ export interface WalkEntry {
    * the file is listed but refused on open, and sent empty. Same bytes as buildx.
    */
   emptyOnOpen?: boolean;
+  /** absPath holds bytes that are not UTF-8 (rawNames.ts) */
+  raw?: true;
 }
 
 /** Do two walks ask for the same entries (same include, exclude and follow patterns)? */
@@ -52,9 +55,11 @@ interface Filter {
 interface Frame {
   rel: string;
   abs: string;
-  entries: fs.Dirent[];
+  entries: Entry[];
   next: number;
   emitted: boolean;
+  /** abs holds bytes that are not UTF-8: so does every path under it */
+  raw?: boolean;
   includeInfo?: MatchInfo;
   excludeInfo?: MatchInfo;
 }
@@ -130,19 +135,37 @@ function code(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException)?.code;
 }
 
-function readEntries(abs: string): fs.Dirent[] {
-  return fs.readdirSync(abs, { withFileTypes: true }).sort((a, b) => compareNames(a.name, b.name));
+/** A directory entry; raw when its name is not valid UTF-8 (rawNames.ts). */
+type Entry = Pick<fs.Dirent, 'name' | 'isDirectory'> & { raw?: true };
+
+function readEntries(abs: string, raw?: boolean): Entry[] {
+  const entries = fs.readdirSync(fsPath(abs, raw), { withFileTypes: true });
+  // readdir decodes names as UTF-8, a name that is not comes back with U+FFFD: read it as bytes
+  if (entries.some((e) => e.name.includes('\uFFFD'))) return readRawEntries(abs, raw);
+  return entries.sort((a, b) => compareNames(a.name, b.name));
+}
+
+function readRawEntries(abs: string, raw?: boolean): Entry[] {
+  const entries = fs.readdirSync(fsPath(abs, raw), { withFileTypes: true, encoding: 'buffer' }).map((d): Entry => {
+    const name = escapeName(d.name);
+    const isDirectory = () => d.isDirectory();
+    return Buffer.from(name).equals(d.name) ? { name, isDirectory } : { name, isDirectory, raw: true };
+  });
+  // Go sorts names by their bytes
+  return entries.sort((a, b) => Buffer.compare(nameBytes(a.name), nameBytes(b.name)));
 }
 
 /** lstat + readlink for one entry; undefined when it vanished meanwhile. */
-function statEntry(rel: string, abs: string): { stat: WireStat; st: fs.BigIntStats } | undefined {
+function statEntry(rel: string, abs: string, raw?: boolean): { stat: WireStat; st: fs.BigIntStats } | undefined {
   try {
-    const st = fs.lstatSync(abs, { bigint: true });
-    return { stat: makeStat(rel, st, st.isSymbolicLink() ? fs.readlinkSync(abs) : ''), st };
+    const at = fsPath(abs, raw);
+    const st = fs.lstatSync(at, { bigint: true });
+    let target = st.isSymbolicLink() ? fs.readlinkSync(at) : '';
+    if (target.includes('\uFFFD')) target = escapeName(fs.readlinkSync(at, { encoding: 'buffer' }));
+    const stat = makeStat(rel, st, target);
+    if (raw || (target && !Buffer.from(target).equals(nameBytes(target)))) stat.raw = true;
+    return { stat, st };
   } catch (err) {
-    // readdir decodes names as UTF-8; a name that is not valid UTF-8 comes back altered and
-    // cannot be found again. Say so rather than silently leave the file out.
-    if (code(err) === 'ENOENT' && rel.includes('\uFFFD')) throw new WalkError(`cannot send ${rel}: its name is not valid UTF-8`);
     if (code(err) === 'ENOENT' || code(err) === 'ENOTDIR') return undefined;
     throw new WalkError(`cannot stat ${rel}: ${fsReason(err)}`);
   }
@@ -163,13 +186,20 @@ function resolveRoot(root: string): string {
 /** Hardlinks: a regular file whose inode was already sent names the first path instead. */
 class HardlinkTracker {
   private readonly seen = new Map<string, string>();
+  /** keys whose first path is raw */
+  private readonly raw = new Set<string>();
   apply(stat: WireStat, st: fs.BigIntStats): void {
     // a single link has no other name to meet later: most files, and a costly key each
     if (st.nlink < 2n || st.isDirectory() || st.isSymbolicLink()) return;
     const key = `${st.dev}:${st.ino}`;
     const first = this.seen.get(key);
-    if (first !== undefined && st.nlink > 1n) stat.linkname = first;
-    else this.seen.set(key, stat.path);
+    if (first !== undefined && st.nlink > 1n) {
+      stat.linkname = first;
+      if (this.raw.has(key)) stat.raw = true;
+    } else {
+      this.seen.set(key, stat.path);
+      if (stat.raw) this.raw.add(key);
+    }
   }
 }
 
@@ -198,7 +228,7 @@ export class ContextWalk {
     this.signal = opts.signal;
     this.realRoot = resolveRoot(root);
     this.filter = buildFilter(this.realRoot, opts);
-    let rootEntries: fs.Dirent[];
+    let rootEntries: Entry[];
     try {
       rootEntries = readEntries(this.realRoot);
     } catch (err) {
@@ -220,23 +250,26 @@ export class ContextWalk {
       const rel = parent.rel === '' ? dirent.name : `${parent.rel}/${dirent.name}`;
       // a name from readdir has no '/' and the parent is a resolved path: no join needed
       const abs = parent.abs === '/' ? `/${dirent.name}` : `${parent.abs}/${dirent.name}`;
+      const raw = parent.raw || dirent.raw;
       const isDir = dirent.isDirectory();
       const verdict = judge(this.filter, rel, isDir, parent);
       if (verdict.kind === 'skipDir') continue;
       if (verdict.kind === 'keep') {
-        const found = statEntry(rel, abs);
+        const found = statEntry(rel, abs, raw);
         if (!found) continue;
         const { stat, st } = found;
         for (const ancestor of stack) {
           if (ancestor.emitted) continue;
           ancestor.emitted = true;
-          const ancestorFound = statEntry(ancestor.rel, ancestor.abs);
-          if (ancestorFound) pending.push({ stat: ancestorFound.stat, absPath: ancestor.abs });
+          const ancestorFound = statEntry(ancestor.rel, ancestor.abs, ancestor.raw);
+          if (ancestorFound) pending.push(ancestor.raw ? { stat: ancestorFound.stat, absPath: ancestor.abs, raw: true } : { stat: ancestorFound.stat, absPath: ancestor.abs });
         }
         this.links.apply(stat, st);
-        pending.push(!isDir && refusedOnOpen(this.filter, rel) ? { stat, absPath: abs, emptyOnOpen: true } : { stat, absPath: abs });
+        const entry: WalkEntry = !isDir && refusedOnOpen(this.filter, rel) ? { stat, absPath: abs, emptyOnOpen: true } : { stat, absPath: abs };
+        if (raw) entry.raw = true;
+        pending.push(entry);
       }
-      if (isDir) this.enter(rel, abs, verdict);
+      if (isDir) this.enter(rel, abs, verdict, raw);
     }
     return pending.shift();
   }
@@ -254,17 +287,17 @@ export class ContextWalk {
     }
   }
 
-  private enter(rel: string, abs: string, verdict: Exclude<Verdict, { kind: 'skipDir' }>): void {
-    let entries: fs.Dirent[];
+  private enter(rel: string, abs: string, verdict: Exclude<Verdict, { kind: 'skipDir' }>, raw: boolean | undefined): void {
+    let entries: Entry[];
     try {
-      entries = readEntries(abs);
+      entries = readEntries(abs, raw);
     } catch (err) {
       const c = code(err);
       if (c === 'ENOENT' || c === 'ENOTDIR') return;
       if ((c === 'EACCES' || c === 'EPERM') && verdict.kind === 'hidden') return;
       throw new WalkError(`cannot read directory ${rel}: ${fsReason(err)}`);
     }
-    this.stack.push({ rel, abs, entries, next: 0, emitted: verdict.kind === 'keep', includeInfo: verdict.includeInfo, excludeInfo: verdict.excludeInfo });
+    this.stack.push({ rel, abs, entries, next: 0, emitted: verdict.kind === 'keep', includeInfo: verdict.includeInfo, excludeInfo: verdict.excludeInfo, raw });
   }
 }
 

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { FrameBatch } from './framing';
 import { frameStatPacket } from './packetCodec';
 import { canRequestData } from './stat';
-import { ContextWalk, sameWalk, WalkError, type WalkOptions } from './walk';
+import { ContextWalk, sameWalk, type WalkOptions } from './walk';
 
 export interface WalkJob {
   root: string;
@@ -29,6 +29,8 @@ export interface RequestableFiles {
   sizes: Float64Array;
   /** ids of files to send empty (walk.ts: emptyOnOpen) */
   empty: number[];
+  /** ids of files whose path is not UTF-8 (walk.ts: raw) */
+  raw: number[];
 }
 
 /** parent → worker: the walk to do, then (once a request takes it) go on past pauseAfter */
@@ -98,10 +100,11 @@ class Walker {
     let rels: string[] = [];
     let sizes: number[] = [];
     let empty: number[] = [];
+    let raw: number[] = [];
     const flush = () => {
-      const files: RequestableFiles = { root, ids: Int32Array.from(ids), rels: rels.join('\0'), sizes: Float64Array.from(sizes), empty };
+      const files: RequestableFiles = { root, ids: Int32Array.from(ids), rels: rels.join('\0'), sizes: Float64Array.from(sizes), empty, raw };
       this.emit({ kind: 'batch', framed: batch.take().bytes, files });
-      [ids, rels, sizes, empty] = [[], [], [], []];
+      [ids, rels, sizes, empty, raw] = [[], [], [], [], []];
     };
     try {
       const walk = new ContextWalk(this.job.root, { ...this.job.opts, signal: this.abort.signal });
@@ -114,6 +117,7 @@ class Walker {
             rels.push(entry.stat.path);
             sizes.push(Number(entry.stat.size));
             if (entry.emptyOnOpen) empty.push(id);
+            if (entry.raw) raw.push(id);
           }
           frameStatPacket(entry.stat, batch);
           if (batch.size >= BATCH_BYTES) flush();
@@ -124,7 +128,8 @@ class Walker {
       if (batch.size > 0) flush();
       this.emit({ kind: 'done' });
     } catch (e) {
-      this.emit({ kind: 'error', message: e instanceof WalkError ? e.message : `cannot walk the context: ${(e as Error).message}` });
+      // as the request's own walk reports it (diffcopy.ts): a pattern's error is said as it is
+      this.emit({ kind: 'error', message: (e as Error).message });
     }
   }
 }
