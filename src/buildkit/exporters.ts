@@ -88,8 +88,8 @@ export function exporterEntries(outputs: ExportSpec[] | undefined, tags: string[
   const specs = outputs ?? (traits.standalone ? [] : [{ type: 'moby', attrs: {} }]);
   return specs.map(({ type: asked, attrs }) => {
     const a = { ...attrs };
-    const type = pushedByEngine(asked, traits) ? 'moby' : asked;
-    if (type !== asked) delete a.push;
+    const type = toEngineStore(asked, traits) ? 'moby' : asked;
+    if (pushedAfter(asked, traits)) delete a.push;
     // where the client writes the result is none of the engine's business
     if (TO_CLIENT.has(type)) delete a.dest;
     if (type === 'cacheonly' || type === 'local' || type === 'tar') return { Type: type, Attrs: a };
@@ -101,15 +101,25 @@ export function exporterEntries(outputs: ExportSpec[] | undefined, tags: string[
 
 const isTrue = (v: string | undefined) => v === 'true' || v === '1';
 
-/** A classic-store Docker engine has no "image" exporter: its store takes the image, and the engine pushes it (enginePush.ts). */
-function pushedByEngine(type: string, traits: { containerdStore: boolean; standalone?: boolean }): boolean {
-  return type === 'image' && !traits.containerdStore && !traits.standalone;
+/**
+ * On a Docker engine an image goes through the engine's own exporter, as buildx's docker driver
+ * sends it: it names the image as Docker does (docker.io/library/X:latest) and puts it in the
+ * store Docker reads. BuildKit's plain "image" exporter on the containerd store keeps the raw
+ * name, an image `docker` cannot see.
+ */
+function toEngineStore(type: string, traits: { containerdStore: boolean; standalone?: boolean }): boolean {
+  return type === 'image' && !traits.standalone;
+}
+
+/** The classic store's exporter cannot push: the engine pushes afterwards (enginePush.ts); the containerd store's exporter pushes itself. */
+function pushedAfter(type: string, traits: { containerdStore: boolean; standalone?: boolean }): boolean {
+  return toEngineStore(type, traits) && !traits.containerdStore;
 }
 
 /** The names the engine pushes after the build (classic store only; elsewhere the exporter pushes). */
 export function enginePushes(outputs: ExportSpec[] | undefined, tags: string[], traits: { containerdStore: boolean; standalone?: boolean }): string[] {
   return (outputs ?? [])
-    .filter((o) => pushedByEngine(o.type, traits) && isTrue(o.attrs.push))
+    .filter((o) => pushedAfter(o.type, traits) && isTrue(o.attrs.push))
     .flatMap((o) => (o.attrs.name ? o.attrs.name.split(',') : tags))
     .map((n) => n.trim())
     .filter(Boolean);

@@ -125,13 +125,16 @@ for (const eng of testEngines()) {
       assert.equal(noDest.stdoutBytes.equals(fs.readFileSync(ours)), true, 'type=tar without dest writes to stdout');
     });
 
-    test('type=docker with no dest loads the image into the engine, as buildx does on a Docker engine', async () => {
-      const tag = `bkl-loaded:${eng.name}-${Date.now()}`;
-      const r = await runCli([...base, '-o', `type=docker,name=${tag}`, ctx]);
-      assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdoutBytes.length, 0, 'nothing on stdout');
-      const img = await (await engineFor(eng.host)).docker.getImage(tag).inspect();
-      assert.ok(img.Id, `${tag} is in the engine's store`);
+    test('type=docker with no dest, and type=image, put the image where docker sees it, as buildx does on a Docker engine', async () => {
+      for (const type of ['docker', 'image']) {
+        // a short name: Docker's store names it docker.io/library/NAME, and `docker` finds it so
+        const tag = `bkl-loaded-${type}:${eng.name}-${Date.now()}`;
+        const r = await runCli([...base, '-o', `type=${type},name=${tag}`, ctx]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdoutBytes.length, 0, 'nothing on stdout');
+        const img = await (await engineFor(eng.host)).docker.getImage(tag).inspect();
+        assert.ok(img.Id, `${tag} is in the engine's store`);
+      }
     });
 
     test('oci: an OCI layout on the containerd store; the classic store says why not, before building', async () => {

@@ -223,7 +223,7 @@ test('--cache-from / --cache-to: buildx forms, into the Solve request and the fr
   assert.match(unsupportedCacheExport({ type: 'registry', attrs: { ref: 'x' } }, { containerdStore: false, standalone: false }) ?? '', /^--cache-to type=registry needs the containerd image store/);
 });
 
-test('--push: the image exporter on the containerd store; on the classic store the store, then the engine pushes', () => {
+test('--push: the engine\'s exporter, which pushes on the containerd store; on the classic store the store, then the engine pushes', () => {
   const cmd = (args: string[]) => parseCommand(['build', ...args, '.'], {}, '/w') as BuildCommand;
   const o = cmd(['--push', '-t', 'reg.example:5000/app:1']).options;
   assert.deepEqual(o.outputs, [{ type: 'image', attrs: { push: 'true' } }]);
@@ -233,7 +233,10 @@ test('--push: the image exporter on the containerd store; on the classic store t
 
   const containerd = { containerdStore: true };
   const classic = { containerdStore: false };
-  assert.deepEqual(solveRequest('r', 's', o, containerd).Exporters, [{ Type: 'image', Attrs: { push: 'true', name: 'reg.example:5000/app:1' } }]);
+  // as buildx's docker driver: the engine's exporter, which names and stores the image as Docker does
+  assert.deepEqual(solveRequest('r', 's', o, containerd).Exporters, [{ Type: 'moby', Attrs: { push: 'true', name: 'reg.example:5000/app:1', 'prefer-image-digest': 'true' } }]);
+  // a standalone buildkitd has BuildKit's own image exporter
+  assert.deepEqual(solveRequest('r', 's', o, { containerdStore: false, standalone: true }).Exporters, [{ Type: 'image', Attrs: { push: 'true', name: 'reg.example:5000/app:1' } }]);
   assert.deepEqual(enginePushes(o.outputs, o.tags, containerd), []);
   assert.deepEqual(solveRequest('r', 's', o, classic).Exporters, [{ Type: 'moby', Attrs: { name: 'reg.example:5000/app:1' } }]);
   assert.deepEqual(enginePushes(o.outputs, o.tags, classic), ['reg.example:5000/app:1']);
