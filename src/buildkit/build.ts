@@ -149,7 +149,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
           if (cancelRequested) abort.abort();
           const pushErr = await pushWithEngine(engine, pushes, onStatus, abort.signal);
           if (abort.signal.aborted) return end({ ok: false, canceled: true, exporterResponse: {}, error: { message: 'build canceled', code: 1, sources: [] } });
-          if (pushErr) return end({ ok: false, canceled: false, exporterResponse, error: { message: pushErr, code: 2, sources: [] } });
+          if (pushErr) return end({ ok: false, canceled: false, exporterResponse, error: { message: pushErr, code: 2, sources: [], local: true } });
         }
         return end({ ok: true, canceled: false, exporterResponse });
       }
@@ -166,7 +166,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       if (reset) return end({ ok: false, canceled: false, exporterResponse: {}, error: { message: reset, code: solveErr.code, sources: [] } });
       return end({ ok: false, canceled: false, exporterResponse: {}, error: decodeBuildError(solveErr) });
     } catch (e) {
-      return end({ ok: false, canceled: cancelRequested, exporterResponse: {}, error: messageOf(e) });
+      return end({ ok: false, canceled: cancelRequested, exporterResponse: {}, error: { ...messageOf(e), local: true } });
     } finally {
       statusStream?.cancel();
       session?.close();

@@ -117,6 +117,8 @@ export interface BuildError {
   sources: SourceLocation[];
   /** digest of the failing vertex, when the engine named it */
   vertex?: string;
+  /** ours, not the engine's solve: a check before the build or the push after it (buildx says no "failed to solve") */
+  local?: true;
 }
 
 export interface BuildResult {

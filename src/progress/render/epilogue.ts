@@ -39,5 +39,6 @@ export function errorLines(result: BuildResult): string[] {
   if (result.ok) return [];
   if (result.canceled) return ['ERROR: build canceled'];
   const error = result.error;
-  return [...(error?.sources ?? []).flatMap((s) => formatSourceExcerpt(s)), `ERROR: failed to solve: ${error?.message || 'build failed'}`];
+  const solve = error?.local ? '' : 'failed to solve: ';
+  return [...(error?.sources ?? []).flatMap((s) => formatSourceExcerpt(s)), `ERROR: ${solve}${error?.message || 'build failed'}`];
 }
