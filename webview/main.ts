@@ -113,6 +113,9 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
   if (msg.type === 'compare') return showComparison(msg.comparison);
   const now = Date.now();
   const change = applyMessage(state, msg, now);
+  // an open log of the same step in another build shows the old text, and the host streams the new
+  // build's logs only to views that ask: close them, renderAll opens them again and asks
+  if (change.newBuild) steps.closeLogs();
   if (change.all) {
     renderAll();
   } else {

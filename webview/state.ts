@@ -20,6 +20,8 @@ export interface PanelState {
 /** What a message changed, so the view redraws only that. */
 export interface Change {
   all: boolean;
+  /** the snapshot is of another build than the one shown (a rebuild, a reused panel) */
+  newBuild: boolean;
   steps: string[];
   header: boolean;
   warnings: boolean;
@@ -47,7 +49,7 @@ export function createState(): PanelState {
 }
 
 function noChange(): Change {
-  return { all: false, steps: [], header: false, warnings: false, ended: false, logs: [], unavailable: [] };
+  return { all: false, newBuild: false, steps: [], header: false, warnings: false, ended: false, logs: [], unavailable: [] };
 }
 
 function loadSnapshot(state: PanelState, snap: Snapshot, localNow: number): void {
@@ -65,6 +67,7 @@ export function applyMessage(state: PanelState, msg: HostMessage, localNow: numb
   const change = noChange();
   switch (msg.type) {
     case 'snapshot':
+      change.newBuild = state.build !== undefined && state.build.id !== msg.snapshot.build.id;
       loadSnapshot(state, msg.snapshot, localNow);
       // Steps that no longer exist cannot stay expanded.
       for (const d of [...state.expanded]) if (!state.steps.has(d)) state.expanded.delete(d);

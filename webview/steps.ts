@@ -92,6 +92,14 @@ export class StepList {
     for (const r of this.rows.values()) r.log?.layout(true);
   }
 
+  /** Drops every log view, leaving the steps marked expanded (for open() to reopen). */
+  closeLogs(): void {
+    for (const row of this.rows.values()) {
+      row.log?.dispose();
+      row.log = undefined;
+    }
+  }
+
   /** Opens a step's log (e.g. restored after reload, or the failing step). */
   open(digest: string): void {
     const row = this.rows.get(digest);

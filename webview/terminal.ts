@@ -11,6 +11,15 @@ const MAX_ROWS = 24;
 const MIN_FIT_COLS = 2;
 /** xterm parses each write() whole and yields between writes: pieces this size keep a flood's frames short. */
 const WRITE_PIECE = 4 * 1024;
+/** keys that scroll the log (xterm would send them as input, which a log has none of) */
+const SCROLL_KEYS: Record<string, (t: Terminal) => void> = {
+  PageUp: (t) => t.scrollPages(-1),
+  PageDown: (t) => t.scrollPages(1),
+  Home: (t) => t.scrollToTop(),
+  End: (t) => t.scrollToBottom(),
+  ArrowUp: (t) => t.scrollLines(-1),
+  ArrowDown: (t) => t.scrollLines(1),
+};
 
 function createTerminal(host: HTMLElement): LogTerminal {
   const term = new Terminal({
@@ -28,6 +37,16 @@ function createTerminal(host: HTMLElement): LogTerminal {
     allowProposedApi: true,
     // OSC 8 hyperlinks in build output must stay inert.
     linkHandler: { activate: () => undefined, allowNonHttpProtocols: false },
+  });
+  // The log takes no input, and xterm would swallow Tab, Escape and the workbench's shortcuts
+  // (Ctrl+P, Ctrl+F, F1), trapping keyboard focus: it gets no key. The plain scrolling keys scroll it.
+  term.attachCustomKeyEventHandler((e) => {
+    const scroll = Object.hasOwn(SCROLL_KEYS, e.key) && !e.ctrlKey && !e.altKey && !e.metaKey ? SCROLL_KEYS[e.key] : undefined;
+    if (scroll && e.type === 'keydown') {
+      e.preventDefault();
+      scroll(term);
+    }
+    return false;
   });
   const fit = new FitAddon();
   const search = new SearchAddon();

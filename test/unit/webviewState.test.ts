@@ -41,6 +41,18 @@ test('a snapshot replaces the state and asks for a full render', () => {
   assert.equal(s.build?.id, 'b1');
 });
 
+test('a snapshot of another build (a rebuild in the same panel) says so, keeping the open steps open', () => {
+  const s = createState();
+  assert.equal(applyMessage(s, { type: 'snapshot', snapshot: snapshot([step({ digest: 'a' })]) }, 10_000).newBuild, false, 'the first build');
+  s.expanded.add('a');
+  assert.equal(applyMessage(s, { type: 'snapshot', snapshot: snapshot([step({ digest: 'a' })]) }, 10_000).newBuild, false, 'the same build again');
+  const next = snapshot([step({ digest: 'a' })]);
+  next.build = { ...next.build, id: 'b2' };
+  const c = applyMessage(s, { type: 'snapshot', snapshot: next }, 10_000);
+  // main.ts then closes every log view, and reopening 'a' asks the host for the new build's log
+  assert.deepEqual([c.newBuild, c.all, [...s.expanded]], [true, true, ['a']]);
+});
+
 test('updates change only the listed steps and append new warnings', () => {
   const s = createState();
   applyMessage(s, { type: 'snapshot', snapshot: snapshot([step({ digest: 'a' })]) }, 10_000);
