@@ -112,6 +112,7 @@ export function registerCommands(ctx: Ctx, panels: BuildPanels, launcher: Launch
           session = pick?.s;
         }
       }
+      if (!session && ctx.running.length === 0) void vscode.window.showInformationMessage('No build is running.');
       session?.cancel();
     }),
   ];

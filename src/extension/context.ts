@@ -74,6 +74,7 @@ export class Ctx implements vscode.Disposable {
   startBuild(request: SessionRequest, deps = this.deps, remember = true): BuildSession {
     const session = new BuildSession(request, deps);
     this.sessions.set(session.id, session);
+    this.showBuilding();
     if (remember) void this.store.setLastRequest(request);
     const renderer = createPlainRenderer((s) => this.output.append(s), { desc: `building ${request.label}${request.options.target ? ` (target ${request.options.target})` : ''}` });
     // HH:MM:SS without toLocaleTimeString: its first call loads ICU locale data (~13 ms before the panel opens)
@@ -101,6 +102,7 @@ export class Ctx implements vscode.Disposable {
         buildId: session.id,
       });
       this.prune();
+      this.showBuilding();
       this.ended.fire(session);
       this.changed.fire(session);
     });
@@ -109,8 +111,21 @@ export class Ctx implements vscode.Disposable {
     return session;
   }
 
+  /** The session already following an engine build, if one is (a second click shows it again). */
+  following(ref: string): BuildSession | undefined {
+    return [...this.sessions.values()].find((s) => s.request.attachRef === ref && (s.running || !s.result?.canceled));
+  }
+
+  /** "Cancel Build" is offered only while something runs. */
+  private showBuilding(): void {
+    void vscode.commands.executeCommand('setContext', 'buildkitLens.building', this.running.length > 0);
+  }
+
   private prune(): void {
-    const finished = [...this.sessions.values()].filter((s) => !s.running).sort((a, b) => b.startedAt - a.startedAt);
+    // followed engine builds go first: browsing the engine's history must not push out the user's own
+    const finished = [...this.sessions.values()]
+      .filter((s) => !s.running)
+      .sort((a, b) => Number(!!a.request.attachRef) - Number(!!b.request.attachRef) || b.startedAt - a.startedAt);
     for (const s of finished.slice(KEEP_FINISHED)) {
       s.dispose();
       this.sessions.delete(s.id);

@@ -78,7 +78,7 @@ export function registerHistoryCommands(ctx: Ctx, panels: BuildPanels, tree: His
         if (typeof ref !== 'string') return undefined;
       }
       const record = tree.builds.find((r) => r.ref === ref);
-      const session = attachSession(ctx, ref, record ? tree.labelOf(record) : `engine build ${ref.slice(0, 8)}`);
+      const session = ctx.following(ref) ?? attachSession(ctx, ref, record ? tree.labelOf(record) : `engine build ${ref.slice(0, 8)}`);
       panels.show(session);
       return { id: session.id, done: session.done };
     }),
