@@ -46,7 +46,7 @@ export function makeRequest(uri: vscode.Uri, choices: Choices, target: string | 
     dockerfile: uri.fsPath,
     tags,
     target,
-    buildArgs: { ...cfg.buildArgs, ...(choices.buildArgs ?? {}) },
+    buildArgs: { ...cfg.buildArgs, ...(choices.buildArgs ?? {}), ...fromEnvironment(choices.envArgs) },
     labels: {},
     platforms: choices.platforms ?? platformsFromSetting(cfg.platforms),
     noCache: !!choices.noCache,
@@ -120,11 +120,12 @@ type Item = vscode.QuickPickItem & { id: 'start' | 'target' | 'tags' | 'args' | 
 /** "Build with BuildKit…": a menu of every option, looping until Start or Escape. */
 export async function promptChoices(uri: vscode.Uri, initial: Choices): Promise<Choices | undefined> {
   const stages = await readStages(uri);
-  const c: Choices = { ...initial, buildArgs: { ...(initial.buildArgs ?? {}) } };
+  const c: Choices = { ...initial, buildArgs: { ...(initial.buildArgs ?? {}) }, envArgs: [...(initial.envArgs ?? [])] };
   if (c.target && !stages.some((s) => s.name === c.target)) c.target = undefined;
   for (;;) {
     const req = makeRequest(uri, c, c.target);
-    const args = Object.entries(req.options.buildArgs).map(([k, v]) => `${k}=${v}`).join(' ');
+    // a value from the environment is not shown (it may be a token): its name says where it comes from
+    const args = Object.entries(req.options.buildArgs).map(([k, v]) => (c.envArgs?.includes(k) ? `${k} (from the environment)` : `${k}=${v}`)).join(' ');
     const items: Item[] = [
       { id: 'start', label: '$(play) Start build', description: labelFor(uri) },
       { id: 'target', label: '$(layers) Target', description: c.target ?? 'last stage' },
@@ -163,10 +164,10 @@ export async function promptChoices(uri: vscode.Uri, initial: Choices): Promise<
         const v = await vscode.window.showInputBox({
           title: 'Build args',
           prompt: 'Space-separated KEY=VALUE pairs (KEY alone takes the value from the environment)',
-          value: Object.entries(c.buildArgs ?? {}).map(([k, val]) => `${k}=${val}`).join(' '),
+          value: [...Object.entries(c.buildArgs ?? {}).map(([k, val]) => `${k}=${val}`), ...(c.envArgs ?? [])].join(' '),
           validateInput: (s) => validate(() => parseArgs(s)),
         });
-        if (v !== undefined) c.buildArgs = parseArgs(v);
+        if (v !== undefined) ({ buildArgs: c.buildArgs, envArgs: c.envArgs } = parseArgs(v));
         break;
       }
       case 'platforms': {
@@ -211,12 +212,23 @@ export async function pickTarget(stages: StageDef[], current?: string): Promise<
   return pick?.value;
 }
 
-function parseArgs(s: string): Record<string, string> {
-  const out: Record<string, string> = {};
+/** KEY=VALUE pairs, and bare KEYs whose values are read from the environment at each build. */
+function parseArgs(s: string): { buildArgs: Record<string, string>; envArgs: string[] } {
+  const buildArgs: Record<string, string> = {};
+  const envArgs: string[] = [];
   for (const part of s.split(/\s+/).filter(Boolean)) {
-    const [k, v] = parseKeyValue(part, '--build-arg', process.env);
-    if (v !== undefined) out[k] = v;
+    // an empty environment: a bare KEY comes back without a value, to be read at each build
+    const [k, v] = parseKeyValue(part, '--build-arg', {});
+    if (v === undefined) envArgs.push(k);
+    else buildArgs[k] = v;
   }
+  return { buildArgs, envArgs };
+}
+
+/** The set ones of these variables, as a bare --build-arg takes them (an unset one is left out). */
+function fromEnvironment(names: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names ?? []) if (process.env[n] !== undefined) out[n] = process.env[n]!;
   return out;
 }
 

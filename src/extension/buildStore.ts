@@ -7,6 +7,8 @@ export interface Choices {
   target?: string;
   tags?: string[];
   buildArgs?: Record<string, string>;
+  /** build args given as a bare KEY: read from the environment at each build, their values never stored */
+  envArgs?: string[];
   platforms?: string[];
   noCache?: boolean;
   /** a folder the result's files are written into, instead of the engine's image store */
@@ -88,6 +90,7 @@ export class BuildStore {
   }
 
   async setLastRequest(r: SessionRequest): Promise<void> {
-    await this.memento.update(LAST_REQUEST, r);
+    // only its Dockerfile and target are read back; build args may hold values from the environment
+    await this.memento.update(LAST_REQUEST, { ...r, options: { ...r.options, buildArgs: {} } });
   }
 }

@@ -114,6 +114,27 @@ suite('builds against a real engine', function () {
     }
   });
 
+  test('a bare build arg takes its value from the environment at each build, and the value is stored nowhere', async () => {
+    const { ctx } = await api();
+    const uri = writeFile('envarg/Dockerfile', 'FROM busybox:latest\nARG BKL_E2E_TOKEN\nRUN test "$BKL_E2E_TOKEN" = tok-1\n');
+    await ctx.store.setChoices(uri.fsPath, { envArgs: ['BKL_E2E_TOKEN'] });
+    process.env.BKL_E2E_TOKEN = 'tok-1';
+    try {
+      const ticket = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri);
+      const r = await ticket.done;
+      assert.equal(r.ok, true, r.error?.message);
+      assert.equal(ctx.sessions.get(ticket.id)!.options.buildArgs.BKL_E2E_TOKEN, 'tok-1');
+      const stored = JSON.stringify([ctx.store.choices(uri.fsPath), ctx.store.lastRequest()]);
+      assert.ok(!stored.includes('tok-1'), `the value is not in workspace state: ${stored}`);
+      // read again at the next build
+      process.env.BKL_E2E_TOKEN = 'tok-2';
+      const again = await (await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri)).done;
+      assert.equal(again.ok, false, 'the RUN sees the new value');
+    } finally {
+      delete process.env.BKL_E2E_TOKEN;
+    }
+  });
+
   test('invalid platforms or tag pattern settings, or an unsaved buffer, start no build', async () => {
     const { ctx } = await api();
     const uri = writeFile('settings/Dockerfile', 'FROM busybox:latest\n');
