@@ -1,18 +1,23 @@
 // CodeLens on FROM lines: build the final stage or a named stage, and that stage's last result.
 import * as vscode from 'vscode';
 import { readConfig } from './config';
-import { parseStages } from './dockerfileModel';
+import { isDockerfileCompanion, parseStages } from './dockerfileModel';
 import { resultLabel } from './outcome';
 import type { Ctx } from './context';
 import { resultOfStage } from './buildStore';
 
-export class StageCodeLensProvider implements vscode.CodeLensProvider {
+export class StageCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly listeners: vscode.Disposable[];
 
   constructor(private readonly ctx: Ctx) {
-    ctx.onDidStartBuild(() => this.changed.fire());
-    ctx.onDidEndBuild(() => this.changed.fire());
+    this.listeners = [ctx.onDidStartBuild(() => this.changed.fire()), ctx.onDidEndBuild(() => this.changed.fire())];
+  }
+
+  dispose(): void {
+    for (const l of this.listeners) l.dispose();
+    this.changed.dispose();
   }
 
   refresh(): void {
@@ -20,7 +25,8 @@ export class StageCodeLensProvider implements vscode.CodeLensProvider {
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
-    if (!readConfig(doc.uri).codeLens) return [];
+    // the selector (and VS Code's language of Dockerfile.*) also takes Dockerfile.dockerignore and the like
+    if (!readConfig(doc.uri).codeLens || isDockerfileCompanion(doc.fileName)) return [];
     const stages = parseStages(doc.getText());
     const results = this.ctx.store.results(doc.uri.fsPath);
     const running = this.ctx.running.filter((s) => s.options.dockerfile === doc.uri.fsPath);

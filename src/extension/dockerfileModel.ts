@@ -106,20 +106,31 @@ export function stageAtLine(stages: StageDef[], line: number): StageDef | undefi
   return found;
 }
 
-/** Dockerfile, *.Dockerfile, Dockerfile.*, Containerfile (and Containerfile.*). */
+/**
+ * Dockerfile, *.Dockerfile, Dockerfile.*, Containerfile, *.Containerfile, Containerfile.*; not the
+ * files that sit beside one with its name (Dockerfile.dockerignore, buildx's ignore file for it;
+ * Dockerfile.md).
+ */
 export function isDockerfileName(file: string): boolean {
   const base = path.basename(file).toLowerCase();
+  if (isDockerfileCompanion(base)) return false;
   return (
     base === 'dockerfile' ||
     base === 'containerfile' ||
     base.endsWith('.dockerfile') ||
+    base.endsWith('.containerfile') ||
     base.startsWith('dockerfile.') ||
     base.startsWith('containerfile.')
   );
 }
 
-/** Glob used for workspace searches and file watchers, matching isDockerfileName. */
-export const DOCKERFILE_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,dockerfile}';
+/** A file named after a Dockerfile that is not one (VS Code still gives Dockerfile.* the dockerfile language). */
+export function isDockerfileCompanion(file: string): boolean {
+  return /\.(dockerignore|md|txt)$/i.test(file);
+}
+
+/** Glob used for workspace searches and file watchers; results are checked with isDockerfileName. */
+export const DOCKERFILE_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,*.Containerfile,*.containerfile,dockerfile}';
 
 /**
  * Expands the tag pattern setting. `${folder}` is the workspace folder's name, `${stage}` the target

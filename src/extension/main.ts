@@ -23,7 +23,7 @@ export interface ExtensionApi {
 
 const DOCKERFILE_SELECTOR: vscode.DocumentSelector = [
   { language: 'dockerfile', scheme: 'file' },
-  { pattern: '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*}', scheme: 'file' },
+  { pattern: '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,*.Containerfile,*.containerfile}', scheme: 'file' },
 ];
 
 export function activate(ext: vscode.ExtensionContext): ExtensionApi {
@@ -48,6 +48,7 @@ export function activate(ext: vscode.ExtensionContext): ExtensionApi {
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, panels),
     registerLogDocuments(ctx),
     ...registerCommands(ctx, panels, launcher),
+    codeLens,
     vscode.languages.registerCodeLensProvider(DOCKERFILE_SELECTOR, codeLens),
     new StepDecorations(ctx),
     registerDiagnostics(ctx),

@@ -81,8 +81,8 @@ test('the last stage\'s result is the newer of a plain build and one with --targ
 });
 
 test('Dockerfile names', () => {
-  for (const yes of ['Dockerfile', 'a/b/Dockerfile', 'api.Dockerfile', 'Dockerfile.dev', 'Containerfile', 'dockerfile']) assert.equal(isDockerfileName(yes), true, yes);
-  for (const no of ['Dockerfile-notes.md', 'docker-compose.yml', 'MyDockerfileX']) assert.equal(isDockerfileName(no), false, no);
+  for (const yes of ['Dockerfile', 'a/b/Dockerfile', 'api.Dockerfile', 'Dockerfile.dev', 'Containerfile', 'dockerfile', 'app.containerfile', 'web.Containerfile']) assert.equal(isDockerfileName(yes), true, yes);
+  for (const no of ['Dockerfile-notes.md', 'docker-compose.yml', 'MyDockerfileX', 'Dockerfile.dockerignore', 'api.Dockerfile.dockerignore', 'Dockerfile.md']) assert.equal(isDockerfileName(no), false, no);
 });
 
 test('tag pattern expands folder and stage into a valid reference', () => {

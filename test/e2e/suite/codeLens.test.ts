@@ -34,7 +34,7 @@ suite('CodeLens on FROM lines', () => {
   });
 
   test('files named *.Dockerfile and Containerfile get them too; other files do not', async () => {
-    for (const name of ['lens/api.Dockerfile', 'lens/Containerfile', 'lens/Dockerfile.dev']) {
+    for (const name of ['lens/api.Dockerfile', 'lens/Containerfile', 'lens/Dockerfile.dev', 'lens/web.containerfile']) {
       const uri = writeFile(name, 'FROM scratch\n');
       await vscode.workspace.openTextDocument(uri);
       const lenses = await eventually(async () => {
@@ -43,9 +43,12 @@ suite('CodeLens on FROM lines', () => {
       }, `CodeLens in ${name}`);
       assert.deepEqual(lensTitles(lenses), ['$(play) Build'], name);
     }
-    const other = writeFile('lens/notes.txt', 'FROM scratch\n');
-    await vscode.workspace.openTextDocument(other);
-    const none = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', other, 10);
-    assert.equal((none ?? []).filter((l) => l.command?.command?.startsWith('buildkitLens')).length, 0);
+    // Dockerfile.dockerignore is buildx's ignore file for a Dockerfile (VS Code gives it the dockerfile language)
+    for (const name of ['lens/notes.txt', 'lens/Dockerfile.dockerignore']) {
+      const other = writeFile(name, 'FROM scratch\n');
+      await vscode.workspace.openTextDocument(other);
+      const none = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', other, 10);
+      assert.equal((none ?? []).filter((l) => l.command?.command?.startsWith('buildkitLens')).length, 0, name);
+    }
   });
 });
