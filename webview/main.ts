@@ -1,6 +1,6 @@
 // The build panel: folds host messages into PanelState and keeps the DOM in step with it.
 import type { HostMessage, PanelView, PersistedState, WebviewMessage } from './protocol';
-import { applyMessage, createState, fromPersisted, isLive, toPersisted, type PanelState } from './state';
+import { applyMessage, createState, endAnnouncement, fromPersisted, isLive, toPersisted, type PanelState } from './state';
 import { h } from './dom';
 import { Header } from './header';
 import { StepList } from './steps';
@@ -64,8 +64,10 @@ const steps = new StepList(state, {
 const timeline = h('div', { class: 'timeline', hidden: true });
 const graph = h('div', { class: 'graph-view', hidden: true });
 const waiting = h('p', { class: 'empty', id: 'waiting' }, 'Waiting for the build to start…');
+// the end of a build, said to screen readers (the failure box is an alert; success and cancel were silent)
+const announcer = h('div', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
 
-document.body.append(header.element, header.failure, header.warnings, waiting, steps.element, timeline, graph);
+document.body.append(header.element, header.failure, header.warnings, waiting, steps.element, timeline, graph, announcer);
 
 function switchView(view: PanelView): void {
   state.view = view;
@@ -79,8 +81,14 @@ function switchView(view: PanelView): void {
 }
 
 function renderSecondary(): void {
+  // drawn anew twice a second while a build runs: the focused bar or node gets the focus back
+  const focused = document.activeElement?.closest('[data-digest]')?.getAttribute('data-digest');
   if (state.view === 'timeline') renderTimeline(timeline, state, Date.now(), pick);
   if (state.view === 'graph') renderGraph(graph, state, pick);
+  const view = state.view === 'timeline' ? timeline : state.view === 'graph' ? graph : undefined;
+  if (focused && view && document.activeElement === document.body) {
+    view.querySelector<HTMLElement | SVGElement>(`[data-digest="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
+  }
 }
 
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -127,6 +135,7 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
     if (change.header) header.render(now);
     if (change.warnings) header.renderWarnings();
     if (change.ended) {
+      announcer.textContent = endAnnouncement(state);
       header.renderFailure();
       const failed = state.outcome?.error?.vertex;
       if (failed && !state.outcome?.canceled) steps.open(failed);

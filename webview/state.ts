@@ -311,3 +311,13 @@ export function stepProgress(step: Step): { label: string; fraction?: number } |
   const label = total > 0 ? `${formatBytes(current)} / ${formatBytes(total)}` : formatBytes(current);
   return { label: done ? `${label} done` : label, fraction: total > 0 ? Math.min(1, current / total) : undefined };
 }
+
+/** What a screen reader hears when the build ends (the failure box, an alert, says the rest of a failure). */
+export function endAnnouncement(state: PanelState): string {
+  const o = state.outcome;
+  if (!o) return '';
+  if (o.canceled) return 'Build canceled';
+  if (!o.ok) return 'Build failed';
+  const s = state.summary;
+  return `Build succeeded in ${formatDuration(s.durationMs)}, ${s.cached} of ${s.total} steps cached`;
+}

@@ -17,6 +17,8 @@ interface Row {
   el: HTMLElement;
   head: HTMLElement;
   stateIcon: HTMLElement;
+  /** the state in words, for screen readers (the icon is hidden from them) */
+  stateText: HTMLElement;
   number: HTMLElement;
   name: HTMLElement;
   progress: HTMLElement;
@@ -33,8 +35,9 @@ export interface StepListHost extends LogViewHost {
 }
 
 export class StepList {
-  readonly element = h('div', { class: 'step-list', role: 'tree' });
+  readonly element = h('div', { class: 'step-list', role: 'group', 'aria-label': 'Steps' });
   private rows = new Map<string, Row>();
+  private nextRowId = 0;
   private groupKeys = '';
 
   constructor(private readonly state: PanelState, private readonly host: StepListHost) {}
@@ -46,6 +49,8 @@ export class StepList {
     for (const s of this.state.steps.values()) this.updateRow(s, now);
     if (keys === this.groupKeys) return;
     this.groupKeys = keys;
+    // rows are moved into new groups: the focused one gets the focus back
+    const focused = this.element.contains(document.activeElement) ? (document.activeElement as HTMLElement) : undefined;
     clear(this.element);
     for (const g of groups) {
       const done = g.steps.filter((s) => s.state === 'done' || s.state === 'cached').length;
@@ -59,6 +64,7 @@ export class StepList {
     }
     for (const [d, r] of this.rows) if (!this.state.steps.has(d)) (r.log?.dispose(), r.el.remove(), this.rows.delete(d));
     for (const r of this.rows.values()) r.log?.layout(true);
+    if (focused?.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
   }
 
   update(digests: string[], now: number): void {
@@ -144,6 +150,7 @@ export class StepList {
     row.el.dataset.state = s.state;
     row.stateIcon.className = `codicon codicon-${st.icon} state-icon state-${s.state}${s.state === 'running' ? ' codicon-modifier-spin' : ''}`;
     row.stateIcon.title = st.label;
+    setText(row.stateText, `${st.label}, `);
     setText(row.number, s.number ? `#${s.number}` : '');
     setText(row.name, s.name);
     row.name.title = s.name;
@@ -161,6 +168,8 @@ export class StepList {
 
   private createRow(s: Step): Row {
     const stateIcon = icon('circle-large-outline', 'state-icon');
+    const stateText = h('span', { class: 'sr-only' });
+    const errorId = `step-error-${this.nextRowId++}`;
     const chevron = icon('chevron-right', 'chevron');
     const number = h('span', { class: 'step-number' });
     const name = h('span', { class: 'step-name' });
@@ -170,9 +179,11 @@ export class StepList {
     const bar = h('div', { class: 'step-bar' });
     const head = h(
       'div',
-      { class: 'step-head', role: 'treeitem', tabindex: 0, 'aria-expanded': 'false' },
+      // a button that opens the step's log; its name starts with the state ("Failed, #5 RUN make 2.1s")
+      { class: 'step-head', role: 'button', tabindex: 0, 'aria-expanded': 'false', 'aria-describedby': errorId },
       chevron,
       stateIcon,
+      stateText,
       number,
       name,
       progress,
@@ -180,7 +191,7 @@ export class StepList {
       duration,
       bar,
     );
-    const error = h('div', { class: 'step-error', hidden: true });
+    const error = h('div', { class: 'step-error', hidden: true, id: errorId });
     const el = h('div', { class: 'step', 'data-digest': s.digest }, head, error);
     head.addEventListener('click', () => this.toggle(s.digest));
     head.addEventListener('keydown', (e) => {
@@ -189,7 +200,7 @@ export class StepList {
         this.toggle(s.digest);
       }
     });
-    const row: Row = { el, head, stateIcon, number, name, progress, bar, badges, duration, error };
+    const row: Row = { el, head, stateIcon, stateText, number, name, progress, bar, badges, duration, error };
     this.rows.set(s.digest, row);
     return row;
   }

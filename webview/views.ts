@@ -1,6 +1,7 @@
 // The timeline (parallel steps on their own lanes) and the step graph (from vertex inputs).
 import { clear, h, svg } from './dom';
 import { axisTicks, formatDuration, graphLayout, timelineBars, type PanelState } from './state';
+import { STATE_ICONS } from './steps';
 
 const LANE_H = 22;
 const NODE_W = 200;
@@ -27,10 +28,14 @@ export function renderTimeline(el: HTMLElement, state: PanelState, now: number, 
         style: `left:${(b.start / span) * 100}%;width:${Math.max(0.4, ((b.end - b.start) / span) * 100)}%;top:${b.lane * LANE_H}px`,
         title: `${s.name}\n${formatDuration(b.end - b.start)}`,
         tabindex: 0,
+        role: 'button',
+        'data-digest': b.digest,
+        // colour alone does not say the state
+        'aria-label': `${STATE_ICONS[s.state].label}, ${s.name}, ${formatDuration(b.end - b.start)}`,
       },
       h('span', {}, s.name),
     );
-    bar.addEventListener('click', () => onPick(b.digest));
+    pickable(bar, () => onPick(b.digest));
     body.appendChild(bar);
   }
   el.appendChild(axis);
@@ -47,7 +52,7 @@ export function renderGraph(el: HTMLElement, state: PanelState, onPick: (digest:
   const pos = new Map(nodes.map((n) => [n.digest, { x: n.layer * (NODE_W + GAP_X), y: n.row * (NODE_H + GAP_Y) }]));
   const width = layers * (NODE_W + GAP_X);
   const height = Math.max(...nodes.map((n) => n.row + 1)) * (NODE_H + GAP_Y);
-  const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'graph', role: 'img', 'aria-label': 'Step graph' });
+  const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'graph', role: 'group', 'aria-label': 'Step graph' });
   for (const [from, to] of edges) {
     const a = pos.get(from)!;
     const b = pos.get(to)!;
@@ -65,13 +70,24 @@ export function renderGraph(el: HTMLElement, state: PanelState, onPick: (digest:
     const label = s.name.length > 28 ? s.name.slice(0, 27) + '…' : s.name;
     const g = svg(
       'g',
-      { class: `graph-node state-${s.state}`, transform: `translate(${p.x},${p.y})`, tabindex: 0 },
-      svg('title', {}, s.name),
+      { class: `graph-node state-${s.state}`, transform: `translate(${p.x},${p.y})`, tabindex: 0, role: 'button', 'data-digest': n.digest, 'aria-label': `${STATE_ICONS[s.state].label}, ${s.name}` },
+      svg('title', {}, `${s.name} (${STATE_ICONS[s.state].label})`),
       svg('rect', { width: NODE_W, height: NODE_H, rx: 4 }),
       svg('text', { x: 8, y: NODE_H / 2 + 4 }, label),
     );
-    g.addEventListener('click', () => onPick(n.digest));
+    pickable(g, () => onPick(n.digest));
     root.appendChild(g);
   }
   el.appendChild(root);
+}
+
+/** A click, or Enter or Space when it has the focus. */
+function pickable(el: Element, pick: () => void): void {
+  el.addEventListener('click', pick);
+  el.addEventListener('keydown', (e) => {
+    const k = (e as KeyboardEvent).key;
+    if (k !== 'Enter' && k !== ' ') return;
+    e.preventDefault();
+    pick();
+  });
 }

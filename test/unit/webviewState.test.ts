@@ -6,6 +6,7 @@ import {
   axisTicks,
   cacheLabel,
   createState,
+  endAnnouncement,
   formatDuration,
   fromPersisted,
   graphLayout,
@@ -192,4 +193,16 @@ test("a log terminal is given only the lines it can keep: the last n, whole line
   const tail = lastLines(many, 10_000);
   assert.equal(tail.split('\n').length - 1, 10_000);
   assert.ok(tail.startsWith('line 15000\n') && tail.endsWith('line 24999\n'));
+});
+
+test('the end of a build is said in words for screen readers', () => {
+  const s = createState();
+  assert.equal(endAnnouncement(s), '', 'nothing before the end');
+  s.summary = { total: 7, completed: 7, cached: 5, running: 0, errors: 0, durationMs: 12_300 };
+  s.outcome = { ok: true, canceled: false } as NonNullable<typeof s.outcome>;
+  assert.equal(endAnnouncement(s), 'Build succeeded in 12s, 5 of 7 steps cached');
+  s.outcome = { ok: false, canceled: true } as NonNullable<typeof s.outcome>;
+  assert.equal(endAnnouncement(s), 'Build canceled');
+  s.outcome = { ok: false, canceled: false } as NonNullable<typeof s.outcome>;
+  assert.equal(endAnnouncement(s), 'Build failed');
 });
