@@ -176,27 +176,36 @@ describe('registry auth', { skip, timeout: 300_000 }, () => {
   test('cache exported to the registry is what a build reuses after the engine\'s own cache is pruned', async () => {
     const cfg = authsConfig();
     const ref = `${reg.host}/cache:main`;
-    // a RUN whose result differs every time it really runs: the same stamp proves the layer came from the cache
-    const cctx = writeTree({ Dockerfile: 'FROM busybox\nRUN date +%s%N > /stamp\n' });
-    const run = (over: Partial<BuildOptions>) =>
-      withEnv({ DOCKER_CONFIG: cfg }, () => startBuild(engine, options(cctx, { tags: ['bkl-cache:1'], ...over }), () => {}).done);
     const stamp = async () => (await imageFilesystem(engine.docker, 'bkl-cache:1')).get('stamp')?.sha256;
     const forget = async () => {
       await engine.docker.getImage('bkl-cache:1').remove();
       await engine.docker.pruneBuilder({ all: true } as object);
     };
-
-    const first = await run({ noCache: true, cacheTo: [{ type: 'registry', attrs: { ref, mode: 'max' } }] });
-    assert.equal(first.ok, true, first.error?.message);
-    const exported = await stamp();
-    assert.ok(exported);
-    await forget();
-    const without = await run({});
-    assert.equal(without.ok, true, without.error?.message);
-    assert.notEqual(await stamp(), exported, 'without --cache-from the RUN runs again');
-    await forget();
-    const reused = await run({ cacheFrom: [{ type: 'registry', attrs: { ref } }] });
-    assert.equal(reused.ok, true, reused.error?.message);
-    assert.equal(await stamp(), exported, 'with --cache-from the layer is the exported one');
+    // The engine sometimes still finds the RUN's result after the prune (about 1 run in 4, also
+    // before this client changed; no build cache entry is left listed). Then the reuse below would
+    // prove nothing: start again with another RUN, a few times.
+    for (let attempt = 1; ; attempt++) {
+      // a RUN whose result differs every time it really runs: the same stamp proves the layer came from the cache
+      const cctx = writeTree({ Dockerfile: `FROM busybox\nRUN echo ${attempt} && date +%s%N > /stamp\n` });
+      const run = (over: Partial<BuildOptions>) =>
+        withEnv({ DOCKER_CONFIG: cfg }, () => startBuild(engine, options(cctx, { tags: ['bkl-cache:1'], ...over }), () => {}).done);
+      const first = await run({ noCache: true, cacheTo: [{ type: 'registry', attrs: { ref, mode: 'max' } }] });
+      assert.equal(first.ok, true, first.error?.message);
+      const exported = await stamp();
+      assert.ok(exported);
+      await forget();
+      const without = await run({});
+      assert.equal(without.ok, true, without.error?.message);
+      if ((await stamp()) === exported) {
+        assert.ok(attempt < 4, 'without --cache-from the RUN runs again (the prune never took)');
+        await forget();
+        continue;
+      }
+      await forget();
+      const reused = await run({ cacheFrom: [{ type: 'registry', attrs: { ref } }] });
+      assert.equal(reused.ok, true, reused.error?.message);
+      assert.equal(await stamp(), exported, 'with --cache-from the layer is the exported one');
+      return;
+    }
   });
 });
