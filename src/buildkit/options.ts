@@ -111,12 +111,12 @@ function parseOciLayout(s: string, cwd: string): OciLayoutRef {
 }
 
 /** Sources the frontend fetches itself; buildx passes these through untouched. */
-const REMOTE_CONTEXT = /^(?:docker-image:\/\/|target:|https?:\/\/|git:\/\/|ssh:\/\/|git@|github\.com\/)/;
+const REMOTE_CONTEXT = /^(?:docker-image:\/\/|https?:\/\/|git:\/\/|ssh:\/\/|git@|github\.com\/)/;
 
 /**
  * buildx --build-context "NAME=VALUE". NAME is an image reference in its short form (buildx
  * normalises "docker.io/library/alpine:latest" to "alpine"), VALUE a directory (relative to cwd)
- * or a docker-image://, target: or git/HTTP source.
+ * or a docker-image:// or git/HTTP source (target: is bake's, refused).
  */
 export function parseBuildContext(s: string, cwd: string): [string, NamedContext] {
   const i = s.indexOf('=');
@@ -134,6 +134,8 @@ export function parseBuildContext(s: string, cwd: string): [string, NamedContext
   }
   const name = (ref.replace(/^(?:index\.)?docker\.io\/(?:library\/)?/, '').replace(/:latest$/, '')) + (digest ? `@${digest}` : '');
   if (value.startsWith(OCI_LAYOUT)) return [name, { ociLayout: parseOciLayout(value.slice(OCI_LAYOUT.length), cwd) }];
+  // a bake target: buildx build refuses it too, before the build
+  if (value.startsWith('target:')) throw new UsageError(`invalid --build-context "${s}": target: names a bake target, which a single build has none of`);
   return [name, REMOTE_CONTEXT.test(value) ? { ref: value } : { dir: path.resolve(cwd, value) }];
 }
 

@@ -15,6 +15,7 @@ import {
 } from '../buildkit/options';
 import { parseCacheEntry } from '../buildkit/cacheOptions';
 import { isGitSsh, isRemoteContext } from '../buildkit/contextSource';
+import { pflagForms } from './pflagForms';
 import { statKind } from '../buildkit/dockerignore';
 import { noDefaultAttestations, parseAllow, parseAttest, parseShmSize, parseUlimit, provenanceAttr, sbomAttr } from '../buildkit/runLimits';
 import { parseAnnotation } from '../buildkit/annotations';
@@ -78,7 +79,7 @@ Options:
       --build-arg KEY=VALUE    Set a build-time variable
       --cache-from SPEC        Reuse cache from type=registry,ref=REF (or just REF), type=local,src=DIR, gha, s3, azblob
       --cache-to SPEC          Export the build cache: type=inline, type=registry,ref=REF[,mode=max], type=local,dest=DIR, …
-      --build-context NAME=SRC Add a named context: a directory, docker-image://REF, oci-layout://DIR, target:STAGE or a URL
+      --build-context NAME=SRC Add a named context: a directory, docker-image://REF, oci-layout://DIR or a URL
       --cgroup-parent CGROUP   Parent cgroup for the RUN instructions
   -f, --file FILE              Name of the Dockerfile (default: PATH/Dockerfile; - reads standard input; with a URL, a relative FILE is inside it)
       --iidfile FILE           Write the image ID to FILE
@@ -128,6 +129,8 @@ function parseOrUsage<T>(fn: () => T): T {
  */
 function dockerfileOption(file: string | undefined, cwd: string, fetched: boolean, contextDir: string): string {
   if (file === '-') return '';
+  // -f "" (an unset CI variable) is the default, as buildx takes it
+  if (file === '') file = undefined;
   if (fetched) return file ?? 'Dockerfile';
   return file !== undefined ? path.resolve(cwd, file) : defaultDockerfile(contextDir);
 }
@@ -137,6 +140,43 @@ function defaultDockerfile(contextDir: string): string {
   if (!fs.existsSync(upper) && fs.existsSync(path.join(contextDir, 'dockerfile'))) return path.join(contextDir, 'dockerfile');
   return upper;
 }
+
+const BUILD_OPTIONS = {
+  file: { type: 'string', short: 'f' },
+  tag: { type: 'string', short: 't', multiple: true },
+  target: { type: 'string' },
+  'build-arg': { type: 'string', multiple: true },
+  'build-context': { type: 'string', multiple: true },
+  'cache-from': { type: 'string', multiple: true },
+  'cache-to': { type: 'string', multiple: true },
+  label: { type: 'string', multiple: true },
+  platform: { type: 'string', multiple: true },
+  'no-cache': { type: 'boolean' },
+  'no-cache-filter': { type: 'string', multiple: true },
+  pull: { type: 'boolean' },
+  push: { type: 'boolean' },
+  iidfile: { type: 'string' },
+  network: { type: 'string' },
+  secret: { type: 'string', multiple: true },
+  ssh: { type: 'string', multiple: true },
+  'add-host': { type: 'string', multiple: true },
+  allow: { type: 'string', multiple: true },
+  attest: { type: 'string', multiple: true },
+  annotation: { type: 'string', multiple: true },
+  'cgroup-parent': { type: 'string' },
+  provenance: { type: 'string' },
+  sbom: { type: 'string' },
+  'shm-size': { type: 'string' },
+  ulimit: { type: 'string', multiple: true },
+  progress: { type: 'string' },
+  'metadata-file': { type: 'string' },
+  output: { type: 'string', short: 'o', multiple: true },
+  quiet: { type: 'boolean', short: 'q' },
+  host: { type: 'string', short: 'H' },
+  context: { type: 'string' },
+  load: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Command {
   const [cmd, ...rest] = argv;
@@ -151,53 +191,13 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (cmd === 'history') return parseHistoryCommand(rest, parseOrUsage);
   if (cmd !== 'build') throw new UsageError(`unknown command "${cmd}" (try "buildkit-lens --help")`);
 
-  const { values, positionals } = parseOrUsage(() =>
-    parseArgs({
-      args: rest,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        file: { type: 'string', short: 'f' },
-        tag: { type: 'string', short: 't', multiple: true },
-        target: { type: 'string' },
-        'build-arg': { type: 'string', multiple: true },
-        'build-context': { type: 'string', multiple: true },
-        'cache-from': { type: 'string', multiple: true },
-        'cache-to': { type: 'string', multiple: true },
-        label: { type: 'string', multiple: true },
-        platform: { type: 'string', multiple: true },
-        'no-cache': { type: 'boolean' },
-        'no-cache-filter': { type: 'string', multiple: true },
-        pull: { type: 'boolean' },
-        push: { type: 'boolean' },
-        iidfile: { type: 'string' },
-        network: { type: 'string' },
-        secret: { type: 'string', multiple: true },
-        ssh: { type: 'string', multiple: true },
-        'add-host': { type: 'string', multiple: true },
-        allow: { type: 'string', multiple: true },
-        attest: { type: 'string', multiple: true },
-        annotation: { type: 'string', multiple: true },
-        'cgroup-parent': { type: 'string' },
-        provenance: { type: 'string' },
-        sbom: { type: 'string' },
-        'shm-size': { type: 'string' },
-        ulimit: { type: 'string', multiple: true },
-        progress: { type: 'string' },
-        'metadata-file': { type: 'string' },
-        output: { type: 'string', short: 'o', multiple: true },
-        quiet: { type: 'boolean', short: 'q' },
-        host: { type: 'string', short: 'H' },
-        context: { type: 'string' },
-        load: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
-  );
+  const { values, positionals } = parseOrUsage(() => parseArgs({ args: pflagForms(rest, BUILD_OPTIONS), allowPositionals: true, strict: true, options: BUILD_OPTIONS }));
   if (values.help) return { kind: 'help', text: BUILD_USAGE };
   if (positionals.length !== 1) {
     throw new UsageError(`"buildkit-lens build" requires exactly 1 argument (the context PATH), got ${positionals.length}`);
   }
+  // an unset CI variable: buildx refuses it rather than build the current folder
+  if (positionals[0] === '') throw new UsageError('please specify build context (e.g. "." for the current directory)');
   const stdinContext = positionals[0] === '-';
   if (stdinContext && values.file === '-') throw new UsageError('standard input cannot be both the context ("-") and the Dockerfile ("-f -")');
   // as buildx: a folder that exists is the context, even one named like a URL
@@ -264,6 +264,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   // buildx 0.13 takes one, and Docker 20.10's BuildKit knows a single exporter
   if (outputs.length > 1) throw new UsageError('only one --output is supported');
+  // as buildx: these write no image, so there is no id to write
+  if (values.iidfile && outputs.some((o) => o.type === 'local' || o.type === 'tar')) throw new UsageError('local and tar exporters are incompatible with image ID file (--iidfile)');
   // --load is what a build does anyway (the engine's store), unless an output sends the result elsewhere
   if (values.load && outputs.length && !['moby', 'image'].includes(outputs[0].type)) {
     throw new UsageError(`--load puts the image in the engine's store, and --output type=${outputs[0].type} sends the result elsewhere: only one output is supported`);

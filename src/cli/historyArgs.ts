@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../buildkit/options';
 import type { ProgressMode } from './args';
+import { pflagForms } from './pflagForms';
 
 export type HistoryCommand =
   | { kind: 'history'; action: 'ls'; host?: string; context?: string; json: boolean; limit: number }
@@ -25,29 +26,26 @@ Options:
 
 const PROGRESS: ProgressMode[] = ['auto', 'tty', 'plain', 'rawjson', 'quiet'];
 
+const HISTORY_OPTIONS = {
+  host: { type: 'string', short: 'H' },
+  context: { type: 'string' },
+  json: { type: 'boolean' },
+  limit: { type: 'string', short: 'n' },
+  progress: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseHistoryCommand(argv: string[], parse: <T>(fn: () => T) => T): HistoryCommand | { kind: 'help'; text: string } {
   const [action, ...rest] = argv;
   if (!action || action === '--help' || action === '-h' || action === 'help') return { kind: 'help', text: HISTORY_USAGE };
   if (!['ls', 'attach', 'compare'].includes(action)) throw new UsageError(`unknown history command "${action}" (try "buildkit-lens history --help")`);
-  const { values, positionals } = parse(() =>
-    parseArgs({
-      args: rest,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        host: { type: 'string', short: 'H' },
-        context: { type: 'string' },
-        json: { type: 'boolean' },
-        limit: { type: 'string', short: 'n' },
-        progress: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
-  );
+  const { values, positionals } = parse(() => parseArgs({ args: pflagForms(rest, HISTORY_OPTIONS), allowPositionals: true, strict: true, options: HISTORY_OPTIONS }));
   if (values.help) return { kind: 'help', text: HISTORY_USAGE };
   const common = { kind: 'history' as const, host: values.host, context: values.context };
   const want = (n: number, what: string) => {
     if (positionals.length !== n) throw new UsageError(`"buildkit-lens history ${action}" requires ${what}, got ${positionals.length} argument(s)`);
+    // an unset variable would otherwise pick whichever build a prefix of "" matches
+    if (positionals.some((p) => !p.trim())) throw new UsageError(`"buildkit-lens history ${action}": a build ref cannot be empty`);
   };
   if (action === 'ls') {
     want(0, 'no arguments');

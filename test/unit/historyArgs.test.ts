@@ -21,3 +21,9 @@ test('refs from buildx and our metadata files reduce to the engine ref', () => {
   assert.equal(bareRef('buildkit-lens/7kj32'), '7kj32');
   assert.equal(bareRef('abc'), 'abc');
 });
+
+test('history: pflag forms (-n=5, --json=true), and an empty ref refused', () => {
+  const ls = parseCommand(['history', 'ls', '-n=5', '--json=true']) as { limit: number; json: boolean };
+  assert.deepEqual([ls.limit, ls.json], [5, true]);
+  assert.throws(() => parseCommand(['history', 'attach', '']), /a build ref cannot be empty/);
+});

@@ -134,15 +134,15 @@ test('--build-context: names in short form, directories resolved, sources passed
     '--build-context', 'context=ctx2',
     '--build-context', 'alpine:3.19=docker-image://busybox:latest',
     '--build-context', 'src=https://example.invalid/src.git#main',
-    '--build-context', 'tools=target:builder',
   ]).options;
   assert.deepEqual(opts.namedContexts, {
     base: { dir: '/shared' },
     context: { dir: '/w/ctx2' },
     'alpine:3.19': { ref: 'docker-image://busybox:latest' },
     src: { ref: 'https://example.invalid/src.git#main' },
-    tools: { ref: 'target:builder' },
   });
+  // bake's; buildx build refuses it before the build, and so do we
+  assert.throws(() => cmd(['--build-context', 'tools=target:builder']), /target: names a bake target/);
   const attrs = solveRequest('r', 's', opts, { containerdStore: false }).FrontendAttrs;
   assert.equal(attrs['context:base'], 'local:base');
   assert.equal(attrs['context:context'], 'local:_context', 'the build context keeps its own name');
@@ -249,4 +249,21 @@ test('--push: the engine\'s exporter, which pushes on the containerd store; on t
   assert.equal(registryHostOf('localhost/app'), 'localhost');
   assert.equal(registryHostOf('team/app:1'), 'docker.io');
   assert.equal(registryHostOf('app'), 'docker.io');
+});
+
+test('flag forms buildx (pflag) takes: booleans with a value, short flags joined with "=", empty -f', () => {
+  const cmd = (args: string[]) => parseCommand(['build', ...args, '.'], {}, '/w') as BuildCommand;
+  assert.equal(cmd(['--no-cache=true']).options.noCache, true);
+  assert.equal(cmd(['--no-cache=false']).options.noCache, false);
+  assert.equal(cmd(['--pull=1']).options.pull, true);
+  assert.equal(cmd(['-q=true']).quiet, true);
+  assert.deepEqual(cmd(['-t=app:1', '-f=sub/Dockerfile']).options.tags, ['app:1']);
+  assert.equal(cmd(['-f=sub/Dockerfile']).options.dockerfile, '/w/sub/Dockerfile');
+  assert.deepEqual(cmd(['-o=type=tar,dest=out.tar']).options.outputs, [{ type: 'tar', attrs: { dest: '/w/out.tar' } }]);
+  assert.equal(cmd(['--target=app']).options.target, 'app', 'a long string flag with "=" is parseArgs\' own');
+  assert.throws(() => cmd(['--pull=maybe']), /invalid argument "maybe" for "--pull": expected true or false/);
+  // an unset CI variable: -f "" is the default Dockerfile; an empty context is refused, as buildx does
+  assert.equal(cmd(['-f', '']).options.dockerfile, '/w/Dockerfile');
+  assert.throws(() => parseCommand(['build', ''], {}, '/w'), /please specify build context/);
+  assert.throws(() => cmd(['--iidfile', 'id', '-o', 'type=local,dest=out']), /local and tar exporters are incompatible with image ID file/);
 });
