@@ -257,19 +257,16 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   for (const [i, a] of ssh.entries()) if (ssh.findIndex((b) => b.id === a.id) !== i) throw new UsageError(`duplicate --ssh id "${a.id}"`);
   const outputs = (values.output ?? []).map((spec) => resolveDest(parseOutputFlag(spec), cwd));
-  if (values.push) {
-    if (outputs.length === 0) outputs.push({ type: 'image', attrs: { push: 'true' } });
-    else if (outputs[0].type === 'image') outputs[0].attrs.push = 'true';
-    else throw new UsageError(`--push sends an image to a registry, and --output type=${outputs[0].type} makes no image`);
-  }
-  // buildx 0.13 takes one, and Docker 20.10's BuildKit knows a single exporter
-  if (outputs.length > 1) throw new UsageError('only one --output is supported');
+  // as buildx: --push is one more output (type=registry) unless an image output takes it; --load one
+  // more into the engine's store (type=docker) unless an output already goes there. Several outputs
+  // need BuildKit 0.13 (preflight.ts).
+  const images = outputs.filter((o) => o.type === 'image');
+  if (values.push && images.length) for (const o of images) o.attrs.push = 'true';
+  else if (values.push) outputs.push({ type: 'image', attrs: { push: 'true' } });
+  // (an image output, pushed or not, goes through the engine's store on a Docker engine: exporters.ts)
+  if (values.load && outputs.length && !outputs.some((o) => o.type === 'moby' || o.type === 'image')) outputs.push({ type: 'moby', attrs: {} });
   // as buildx: these write no image, so there is no id to write
   if (values.iidfile && outputs.some((o) => o.type === 'local' || o.type === 'tar')) throw new UsageError('local and tar exporters are incompatible with image ID file (--iidfile)');
-  // --load is what a build does anyway (the engine's store), unless an output sends the result elsewhere
-  if (values.load && outputs.length && !['moby', 'image'].includes(outputs[0].type)) {
-    throw new UsageError(`--load puts the image in the engine's store, and --output type=${outputs[0].type} sends the result elsewhere: only one output is supported`);
-  }
   // repeated or comma-separated, as buildx takes it
   const noCacheStages = (values['no-cache-filter'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   return {

@@ -125,6 +125,24 @@ for (const eng of testEngines()) {
       assert.equal(noDest.stdoutBytes.equals(fs.readFileSync(ours)), true, 'type=tar without dest writes to stdout');
     });
 
+    test('several outputs at once (BuildKit 0.13): each written as buildx writes it, --load beside them; Docker 20.10 says it needs one', async () => {
+      const out = tempDir('bkl-multi-');
+      const tag = `bkl-multi:${eng.name}-${Date.now()}`;
+      const r = await runCli([...base, '-o', `type=tar,dest=${out}/ours.tar`, '-o', `type=local,dest=${out}/dir`, '--load', '-t', tag, ctx]);
+      if (eng.buildkit === '0.8') {
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /^ERROR: several outputs need BuildKit 0\.13 or later \(Docker 26\.0 or later\); this engine is Docker 20\.10/);
+        assert.equal(fs.existsSync(path.join(out, 'ours.tar')), false);
+        return;
+      }
+      assert.equal(r.code, 0, r.stderr);
+      const b = await buildx(eng, ['--network', 'none', '--progress', 'quiet', '-o', `type=tar,dest=${out}/buildx.tar`, ctx]);
+      assert.equal(b.code, 0, b.stderr);
+      assert.ok(fs.readFileSync(path.join(out, 'ours.tar')).equals(fs.readFileSync(path.join(out, 'buildx.tar'))), 'the tarball buildx writes');
+      assert.equal(fs.readFileSync(path.join(out, 'dir/sub/f'), 'utf8'), 'x\n');
+      assert.ok((await (await engineFor(eng.host)).docker.getImage(tag).inspect()).Id, '--load put it in the engine');
+    });
+
     test('type=docker with no dest, and type=image, put the image where docker sees it, as buildx does on a Docker engine', async () => {
       for (const type of ['docker', 'image']) {
         // a short name: Docker's store names it docker.io/library/NAME, and `docker` finds it so

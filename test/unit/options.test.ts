@@ -100,20 +100,21 @@ test('usage errors are UsageError with one line', () => {
   assert.throws(() => parseCommand(['build', '--secret', 'id=a,env=A', '--secret', 'id=a,env=B', '.']), /duplicate --secret/);
 });
 
-test('-o/--output: buildx forms, dest resolved against the working directory, one output only', () => {
+test('-o/--output: buildx forms, dest resolved against the working directory; several, with --load and --push as outputs', () => {
   const out = (args: string[]) => (parseCommand(['build', ...args, '.'], {}, '/w') as BuildCommand).options.outputs;
   assert.deepEqual(out(['-o', 'dist']), [{ type: 'local', attrs: { dest: '/w/dist' } }]);
   assert.deepEqual(out(['--output', 'type=tar,dest=../x.tar']), [{ type: 'tar', attrs: { dest: '/x.tar' } }]);
   assert.deepEqual(out(['-o', '-']), [{ type: 'tar', attrs: { dest: '-' } }]);
   assert.deepEqual(out(['-o', 'type=image,name=r/a:1,push=true']), [{ type: 'image', attrs: { name: 'r/a:1', push: 'true' } }]);
   assert.equal(out([]), undefined);
-  assert.throws(() => parseCommand(['build', '-o', 'a', '-o', 'b', '.']), (e: Error) => e instanceof UsageError && /only one --output/.test(e.message));
+  assert.deepEqual(out(['-o', 'a', '-o', 'type=tar,dest=b.tar']), [{ type: 'local', attrs: { dest: '/w/a' } }, { type: 'tar', attrs: { dest: '/w/b.tar' } }]);
   assert.throws(() => parseCommand(['build', '-o', 'type=zip', '.']), (e: Error) => e instanceof UsageError && /--output: .*unknown type "zip"/.test(e.message));
-  // --load is the engine's store: alone, with --push or with type=docker it is the same output; not beside another
+  // --load is the engine's store: alone, with --push or with type=docker it is the same output; beside another, one more
   assert.equal(out(['--load']), undefined);
   assert.deepEqual(out(['--load', '-o', 'type=docker']), [{ type: 'moby', attrs: {} }]);
   assert.deepEqual(out(['--load', '--push', '-t', 'r/a:1']), [{ type: 'image', attrs: { push: 'true' } }]);
-  assert.throws(() => parseCommand(['build', '--load', '-o', 'dist', '.']), (e: Error) => e instanceof UsageError && /--load .* --output type=local .*only one output/.test(e.message));
+  assert.deepEqual(out(['--load', '-o', 'dist']), [{ type: 'local', attrs: { dest: '/w/dist' } }, { type: 'moby', attrs: {} }]);
+  assert.deepEqual(out(['--push', '-o', 'dist', '-t', 'r/a:1']), [{ type: 'local', attrs: { dest: '/w/dist' } }, { type: 'image', attrs: { push: 'true' } }]);
 });
 
 test('--pull, --no-cache-filter and --iidfile as buildx takes them', () => {
@@ -229,7 +230,8 @@ test('--push: the engine\'s exporter, which pushes on the containerd store; on t
   assert.deepEqual(o.outputs, [{ type: 'image', attrs: { push: 'true' } }]);
   assert.deepEqual(cmd(['-o', 'type=registry,name=reg.example/x']).options.outputs, [{ type: 'image', attrs: { name: 'reg.example/x', push: 'true' } }]);
   assert.deepEqual(cmd(['--push', '-o', 'type=image,name=r/x']).options.outputs, [{ type: 'image', attrs: { name: 'r/x', push: 'true' } }]);
-  assert.throws(() => cmd(['--push', '-o', 'type=local,dest=out']), /--push sends an image to a registry, and --output type=local makes no image/);
+  // beside an output that makes no image, --push is an image output of its own, as buildx adds type=registry
+  assert.deepEqual(cmd(['--push', '-o', 'type=local,dest=out']).options.outputs, [{ type: 'local', attrs: { dest: '/w/out' } }, { type: 'image', attrs: { push: 'true' } }]);
 
   const containerd = { containerdStore: true };
   const classic = { containerdStore: false };
