@@ -22,11 +22,14 @@ export function attachSession(ctx: Ctx, ref: string, label: string): BuildSessio
   return ctx.startBuild({ options, engineHost, label, attachRef: ref }, deps, false);
 }
 
-async function pickBuild(tree: HistoryTree, title: string, except?: string): Promise<HistoryRecord | undefined> {
-  await tree.getChildren();
-  const builds = tree.builds.filter((r) => r.state !== 'running' && r.ref !== except);
+/** Show takes a running build too (following one from a terminal is its point); Compare only finished ones. */
+async function pickBuild(tree: HistoryTree, title: string, opts: { except?: string; running?: boolean } = {}): Promise<HistoryRecord | undefined> {
+  const listed = await tree.getChildren();
+  // the view's own message: the engine cannot be reached, or the workspace is not trusted
+  const problem = listed.find((n) => n.kind === 'message');
+  const builds = tree.builds.filter((r) => (opts.running || r.state !== 'running') && r.ref !== opts.except);
   if (!builds.length) {
-    void vscode.window.showInformationMessage('No finished builds in the engine\'s history to compare.');
+    void vscode.window.showInformationMessage(problem && 'text' in problem ? problem.text : opts.running ? 'No builds in the engine\'s history.' : 'No finished builds in the engine\'s history to compare.');
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
@@ -74,7 +77,7 @@ export function registerHistoryCommands(ctx: Ctx, panels: BuildPanels, tree: His
   return [
     vscode.commands.registerCommand('buildkitLens.attachBuild', async (ref?: unknown) => {
       if (typeof ref !== 'string') {
-        ref = (await pickBuild(tree, 'Show which engine build?'))?.ref;
+        ref = (await pickBuild(tree, 'Show which engine build?', { running: true }))?.ref;
         if (typeof ref !== 'string') return undefined;
       }
       const record = tree.builds.find((r) => r.ref === ref);
@@ -85,7 +88,7 @@ export function registerHistoryCommands(ctx: Ctx, panels: BuildPanels, tree: His
     vscode.commands.registerCommand('buildkitLens.compareBuilds', async (a?: unknown, b?: unknown) => {
       const refA = typeof a === 'string' ? a : (await pickBuild(tree, 'Compare builds: pick the first (older) build'))?.ref;
       if (!refA) return undefined;
-      const refB = typeof b === 'string' ? b : (await pickBuild(tree, 'Compare builds: pick the second build', refA))?.ref;
+      const refB = typeof b === 'string' ? b : (await pickBuild(tree, 'Compare builds: pick the second build', { except: refA }))?.ref;
       if (!refB) return undefined;
       return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Comparing builds…' }, async () => {
         let engine;
