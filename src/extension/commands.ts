@@ -5,7 +5,7 @@ import type { BuildSession, SessionRequest } from './buildSession';
 import type { Ctx } from './context';
 import type { BuildPanels } from './panel';
 import { requestOrExplain, promptChoices, labelFor } from './buildRequest';
-import { DOCKERFILE_GLOB, isDockerfileName } from './dockerfileModel';
+import { DOCKERFILE_GLOB, isDockerfileCompanion, isDockerfileName, isVendored } from './dockerfileModel';
 import { checkTrust } from './trust';
 import { nodeTarget } from './treeView';
 import type { Launcher } from './launcher';
@@ -19,7 +19,7 @@ function ticket(s: BuildSession): BuildTicket {
   return { id: s.id, done: s.done };
 }
 
-async function resolveDockerfile(arg: unknown): Promise<vscode.Uri | undefined> {
+async function resolveDockerfile(arg: unknown, title = 'Build which Dockerfile?'): Promise<vscode.Uri | undefined> {
   if (arg instanceof vscode.Uri) {
     if (arg.scheme === 'file') return arg;
     // an untitled buffer, a diff side, a file of another file system: the engine reads from disk
@@ -29,14 +29,14 @@ async function resolveDockerfile(arg: unknown): Promise<vscode.Uri | undefined> 
   const fromNode = nodeTarget(arg);
   if (fromNode) return fromNode.uri;
   const doc = vscode.window.activeTextEditor?.document;
-  if (doc && doc.uri.scheme === 'file' && (doc.languageId === 'dockerfile' || isDockerfileName(doc.uri.fsPath))) return doc.uri;
-  const files = (await vscode.workspace.findFiles(DOCKERFILE_GLOB, undefined, 500)).filter((u) => isDockerfileName(u.fsPath));
+  if (doc && doc.uri.scheme === 'file' && (doc.languageId === 'dockerfile' || isDockerfileName(doc.uri.fsPath)) && !isDockerfileCompanion(doc.uri.fsPath)) return doc.uri;
+  const files = (await vscode.workspace.findFiles(DOCKERFILE_GLOB, undefined, 500)).filter((u) => isDockerfileName(u.fsPath) && !isVendored(u.fsPath));
   if (files.length === 0) {
     void vscode.window.showInformationMessage('No Dockerfile found in this workspace.');
     return undefined;
   }
   if (files.length === 1) return files[0];
-  const pick = await vscode.window.showQuickPick(files.map((u) => ({ label: labelFor(u), uri: u })), { title: 'Build which Dockerfile?' });
+  const pick = await vscode.window.showQuickPick(files.map((u) => ({ label: labelFor(u), uri: u })), { title });
   return pick?.uri;
 }
 
@@ -91,7 +91,7 @@ export function registerCommands(ctx: Ctx, panels: BuildPanels, launcher: Launch
     }),
     vscode.commands.registerCommand('buildkitLens.showBuild', (id?: unknown) => showBuild(typeof id === 'string' ? id : nodeTarget(id)?.buildId)),
     vscode.commands.registerCommand('buildkitLens.openLastBuild', async (arg?: unknown) => {
-      const uri = await resolveDockerfile(arg);
+      const uri = await resolveDockerfile(arg, 'Open the last build of which Dockerfile?');
       if (!uri) return;
       const n = nodeTarget(arg);
       const results = ctx.store.results(uri.fsPath);

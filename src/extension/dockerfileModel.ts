@@ -129,6 +129,11 @@ export function isDockerfileCompanion(file: string): boolean {
   return /\.(dockerignore|md|txt)$/i.test(file);
 }
 
+/** Under node_modules or .git: a dependency's Dockerfile, not one of this workspace. */
+export function isVendored(file: string): boolean {
+  return /[\\/](node_modules|\.git)[\\/]/.test(file);
+}
+
 /** Glob used for workspace searches and file watchers; results are checked with isDockerfileName. */
 export const DOCKERFILE_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,*.Containerfile,*.containerfile,dockerfile}';
 

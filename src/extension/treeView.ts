@@ -3,7 +3,7 @@ import { Coalesced } from './coalesce';
 import * as vscode from 'vscode';
 import * as path from 'path';
 import type { Ctx } from './context';
-import { DOCKERFILE_GLOB, isDockerfileName, parseStages, type StageDef } from './dockerfileModel';
+import { DOCKERFILE_GLOB, isDockerfileName, isVendored, parseStages, type StageDef } from './dockerfileModel';
 import { resultLabel } from './outcome';
 import { resultOfStage } from './buildStore';
 
@@ -91,7 +91,7 @@ export class DockerfileTree implements vscode.TreeDataProvider<Node>, vscode.Dis
     if (!node) {
       // findFiles applies files.exclude when no exclude is given
       this.files ??= (await vscode.workspace.findFiles(DOCKERFILE_GLOB, undefined, 2000))
-        .filter((u) => isDockerfileName(u.fsPath))
+        .filter((u) => isDockerfileName(u.fsPath) && !isVendored(u.fsPath))
         .sort((a, b) => vscode.workspace.asRelativePath(a).localeCompare(vscode.workspace.asRelativePath(b)));
       return this.files.map((uri) => ({ kind: 'file', uri }));
     }

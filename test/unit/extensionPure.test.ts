@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { expandTagPattern, instructionOfVertex, isDockerfileName, parseStages, stageAtLine } from '../../src/extension/dockerfileModel';
+import { expandTagPattern, instructionOfVertex, isDockerfileName, isVendored, parseStages, stageAtLine } from '../../src/extension/dockerfileModel';
 import { failureLocation, isDockerfileFailure, problemMessage, resultLabel, toOutcome } from '../../src/extension/outcome';
 import { resultOfStage } from '../../src/extension/buildStore';
 import { capLog, UpdateBatcher, type Timers } from '../../src/extension/updateBatcher';
@@ -82,6 +82,7 @@ test('the last stage\'s result is the newer of a plain build and one with --targ
 
 test('Dockerfile names', () => {
   for (const yes of ['Dockerfile', 'a/b/Dockerfile', 'api.Dockerfile', 'Dockerfile.dev', 'Containerfile', 'dockerfile', 'app.containerfile', 'web.Containerfile']) assert.equal(isDockerfileName(yes), true, yes);
+  assert.deepEqual(['/w/node_modules/x/Dockerfile', '/w/.git/Dockerfile', '/w/app/Dockerfile'].map(isVendored), [true, true, false]);
   for (const no of ['Dockerfile-notes.md', 'docker-compose.yml', 'MyDockerfileX', 'Dockerfile.dockerignore', 'api.Dockerfile.dockerignore', 'Dockerfile.md']) assert.equal(isDockerfileName(no), false, no);
 });
 

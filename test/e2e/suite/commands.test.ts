@@ -9,18 +9,10 @@ suite('commands', () => {
 
   test('every contributed command is registered', async () => {
     const all = new Set(await vscode.commands.getCommands(true));
-    for (const c of [
-      'buildkitLens.build',
-      'buildkitLens.buildWithOptions',
-      'buildkitLens.buildStage',
-      'buildkitLens.rebuildLast',
-      'buildkitLens.showBuild',
-      'buildkitLens.openLastBuild',
-      'buildkitLens.cancelBuild',
-      'buildkitLens.refreshDockerfiles',
-    ]) {
-      assert.ok(all.has(c), `${c} is not registered`);
-    }
+    const pkg = vscode.extensions.getExtension('buildkit-lens.buildkit-lens')!.packageJSON;
+    const contributed: string[] = pkg.contributes.commands.map((c: { command: string }) => c.command);
+    assert.ok(contributed.length >= 10 && contributed.includes('buildkitLens.pickEngine'), contributed.join(' '));
+    for (const c of contributed) assert.ok(all.has(c), `${c} is not registered`);
   });
 
   test('the package contributes the panel serializer and the BuildKit view', () => {
