@@ -77,6 +77,10 @@ class BuildPanel {
     const batcher = new UpdateBatcher({ step: (d) => session.model.step(d), summary: (n) => session.model.summary(n), info: () => session.info() }, (m) => this.post(m));
     this.batcher = batcher;
     this.unsubscribe.push(session.onDelta((d) => batcher.add(d)));
+    // the snapshot first: onEnd calls back at once for a session that has ended, and its "end"
+    // must not land on the previous build's page
+    if (this.shown) this.post({ type: 'snapshot', snapshot: session.snapshot() });
+    else this.showWhenStepsArrive(session);
     this.unsubscribe.push(
       session.onEnd(() => {
         batcher.flush();
@@ -85,8 +89,6 @@ class BuildPanel {
         this.panel.title = titleOf(session.request.label, session.options.target, outcomeMark(session.outcome));
       }),
     );
-    if (this.shown) this.post({ type: 'snapshot', snapshot: session.snapshot() });
-    else this.showWhenStepsArrive(session);
     this.onShow();
   }
 
