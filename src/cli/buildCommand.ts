@@ -88,7 +88,7 @@ async function buildWith(cmd: BuildCommand, io: CliIO): Promise<number> {
       const imageId = imageIdOf(result);
       if (cmd.iidFile && imageId) onFile('--iidfile', cmd.iidFile, (f) => fs.writeFileSync(f, imageId));
       if (cmd.metadataFile) {
-        const text = JSON.stringify(metadataFromResult(result), null, 2) + '\n';
+        const text = JSON.stringify(metadataFromResult(result, cmd.context), null, 2) + '\n';
         onFile('--metadata-file', cmd.metadataFile, (f) => fs.writeFileSync(f, text));
       }
       // a tarball on stdout is the output: nothing may follow it there

@@ -1,7 +1,11 @@
 // --metadata-file: the exporter response as buildx writes it (JSON-valued keys decoded).
 import type { BuildResult } from '../buildkit/types';
 
-export function metadataFromResult(result: BuildResult): Record<string, unknown> {
+/**
+ * builder: the docker context's name ("default" without --context), which buildx's docker driver
+ * uses for builder and node; tools that read "buildx.build.ref" split it as builder/node/ref.
+ */
+export function metadataFromResult(result: BuildResult, builder = 'default'): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(result.exporterResponse)) {
     if (k === 'containerimage.descriptor' || k.endsWith('.json')) {
@@ -14,6 +18,7 @@ export function metadataFromResult(result: BuildResult): Record<string, unknown>
     }
     out[k] = v;
   }
-  out['buildx.build.ref'] = `buildkit-lens/${result.ref}`;
-  return out;
+  out['buildx.build.ref'] = `${builder}/${builder}/${result.ref}`;
+  // Go writes a map's keys sorted
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
