@@ -359,7 +359,10 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
       record.snapshot = { ...record.snapshot, outcome: { ok: false, canceled: true, durationMs, error: { message: 'build interrupted by a window reload', code: 1, sources: [] } } };
     }
     // Without a record the webview still draws its own saved state; logs are then unavailable.
-    if (record) p.showRecord(record);
+    if (record) return p.showRecord(record);
+    // nothing to show at all (no saved state, no record kept): a page waiting for a build that will
+    // never start is no use, so the restored panel is closed
+    panel.dispose();
   }
 
   dispose(): void {
