@@ -130,6 +130,8 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
     if (change.steps.length) {
       waiting.hidden = true;
       steps.update(change.steps, now);
+      // a step that was open in the build before a rebuild opens again, and asks for its new log
+      for (const d of change.steps) if (state.expanded.has(d)) steps.open(d);
       secondaryDirty = true;
     }
     if (change.header) header.render(now);

@@ -63,14 +63,19 @@ function loadSnapshot(state: PanelState, snap: Snapshot, localNow: number): void
   state.clockSkew = snap.now - localNow;
 }
 
+function dropGoneExpanded(state: PanelState): void {
+  for (const d of [...state.expanded]) if (!state.steps.has(d)) state.expanded.delete(d);
+}
+
 export function applyMessage(state: PanelState, msg: HostMessage, localNow: number): Change {
   const change = noChange();
   switch (msg.type) {
     case 'snapshot':
       change.newBuild = state.build !== undefined && state.build.id !== msg.snapshot.build.id;
       loadSnapshot(state, msg.snapshot, localNow);
-      // Steps that no longer exist cannot stay expanded.
-      for (const d of [...state.expanded]) if (!state.steps.has(d)) state.expanded.delete(d);
+      // A rebuild keeps the steps the user had open: the same step opens again when it appears (main.ts).
+      // Within one build, steps that no longer exist cannot stay expanded.
+      if (!change.newBuild) dropGoneExpanded(state);
       change.all = true;
       return change;
     case 'update':
@@ -106,6 +111,7 @@ export function applyMessage(state: PanelState, msg: HostMessage, localNow: numb
       state.summaryAsOf = msg.now;
       change.header = true;
       change.ended = true;
+      dropGoneExpanded(state);
       return change;
   }
 }

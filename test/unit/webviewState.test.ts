@@ -17,7 +17,7 @@ import {
   timelineBars,
   toPersisted,
 } from '../../webview/state';
-import type { Snapshot, Step } from '../../webview/protocol';
+import type { HostMessage, Snapshot, Step } from '../../webview/protocol';
 import { newStep } from '../../src/progress/model';
 
 function step(p: Partial<Step> & { digest: string }): Step {
@@ -52,6 +52,14 @@ test('a snapshot of another build (a rebuild in the same panel) says so, keeping
   const c = applyMessage(s, { type: 'snapshot', snapshot: next }, 10_000);
   // main.ts then closes every log view, and reopening 'a' asks the host for the new build's log
   assert.deepEqual([c.newBuild, c.all, [...s.expanded]], [true, true, ['a']]);
+  // a rebuild's first snapshot often has no steps yet: 'a' stays open for when it appears
+  const empty = snapshot([]);
+  empty.build = { ...empty.build, id: 'b3' };
+  applyMessage(s, { type: 'snapshot', snapshot: empty }, 10_000);
+  assert.deepEqual([...s.expanded], ['a']);
+  // the build ended without it: nothing to keep open
+  applyMessage(s, { type: 'end', outcome: { ok: true, canceled: false, durationMs: 1 }, summary: empty.summary, now: 10_001 } as HostMessage, 10_001);
+  assert.deepEqual([...s.expanded], []);
 });
 
 test('updates change only the listed steps and append new warnings', () => {

@@ -83,6 +83,25 @@ export default async function (ctx: SpecContext): Promise<void> {
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'panel-step-log')}`);
   }, { timeoutMs: 150_000 });
 
+  await ctx.test('an open log lets the keyboard out (Tab), and a rebuild in the panel fills it with the new build\'s log', async () => {
+    const live = await panelFrame(page, 'Build: Dockerfile');
+    const row = stepRow(live, /RUN echo "hello from/);
+    await ctx.waitForText(row.locator('.xterm-rows'), `hello from ${n}`);
+    // a click in the log focuses xterm's input; Tab must move on, as everywhere else in VS Code
+    await row.locator('.xterm-screen').click();
+    const focused = () => live.locator('body').evaluate((body) => body.ownerDocument.activeElement?.className ?? '');
+    assert.match(await focused(), /xterm-helper-textarea/);
+    await page.keyboard.press('Tab');
+    assert.doesNotMatch(await focused(), /xterm-helper-textarea/, 'Tab left the log');
+    // mark this build's log view: after Rebuild (no cache, as chosen above) the open step shows a new one, filled
+    await row.locator('.xterm').evaluate((el) => el.setAttribute('data-old', '1'));
+    await live.locator('vscode-button#rebuild').click();
+    await waitForBuildStatus(live, ['running', 'ok'], 10_000);
+    await waitForBuildStatus(live, ['ok']);
+    await ctx.waitForText(row.locator('.xterm:not([data-old]) .xterm-rows'), `hello from ${n}`, 20_000);
+    assert.equal(await row.locator('.xterm[data-old]').count(), 0, 'the old build\'s log view is gone');
+  }, { timeoutMs: 120_000 });
+
   await ctx.test('a log longer than the terminal keeps says so, and opens whole in an editor', async () => {
     const live = await panelFrame(page, 'Build: Dockerfile');
     const row = stepRow(live, /RUN echo .* seq 1 20000/);
