@@ -130,7 +130,6 @@ function judge(f: Filter, rel: string, isDir: boolean, parent: Frame): Verdict {
   return { kind: hidden ? 'hidden' : 'keep', includeInfo, excludeInfo };
 }
 
-
 function code(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException)?.code;
 }
