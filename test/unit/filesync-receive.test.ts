@@ -27,8 +27,7 @@ function receiver(dest: string) {
 
 test('a packet decodes to what the sender encoded: 64-bit times exact, negative ones too', () => {
   const s = stat('dir/ünï file', { mode: goFileMode(0o104755), uid: 1000, gid: 2000, size: 5_000_000_000n, linkname: 'x', devmajor: 8, devminor: 1 });
-  // paths come back as byte strings: one char per byte
-  assert.deepEqual(decodePacket(encodeStatPacket(s)).stat, { ...s, path: Buffer.from(s.path).toString('latin1') });
+  assert.deepEqual(decodePacket(encodeStatPacket(s)).stat, s);
   const old = stat('old', { modTime: -1_000_000_001n });
   assert.equal(decodePacket(encodeStatPacket(old)).stat!.modTime, -1_000_000_001n);
   const end = decodePacket(encodeStatPacket(undefined));

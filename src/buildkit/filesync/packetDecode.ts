@@ -3,9 +3,9 @@
 // all 64 bits, and protobufjs gives them exactly only when the optional `long` package loads.
 // Field numbers as in packetCodec.ts.
 //
-// Paths and link targets come back as byte strings (latin1: one char per byte). They are Go strings
-// read from the engine's disk, so need not be UTF-8, and decoding them as UTF-8 would write a
-// different name than the image holds; receive.ts turns them back into bytes for each fs call.
+// Paths and link targets are Go strings read from the engine's disk, so need not be UTF-8: bytes
+// that are not are kept escaped, as the context walk keeps them (rawNames.ts).
+import { wireName } from './rawNames';
 import type { WireStat } from './stat';
 
 export type PacketKind = 'stat' | 'req' | 'data' | 'fin' | 'err';
@@ -70,13 +70,13 @@ function decodeStat(buf: Buffer): WireStat {
   while (r.more) {
     const tag = r.small();
     const field = tag >>> 3;
-    if (field === 1 && (tag & 7) === 2) stat.path = r.bytes().toString('latin1');
+    if (field === 1 && (tag & 7) === 2) stat.path = wireName(r.bytes());
     else if (field === 2) stat.mode = r.small();
     else if (field === 3) stat.uid = r.small();
     else if (field === 4) stat.gid = r.small();
     else if (field === 5) stat.size = BigInt.asIntN(64, r.varint());
     else if (field === 6) stat.modTime = BigInt.asIntN(64, r.varint());
-    else if (field === 7 && (tag & 7) === 2) stat.linkname = r.bytes().toString('latin1');
+    else if (field === 7 && (tag & 7) === 2) stat.linkname = wireName(r.bytes());
     else if (field === 8) stat.devmajor = Number(BigInt.asIntN(64, r.varint()));
     else if (field === 9) stat.devminor = Number(BigInt.asIntN(64, r.varint()));
     else if (field === 10 && (tag & 7) === 2) {

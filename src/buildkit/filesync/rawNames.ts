@@ -62,6 +62,17 @@ export function nameBytes(s: string): Buffer {
   return Buffer.concat(parts);
 }
 
+/** Does text hold escaped bytes (a lone U+DC80-U+DCFF, never the second half of a pair)? */
+export function hasEscapes(s: string): boolean {
+  return /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/.test(s);
+}
+
+/** Bytes from the wire as text: UTF-8, with escapes only where it is not (readdir's U+FFFD check, for messages). */
+export function wireName(b: Buffer): string {
+  const text = b.toString('utf8');
+  return text.includes('\uFFFD') ? escapeName(b) : text;
+}
+
 /** A path as fs takes it: its bytes when it holds escaped ones. */
 export function fsPath(s: string, raw: boolean | undefined): string | Buffer {
   return raw ? nameBytes(s) : s;

@@ -5,8 +5,8 @@
 // ends the transfer. Owners are not set: the files belong to whoever runs the build, as buildx makes
 // them. Extended attributes are not written (Node has no setxattr).
 //
-// Paths here are byte strings (see packetDecode.ts): every fs call gets them back as bytes, so a name
-// that is not UTF-8 lands on disk as the image holds it; only messages decode them.
+// A name that is not UTF-8 comes with its stray bytes escaped (packetDecode.ts, rawNames.ts): fs gets
+// it back as bytes, so it lands on disk as the image holds it.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,6 +14,7 @@ import { encodeControlPacket } from './packetCodec';
 import { decodePacket, type DecodedPacket } from './packetDecode';
 import { canRequestData, MODE_CHAR_DEVICE, MODE_DEVICE, MODE_DIR, MODE_NAMED_PIPE, MODE_SETGID, MODE_SETUID, MODE_STICKY, MODE_SYMLINK, type WireStat } from './stat';
 import { fsReason } from '../fsReason';
+import { hasEscapes, nameBytes } from './rawNames';
 
 export class ReceiveError extends Error {
   override name = 'ReceiveError';
@@ -38,10 +39,10 @@ function seconds(ns: bigint): number {
 
 const code = (err: unknown) => (err as NodeJS.ErrnoException)?.code;
 
-/** a byte string as the bytes fs takes */
-const bytes = (p: string): Buffer => Buffer.from(p, 'latin1');
-/** a byte string as a message shows it */
-const shown = (p: string): string => bytes(p).toString('utf8');
+/** a path as fs takes it: as it is, or its bytes when it holds escaped ones */
+const bytes = (p: string): string | Buffer => (hasEscapes(p) ? nameBytes(p) : p);
+/** a path as a message shows it */
+const shown = (p: string): string => (hasEscapes(p) ? nameBytes(p).toString('utf8') : p);
 
 let umask: number | undefined;
 /** Which mode bits open(2) drops from a new file; read (and set back at once) when first needed. */
@@ -81,15 +82,12 @@ export class DirReceiver {
   private tmpSeq = 0;
   /** file bytes written so far */
   written = 0;
-  /** dest as a byte string, to join with the engine's paths */
-  private readonly dest: string;
 
   constructor(
-    private readonly destText: string,
+    private readonly dest: string,
     private readonly send: (packet: Buffer) => void,
   ) {
-    this.dest = Buffer.from(destText).toString('latin1');
-    this.fresh = fs.readdirSync(destText).length === 0;
+    this.fresh = fs.readdirSync(dest).length === 0;
   }
 
   /** One packet from the engine; true when its FIN ends the transfer. Throws ReceiveError. */
@@ -132,7 +130,7 @@ export class DirReceiver {
   }
 
   private where(rel: string): string {
-    return path.join(this.destText, shown(rel));
+    return shown(path.join(this.dest, rel));
   }
 
   /** A relative, clean path whose parent is a real directory under dest (never through a symlink). */
@@ -221,9 +219,8 @@ export class DirReceiver {
    * text, so a name that is not UTF-8 is made under an ASCII one in dest, then renamed.
    */
   private special(at: string, stat: WireStat, rel: string): void {
-    const text = shown(at);
-    const aside = Buffer.from(text).equals(bytes(at)) ? undefined : path.join(this.destText, `.tmp.${process.pid}.${this.tmpSeq++}`);
-    const name = aside ?? text;
+    const aside = hasEscapes(at) ? path.join(this.dest, `.tmp.${process.pid}.${this.tmpSeq++}`) : undefined;
+    const name = aside ?? at;
     const mode = (posixMode(stat.mode) & 0o7777).toString(8);
     const args = stat.mode & MODE_DEVICE
       ? ['mknod', '-m', mode, name, stat.mode & MODE_CHAR_DEVICE ? 'c' : 'b', String(stat.devmajor), String(stat.devminor)]

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { fsReason } from '../fsReason';
 import { compilePatterns, MatchInfo, PatternMatcher } from './patterns';
 import { compareNames, dedupePaths, followLinks } from './followpaths';
-import { escapeName, fsPath, nameBytes } from './rawNames';
+import { escapeName, fsPath, hasEscapes, nameBytes } from './rawNames';
 import { makeStat, WireStat } from './stat';
 
 export type { WireStat } from './stat';
@@ -148,7 +148,7 @@ function readRawEntries(abs: string, raw?: boolean): Entry[] {
   const entries = fs.readdirSync(fsPath(abs, raw), { withFileTypes: true, encoding: 'buffer' }).map((d): Entry => {
     const name = escapeName(d.name);
     const isDirectory = () => d.isDirectory();
-    return Buffer.from(name).equals(d.name) ? { name, isDirectory } : { name, isDirectory, raw: true };
+    return hasEscapes(name) ? { name, isDirectory, raw: true } : { name, isDirectory };
   });
   // Go sorts names by their bytes
   return entries.sort((a, b) => Buffer.compare(nameBytes(a.name), nameBytes(b.name)));
@@ -162,7 +162,7 @@ function statEntry(rel: string, abs: string, raw?: boolean): { stat: WireStat; s
     let target = st.isSymbolicLink() ? fs.readlinkSync(at) : '';
     if (target.includes('\uFFFD')) target = escapeName(fs.readlinkSync(at, { encoding: 'buffer' }));
     const stat = makeStat(rel, st, target);
-    if (raw || (target && !Buffer.from(target).equals(nameBytes(target)))) stat.raw = true;
+    if (raw || (target && hasEscapes(target))) stat.raw = true;
     return { stat, st };
   } catch (err) {
     if (code(err) === 'ENOENT' || code(err) === 'ENOTDIR') return undefined;
