@@ -5,6 +5,7 @@ import { imageIdOf } from '../buildkit/exporters';
 import { fsReason } from '../buildkit/fsReason';
 import type { BuildHandle, BuildResult } from '../buildkit/types';
 import { connectEngine } from '../engine/connect';
+import { builderName } from '../engine/endpoint';
 import { FileLogStore } from '../progress/fileLogStore';
 import { BuildModel } from '../progress/model';
 import { errorLines } from '../progress/render/epilogue';
@@ -23,11 +24,12 @@ export interface CliIO {
 
 type Renderer = { update(model: BuildModel, delta: ReturnType<BuildModel['apply']>): void; end(model: BuildModel, result: BuildResult): void };
 
-export function chooseRenderer(cmd: Pick<BuildCommand, 'progress'>, io: CliIO): Renderer | undefined {
+/** builder: the name buildx would show for this engine ("#0 building with …", the tty header's right side) */
+export function chooseRenderer(cmd: Pick<BuildCommand, 'progress'>, io: CliIO, builder?: string): Renderer | undefined {
   const mode = cmd.progress === 'auto' ? (io.stderr.isTTY ? 'tty' : 'plain') : cmd.progress;
   if (mode === 'quiet' || mode === 'rawjson') return undefined;
-  if (mode === 'tty') return createTtyRenderer(io.stderr);
-  return createPlainRenderer((s) => io.stderr.write(s));
+  if (mode === 'tty') return createTtyRenderer(io.stderr, { desc: builder && `docker:${builder}` });
+  return createPlainRenderer((s) => io.stderr.write(s), { desc: builder && `building with "${builder}" instance using docker driver` });
 }
 
 const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -68,7 +70,9 @@ async function buildWith(cmd: BuildCommand, io: CliIO): Promise<number> {
   const engine = await connectEngine({ host: cmd.host, context: cmd.context });
   const logStore = new FileLogStore();
   const model = new BuildModel({ logStore });
-  const renderer = chooseRenderer(cmd, io);
+  // a standalone buildkitd has no builder of buildx's to name
+  const builder = engine.buildkit ? undefined : builderName(engine.endpoint);
+  const renderer = chooseRenderer(cmd, io, builder);
   const raw = cmd.progress === 'rawjson';
   try {
     // as buildx: a failed build leaves no image id of an earlier one behind
@@ -88,7 +92,7 @@ async function buildWith(cmd: BuildCommand, io: CliIO): Promise<number> {
       const imageId = imageIdOf(result);
       if (cmd.iidFile && imageId) onFile('--iidfile', cmd.iidFile, (f) => fs.writeFileSync(f, imageId));
       if (cmd.metadataFile) {
-        const text = JSON.stringify(metadataFromResult(result, cmd.context), null, 2) + '\n';
+        const text = JSON.stringify(metadataFromResult(result, builder), null, 2) + '\n';
         onFile('--metadata-file', cmd.metadataFile, (f) => fs.writeFileSync(f, text));
       }
       // a tarball on stdout is the output: nothing may follow it there

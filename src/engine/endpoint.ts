@@ -38,6 +38,11 @@ export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export const CONTEXT_PREFIX = 'context:';
 
+/** buildx's docker driver names its builder (and node) after the context: its name, else "default" */
+export function builderName(ep: Endpoint): string {
+  return ep.source.startsWith('context ') ? ep.source.slice('context '.length) : 'default';
+}
+
 export function resolveEndpoint(opts: ResolveOptions = {}): Endpoint {
   const env = opts.env ?? process.env;
   if (opts.host && opts.context) {

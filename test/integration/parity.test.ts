@@ -114,6 +114,8 @@ describe('parity with buildx on d26', { skip, timeout: 300_000 }, () => {
       assert.deepEqual(ours, [theirs.start, theirs.marked[theirs.marked.length - 1]], JSON.stringify(lib.result.error));
       assert.deepEqual(ours, [start, end]);
       assert.equal(cli.code, 1);
+      // "#0 building with "default" instance using docker driver"
+      assert.equal(cli.stderr.split('\n')[0], x.stderr.split('\n')[0]);
       assert.equal(excerpt(cli.stderr)?.text, theirs.text, `our excerpt:\n${cli.stderr}`);
       // the checksum error names a per-session ref
       const norm = (m: string) => m.replace(/ref [\w-]+::\w+/g, 'ref R');

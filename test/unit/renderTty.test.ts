@@ -103,3 +103,13 @@ test('a whole log as an editor shows it: CRLF lines kept, progress redraws resol
   const log = 'one\r\ntwo\tcols\r\n10%\r100%\n\x1b[31mred\x1b[0m \x1b]8;;https://example.invalid/\x1b\\link\x1b]8;;\x1b\\ \x1b]0;title\x07end\n';
   assert.equal(plainLog(log), 'one\ntwo\tcols\n100%\nred link end\n');
 });
+
+test('the builder sits at the header\'s right, one column short of the edge, as buildx draws it', () => {
+  const { stream, writes } = fakeTerminal(60, 12);
+  const model = new BuildModel({ now: () => FIXTURE_BASE_MS + 3_000 });
+  const tty = createTtyRenderer(stream, { now: () => FIXTURE_BASE_MS + 3_000, minRedrawMs: 0, refreshMs: 0, desc: 'docker:default' });
+  for (const m of loadStatusFixture('simple-build.json').messages.slice(0, 5)) tty.update(model, model.apply(m));
+  const head = visible(writes[writes.length - 1]).split('\n')[0];
+  assert.match(head, /^\[\+\] Building \d+\.\ds \(\d+\/\d+\) +docker:default$/);
+  assert.equal(head.length, 59);
+});

@@ -22,6 +22,8 @@ export interface TtyRendererOptions {
   now?: () => number;
   /** "Building" by default */
   phase?: string;
+  /** shown at the header's right, as buildx shows its builder ("docker:default") */
+  desc?: string;
 }
 
 export interface TtyRenderer extends ProgressRenderer {
@@ -129,7 +131,9 @@ export function createTtyRenderer(stream: NodeJS.WriteStream, opts: TtyRendererO
     const header = `[+] ${opts.phase ?? 'Building'} ${(summary.durationMs / 1000).toFixed(1)}s (${summary.completed}/${summary.total})${done}`;
     let rows = rowsFor(model, width);
     if (!final) rows = limitRows(rows, height - 2);
-    const lines = [header.slice(0, width)];
+    // buildx aligns the builder to one column short of the edge
+    const head = opts.desc ? `${header.padEnd(width - opts.desc.length - 2)} ${opts.desc}` : header;
+    const lines = [head.slice(0, width)];
     for (const r of rows) lines.push(paint(r.timer ? fit(r.text, r.timer, width) : r.text.slice(0, width), r.color));
     let s = `${ESC}?25l`;
     if (drawnLines > 0) s += `${ESC}${drawnLines}F`;
