@@ -104,10 +104,13 @@ export class Header {
         pre.appendChild(h('div', { class: bad ? 'excerpt-line error-line' : 'excerpt-line' }, h('span', { class: 'line-no' }, String(n)), h('span', { class: 'line-text' }, text)));
       });
       this.failure.appendChild(pre);
-      const line = ex.errorLines[0] ?? ex.startLine;
-      const go = button(`Go to line ${line}`, 'go-to-file', { secondary: true, class: 'goto-line' });
-      go.addEventListener('click', () => this.host.openLocation(ex.file, line));
-      this.failure.appendChild(go);
+      // a build followed from the engine (started elsewhere) has no Dockerfile here to open
+      if (this.state.build?.dockerfile) {
+        const line = ex.errorLines[0] ?? ex.startLine;
+        const go = button(`Go to line ${line}`, 'go-to-file', { secondary: true, class: 'goto-line' });
+        go.addEventListener('click', () => this.host.openLocation(ex.file, line));
+        this.failure.appendChild(go);
+      }
     }
     if (err?.vertex && this.state.steps.has(err.vertex)) {
       const show = button('Show step log', 'output', { secondary: true });
@@ -128,9 +131,13 @@ export class Header {
       const r = w.source?.ranges[0];
       if (w.source && r) {
         const file = w.source.filename;
-        const link = h('button', { class: 'link-button' }, `${file}:${r.startLine}`);
-        link.addEventListener('click', () => this.host.openLocation(file, r.startLine));
-        item.appendChild(link);
+        const where = `${file}:${r.startLine}`;
+        // only a Dockerfile of ours opens (a followed engine build names none)
+        if (this.state.build?.dockerfile) {
+          const link = h('button', { class: 'link-button' }, where);
+          link.addEventListener('click', () => this.host.openLocation(file, r.startLine));
+          item.appendChild(link);
+        } else item.appendChild(h('span', { class: 'warning-where' }, where));
       }
       list.appendChild(item);
     }

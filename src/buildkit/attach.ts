@@ -27,7 +27,8 @@ function resultOf(r: HistoryRecord, exporterResponse: Record<string, string> = {
   const durationMs = r.durationMs ?? (r.createdAt ? Date.now() - r.createdAt : 0);
   if (r.state === 'completed') return { ref: r.ref, ok: true, canceled: false, exporterResponse, durationMs };
   const canceled = r.state === 'canceled';
-  return { ref: r.ref, ok: false, canceled, exporterResponse, durationMs, error: { message: r.error ?? 'failed', code: canceled ? 1 : 2, sources: [] } };
+  const error = !canceled && r.failure ? r.failure : { message: r.error ?? 'failed', code: canceled ? 1 : 2, sources: [] };
+  return { ref: r.ref, ok: false, canceled, exporterResponse, durationMs, error };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -105,14 +105,23 @@ export function decodeBuildError(err: GrpcErrorLike): BuildError {
       status = undefined; // a malformed trailer must not hide the error itself
     }
   }
-  const cleaned = cleanErrorMessage(status?.message || err.details || err.message || 'build failed');
+  return fromStatus(status?.message || err.details || err.message || '', err.code ?? (status?.code || UNKNOWN), status?.details ?? []);
+}
+
+/**
+ * A failed build's error as the engine's history keeps it (google.rpc.Status, decoded by the
+ * service definitions): the same message, Dockerfile source and failing step as the Solve error.
+ */
+export function buildErrorFromRecord(error: { code: number; message: string; details?: { type_url: string; value: Uint8Array }[] | null }): BuildError {
+  const details = (error.details ?? []).map((d) => ({ typeUrl: d.type_url, value: d.value }));
+  return fromStatus(error.message, error.code || UNKNOWN, details);
+}
+
+function fromStatus(rawMessage: string, code: number, details: AnyDetail[]): BuildError {
+  const cleaned = cleanErrorMessage(rawMessage || 'build failed');
   const message = explainMissing(cleaned) ?? cleaned;
-  const result: BuildError = {
-    message: message || 'build failed',
-    code: err.code ?? (status?.code || UNKNOWN),
-    sources: [],
-  };
-  for (const d of status?.details ?? []) {
+  const result: BuildError = { message: message || 'build failed', code, sources: [] };
+  for (const d of details) {
     if (d.typeUrl !== SOURCE_TYPE && d.typeUrl !== VERTEX_TYPE) continue;
     let json: unknown;
     try {

@@ -7,6 +7,8 @@ import { timestampMs } from '../progress/time';
 import type { StatusResponse, Timestamp } from '../progress/wire';
 import { controlFor } from './build';
 import { bundledBuildkit } from './builderInfo';
+import { buildErrorFromRecord } from './errorDetails';
+import type { BuildError } from './types';
 
 export type HistoryState = 'running' | 'completed' | 'failed' | 'canceled';
 
@@ -30,6 +32,8 @@ export interface HistoryRecord {
   totalSteps: number;
   completedSteps: number;
   error?: string;
+  /** the error with its Dockerfile source and failing step, as a Solve error carries them */
+  failure?: BuildError;
   /** the stored progress stream exists: Status can replay this build */
   hasLogs: boolean;
   pinned: boolean;
@@ -41,7 +45,7 @@ interface WireRecord {
   Ref: string;
   Frontend: string;
   FrontendAttrs: Record<string, string>;
-  error?: { code: number; message: string } | null;
+  error?: { code: number; message: string; details?: { type_url: string; value: Uint8Array }[] | null } | null;
   CreatedAt?: Timestamp | null;
   CompletedAt?: Timestamp | null;
   logs?: { digest: string; size: number } | null;
@@ -89,6 +93,7 @@ export function decodeHistoryRecord(r: WireRecord): HistoryRecord {
     totalSteps: r.numTotalSteps ?? 0,
     completedSteps: r.numCompletedSteps ?? 0,
     error: r.error ? r.error.message : undefined,
+    failure: r.error ? buildErrorFromRecord(r.error) : undefined,
     hasLogs: !!r.logs?.digest,
     pinned: !!r.pinned,
   };

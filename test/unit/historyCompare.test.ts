@@ -120,3 +120,28 @@ test('history records decode: state, args, target, image, duration, logs', () =>
 test('the unsupported-engine message names the Docker and BuildKit versions needed and present', () => {
   assert.equal(new HistoryUnsupportedError('20.10.24+dfsg1').message, 'build history needs Docker 24.0 or newer (BuildKit 0.11); this engine is Docker 20.10.24+dfsg1 with BuildKit 0.8');
 });
+
+test('a failed record keeps its Dockerfile source and failing step, as a Solve error does', () => {
+  const json = (v: unknown) => new Uint8Array(Buffer.from(JSON.stringify(v)));
+  const data = Buffer.from('FROM busybox\nRUN exit 3\n').toString('base64');
+  const r = decodeHistoryRecord({
+    Ref: 'abc', Frontend: 'dockerfile.v0', FrontendAttrs: {}, ExporterResponse: {}, pinned: false, numCachedSteps: 0, numTotalSteps: 2, numCompletedSteps: 2,
+    CreatedAt: { seconds: 1, nanos: 0 }, CompletedAt: { seconds: 2, nanos: 0 },
+    error: {
+      code: 2,
+      message: 'process "/bin/sh -c exit 3" did not complete successfully: exit code: 3',
+      details: [
+        { type_url: 'github.com/moby/buildkit/stack.Stack+json', value: json({ frames: [] }) },
+        { type_url: 'github.com/moby/buildkit/errdefs.Source+json', value: json({ info: { filename: 'Dockerfile', data }, ranges: [{ start: { line: 2 }, end: { line: 2 } }] }) },
+        { type_url: 'github.com/moby/buildkit/errdefs.Vertex+json', value: json({ digest: 'sha256:v' }) },
+        { type_url: 'github.com/moby/buildkit/errdefs.Source+json', value: new Uint8Array(Buffer.from('not json')) },
+      ],
+    },
+  });
+  assert.equal(r.state, 'failed');
+  assert.equal(r.failure?.vertex, 'sha256:v');
+  assert.equal(r.failure?.sources.length, 1);
+  assert.equal(r.failure?.sources[0].data, 'FROM busybox\nRUN exit 3\n');
+  assert.deepEqual(r.failure?.sources[0].ranges.map((x) => x.startLine), [2]);
+  assert.equal(r.failure?.message, 'process "/bin/sh -c exit 3" did not complete successfully: exit code: 3');
+});

@@ -23,21 +23,19 @@ export default async function (ctx: SpecContext): Promise<void> {
       Dockerfile: `FROM busybox:latest\nRUN echo ${n} > /id\nCOPY a.txt /a.txt\nRUN cat /a.txt\n`,
       'a.txt': 'one\n',
       'term/Dockerfile': `FROM busybox:latest\nARG N\nRUN echo start-$N && sleep 4 && echo done-$N\n`,
+      'fails/Dockerfile': `FROM busybox:latest\nARG N\nRUN echo failing-$N && exit 3\n`,
       '.vscode/settings.json': engineSettings(d26.host),
     },
   });
   const { page } = await ctx.openWorkbench({ folder });
-  const refOf = async (filter: (r: { ref: string; buildArgs: Record<string, string> }) => boolean) => {
+  type Row = { ref: string; state: string; buildArgs: Record<string, string> };
+  const refOf = async (filter: (r: Row) => boolean) => {
     const r = await runCli(['history', 'ls', '--json', '-n', '30', '-H', d26.host]);
-    return (JSON.parse(r.stdout) as { ref: string; buildArgs: Record<string, string> }[]).find(filter)?.ref;
+    return (JSON.parse(r.stdout) as Row[]).find(filter)?.ref;
   };
 
   await ctx.test('Engine Builds lists a buildx build from a terminal while it runs; a click attaches the panel', async () => {
-    await page.locator('.activitybar .action-item a[aria-label^="BuildKit"]').first().click();
-    // collapsed by default: it reaches the engine only once opened
-    const header = page.locator('.pane-header', { hasText: 'Engine Builds' }).first();
-    await header.waitFor({ state: 'visible', timeout: 20_000 });
-    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    await openEngineBuilds(page);
     const buildx = spawn('docker', ['buildx', 'build', '--network', 'none', '--progress', 'plain', '--build-arg', `N=${n}`, path.join(folder, 'term')], {
       env: dockerCliEnv(d26) as NodeJS.ProcessEnv,
       stdio: 'ignore',
@@ -68,6 +66,25 @@ export default async function (ctx: SpecContext): Promise<void> {
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'history-attach-done')}`);
   }, { timeoutMs: 90_000 });
 
+  await ctx.test('a failed buildx build, followed: its Dockerfile excerpt shows, and no "Go to line" that could not open it', async () => {
+    await openEngineBuilds(page);
+    const r = spawn('docker', ['buildx', 'build', '--network', 'none', '--progress', 'plain', '--build-arg', `N=${n}`, path.join(folder, 'fails')], {
+      env: dockerCliEnv(d26) as NodeJS.ProcessEnv,
+      stdio: 'ignore',
+    });
+    await new Promise((done) => r.on('close', done));
+    const ref = await refOf((b) => b.buildArgs.N === n && b.state === 'failed');
+    if (!ref) throw new Error('the failed buildx build is not in the engine history');
+    const title = `Build: Dockerfile (${ref.slice(0, 8)})`;
+    await page.locator('.monaco-list-row', { hasText: ref.slice(0, 8) }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await clickRowUntilPanel(ctx, page, ref.slice(0, 8), title);
+    const frame = await panelFrame(page, title);
+    await ctx.waitForText(frame.locator('.build-failure'), 'exit code: 3', 20_000);
+    // the engine's history keeps the error's Dockerfile source: the excerpt comes from it
+    await ctx.waitForText(frame.locator('.excerpt .error-line'), 'failing-$N');
+    if ((await frame.locator('vscode-button.goto-line').count()) !== 0) throw new Error('"Go to line" shown for a build whose Dockerfile is not known here');
+  }, { timeoutMs: 60_000 });
+
   await ctx.test('Compare Builds… names the COPY of the changed file as the first cache miss', async () => {
     const build = async () => {
       const md = path.join(tempDir('bkl-md-'), 'md.json');
@@ -96,6 +113,15 @@ export default async function (ctx: SpecContext): Promise<void> {
     await ctx.waitForText(frame.locator('.cmp-summary'), a);
     ctx.log(`screenshot: ${await ctx.screenshot(page, 'history-compare')}`);
   }, { timeoutMs: 90_000 });
+}
+
+async function openEngineBuilds(page: Page): Promise<void> {
+  const header = page.locator('.pane-header', { hasText: 'Engine Builds' }).first();
+  // a second click on the activity icon would close the side bar
+  if (!(await header.isVisible())) await page.locator('.activitybar .action-item a[aria-label^="BuildKit"]').first().click();
+  // collapsed by default: it reaches the engine only once opened
+  await header.waitFor({ state: 'visible', timeout: 20_000 });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
 }
 
 /**
