@@ -66,6 +66,22 @@ describe('build history on Docker 26.1 (BuildKit 0.13)', { skip: !d26 && 'no d26
     assert.match(replay.stderr, new RegExp(`done-${n}`));
   });
 
+  test('attach to a failed buildx build prints the Dockerfile excerpt buildx printed, from the engine\'s record', { skip: !buildxPath() && 'no buildx' }, async () => {
+    const n = crypto.randomUUID().slice(0, 8);
+    const ctx = writeTree({ Dockerfile: `FROM busybox:latest\nARG N\nRUN echo failing-$N && exit 3\n` });
+    const x = spawn(buildxPath()!, ['build', '--network', 'none', '--progress', 'plain', '--build-arg', `N=${n}`, ctx], { env: dockerCliEnv(d26!) as NodeJS.ProcessEnv });
+    let theirs = '';
+    x.stderr.on('data', (d: Buffer) => (theirs += d.toString()));
+    assert.equal(await new Promise((r) => x.on('close', r)), 1);
+    const failed = await waitFor('the failed build in the history', async () => (await history(d26!.host)).find((r) => r.buildArgs.N === n && r.state === 'failed'));
+    const attach = await runCli(['history', 'attach', '--progress', 'plain', '-H', d26!.host, failed.ref]);
+    assert.equal(attach.code, 1, attach.stderr);
+    const excerpt = (s: string) => /^Dockerfile:3\n-+\n[^]*?\n-+\n/m.exec(s)?.[0];
+    assert.ok(excerpt(theirs), theirs);
+    assert.equal(excerpt(attach.stderr), excerpt(theirs));
+    assert.equal(/^ERROR: failed to solve: .*$/m.exec(attach.stderr)?.[0], /^ERROR: failed to solve: .*$/m.exec(theirs)?.[0]);
+  });
+
   test('compare two of our builds where one context file changed names the COPY as the first cache miss', async () => {
     const id = crypto.randomUUID();
     const ctx = writeTree({ Dockerfile: `FROM busybox:latest\nRUN echo ${id} > /id\nCOPY a.txt /a.txt\nRUN cat /a.txt\n`, 'a.txt': 'one\n' });
