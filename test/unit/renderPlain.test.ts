@@ -282,3 +282,14 @@ test('end() prints the states finish() settled even without their delta', () => 
   r.end(model, { ...OK, ok: false, canceled: true });
   assert.equal(out, '#1 [1/1] RUN sleep 60\n#1 CANCELED\nERROR: build canceled\n');
 });
+
+test('"#N" is handed out as steps are printed, so a step started later but finished first is #1', () => {
+  const out = render([
+    msg({ vertexes: [vtx('sha256:a', '[internal] load build context', 0), vtx('sha256:b', '[1/2] FROM docker.io/library/busybox:latest', 10, 10, { cached: true })] }),
+    msg({ vertexes: [vtx('sha256:a', '[internal] load build context', 0, 50)] }),
+  ]);
+  const heads = out.split('\n').filter((l) => /^#\d+ \[/.test(l));
+  assert.deepEqual(heads, ['#1 [1/2] FROM docker.io/library/busybox:latest', '#2 [internal] load build context']);
+  assert.match(out, /^#1 CACHED$/m);
+  assert.match(out, /^#2 DONE 0\.1s$/m);
+});

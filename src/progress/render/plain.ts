@@ -51,6 +51,14 @@ export function createPlainRenderer(write: (s: string) => void, opts: PlainRende
   const settled = new Set<string>();
   let current = '';
   let notFirst = false;
+  // as progressui's textMux: a step's "#N" is handed out when it is first printed, so the numbers
+  // read in order (the model numbers steps as they start, and finished steps print first)
+  const numbers = new Map<string, number>();
+  const numberOf = (digest: string): number => {
+    let n = numbers.get(digest);
+    if (n === undefined) numbers.set(digest, (n = numbers.size + 1));
+    return n;
+  };
   let buf: string[] = [];
 
   const out = (digest: string): StepOutput => {
@@ -80,13 +88,13 @@ export function createPlainRenderer(write: (s: string) => void, opts: PlainRende
     const step = model.step(digest);
     if (!step || step.number === 0) return;
     const o = out(digest);
-    const n = step.number;
+    const n = numberOf(digest);
     if (digest !== current) {
       if (current) {
         const old = outputs.get(current);
         if (old?.lines.partial && old.lines.printedChars > 0) buf.push('\n');
         if (old) old.lines.printedChars = 0;
-        buf.push(`#${model.step(current)?.number ?? 0} ...\n`);
+        buf.push(`#${numbers.get(current) ?? 0} ...\n`);
       }
       if (notFirst) buf.push('\n');
       else {
