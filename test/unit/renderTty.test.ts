@@ -26,11 +26,14 @@ test('live frame: header, steps with timers, statuses, and the running step\'s l
   for (const m of msgs.slice(0, 22)) tty.update(model, model.apply(m));
   const frame = visible(writes[writes.length - 1]).split('\n');
   assert.match(frame[0], /^\[\+\] Building \d+\.\ds \(7\/8\)$/);
-  assert.ok(frame.some((l) => /^ => CACHED \[base 1\/4\] FROM docker\.io\/library\/alpine:3\.20@sha256:a+b*/.test(l)));
+  assert.ok(frame.some((l) => /^ => CACHED \[base 1\/4\] FROM docker\.io\/library\/alpine:3\.20@sha256  \d\.\ds$/.test(l)));
   assert.ok(frame.some((l) => /^ => => transferring context: 100\.32kB\s+0\.2s$/.test(l)), frame.join('\n'));
   assert.ok(frame.some((l) => /^ => \[base 4\/4\] RUN \.\/build\.sh\s+\d+\.\ds$/.test(l)));
   assert.deepEqual(frame.filter((l) => l.startsWith(' => => # ')), [' => => # compiling module a', ' => => # compiling module b', ' => => # warning: café ok', ' => => # done']);
-  assert.ok(frame.every((l) => l.length <= 70));
+  // as buildx: step lines stop one column short of the edge
+  assert.ok(frame.slice(1).every((l) => l.length <= 69), frame.join('\n'));
+  const run = frame.find((l) => l.includes('RUN ./build.sh'))!;
+  assert.equal(run.length, 69);
   // the next frame moves back over the previous one
   tty.update(model, model.apply(msgs[22]));
   assert.ok(writes[writes.length - 1].includes(`\x1b[${frame.length - 1}F`));
@@ -112,4 +115,15 @@ test('the builder sits at the header\'s right, one column short of the edge, as 
   const head = visible(writes[writes.length - 1]).split('\n')[0];
   assert.match(head, /^\[\+\] Building \d+\.\ds \(\d+\/\d+\) +docker:default$/);
   assert.equal(head.length, 59);
+});
+
+test('a step name too long for the line is cut two spaces before its timer, as buildx cuts it', () => {
+  const { stream, writes } = fakeTerminal(30, 12);
+  const model = new BuildModel({ now: () => FIXTURE_BASE_MS + 3_000 });
+  const tty = createTtyRenderer(stream, { now: () => FIXTURE_BASE_MS + 3_000, minRedrawMs: 0, refreshMs: 0 });
+  for (const m of loadStatusFixture('simple-build.json').messages.slice(0, 22)) tty.update(model, model.apply(m));
+  const line = visible(writes[writes.length - 1]).split('\n').find((l) => l.startsWith(' => [base 4/4] RUN'));
+  assert.ok(line, visible(writes[writes.length - 1]));
+  assert.match(line!, /^ => \[base 4\/4\] RUN \.\/bu  \d+\.\ds$/);
+  assert.equal(line!.length, 29);
 });

@@ -68,10 +68,14 @@ export function plainLog(text: string): string {
   return text.split('\n').map(plainLine).join('\n');
 }
 
+/**
+ * As progressui draws a step: the name cut where two spaces and the timer begin, and the line one
+ * column short of the edge (a character in the last column makes some terminals wrap).
+ */
 function fit(left: string, timer: string, width: number): string {
-  const room = Math.max(1, width - timer.length - 1);
+  const room = Math.max(1, width - timer.length - 3);
   const l = left.length > room ? left.slice(0, room) : left.padEnd(room);
-  return `${l} ${timer}`.slice(0, width);
+  return `${l}  ${timer}`.slice(0, width - 1);
 }
 
 /** like progressui's wrapHeight: keep the newest rows, but never hide a running one */
@@ -116,7 +120,7 @@ export function createTtyRenderer(stream: NodeJS.WriteStream, opts: TtyRendererO
       if (running) {
         for (const line of (tails.get(step.digest)?.lastLines() ?? []).slice(-TAIL_LINES)) {
           const text = terminalSafe(line.slice(line.indexOf(' ') + 1));
-          rows.push({ text: ` => => # ${text}`.slice(0, width), timer: '', color: COLORS.faint, running: true });
+          rows.push({ text: ` => => # ${text}`.slice(0, width - 1), timer: '', color: COLORS.faint, running: true });
         }
       }
     }
@@ -134,7 +138,7 @@ export function createTtyRenderer(stream: NodeJS.WriteStream, opts: TtyRendererO
     // buildx aligns the builder to one column short of the edge
     const head = opts.desc ? `${header.padEnd(width - opts.desc.length - 2)} ${opts.desc}` : header;
     const lines = [head.slice(0, width)];
-    for (const r of rows) lines.push(paint(r.timer ? fit(r.text, r.timer, width) : r.text.slice(0, width), r.color));
+    for (const r of rows) lines.push(paint(r.timer ? fit(r.text, r.timer, width) : r.text.slice(0, width - 1), r.color));
     let s = `${ESC}?25l`;
     if (drawnLines > 0) s += `${ESC}${drawnLines}F`;
     for (const l of lines) s += `${ESC}2K${l}\n`;
