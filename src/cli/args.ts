@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   checkTag,
-  parseAddHost,
+  parseAddHosts,
   parseBuildContext,
   parseKeyValue,
   parseNetwork,
@@ -72,7 +72,7 @@ The context: a folder; a Git repository (https://host/repo.git#ref:subdir, git@h
 HTTP(S) tarball, which the engine fetches; or - for a tarball or a Dockerfile on standard input.
 
 Options:
-      --add-host HOST:IP       Add a custom host-to-IP mapping
+      --add-host HOST:IP       Add a custom host-to-IP mapping (IP may be [IPv6] or host-gateway)
       --allow ENTITLEMENT      Allow network.host or security.insecure (RUN --security=insecure)
       --annotation [TYPE:]K=V  Add an OCI annotation to the image (containerd store); TYPE: manifest, index, …
       --attest SPEC            Add an attestation: type=provenance[,mode=max] or type=sbom (containerd store)
@@ -268,6 +268,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   // as buildx: these write no image, so there is no id to write
   if (values.iidfile && outputs.some((o) => o.type === 'local' || o.type === 'tar')) throw new UsageError('local and tar exporters are incompatible with image ID file (--iidfile)');
   // repeated or comma-separated, as buildx takes it
+  // as buildx: -q is quiet progress, and any other mode beside it is a contradiction
+  if (values.quiet && progress !== 'auto' && progress !== 'quiet') throw new UsageError(`progress=${progress} and quiet cannot be used together`);
   const noCacheStages = (values['no-cache-filter'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   return {
     kind: 'build',
@@ -290,7 +292,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
       noCache: !!values['no-cache'],
       network: values.network ? parseNetwork(values.network) : 'default',
       secrets,
-      addHosts: (values['add-host'] ?? []).map(parseAddHost),
+      addHosts: (values['add-host'] ?? []).flatMap(parseAddHosts),
       ...(outputs.length ? { outputs } : {}),
       ...(values.pull ? { pull: true } : {}),
       ...(noCacheStages.length ? { noCacheStages } : {}),

@@ -97,8 +97,9 @@ async function buildWith(cmd: BuildCommand, io: CliIO): Promise<number> {
       }
       // a tarball on stdout is the output: nothing may follow it there
       const tarOnStdout = cmd.options.outputs?.some((o) => o.attrs.dest === '-');
-      // as buildx: the image's config digest where there is one (the containerd store's manifest digest differs)
-      if (cmd.quiet && !tarOnStdout) io.stdout.write(`${imageId ?? ''}\n`);
+      // as buildx, with -q or --progress quiet: the image's config digest where there is one (the
+      // containerd store's manifest digest differs), an empty line where there is none
+      if (cmd.progress === 'quiet' && !tarOnStdout) io.stdout.write(`${imageId ?? ''}\n`);
       return 0;
     }
     return result.canceled ? 130 : 1;
