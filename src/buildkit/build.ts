@@ -17,6 +17,7 @@ import { dockerfileInContext, remoteContext } from './contextSource';
 import { gitAttrs } from './gitInfo';
 import { explainResetByDockerfile } from './invalidUtf8';
 import { preflight } from './preflight';
+import { resolveHostGateway } from './hostGateway';
 import { newId, Session } from './session';
 import { attachOverControl } from './sessionTunnel';
 import { sessionDirs, solveRequest, uploadId } from './solveRequest';
@@ -103,6 +104,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       const vcs = remoteContext(opts) ? {} : gitAttrs({ contextDir: opts.contextDir, dockerfile: opts.dockerfile, dirs: sessionDirs(opts), env: process.env });
       const [traits, control, vcsAttrs] = await Promise.all([preflight(engine, opts), controlReady, vcs, sessionUp]);
       if (cancelRequested) return end({ ok: false, canceled: true, exporterResponse: {} });
+      const addHosts = await resolveHostGateway(opts.addHosts, () => control.listWorkers());
 
       statusStream = control.status(ref);
       const statusDone = new Promise<void>((resolve) => {
@@ -113,7 +115,7 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       });
 
       makeCacheDirs(opts.cacheTo);
-      const resolved = withOciDigests(opts);
+      const resolved = withOciDigests({ ...opts, addHosts });
       const asked = opts.cacheFrom ? { ...resolved, cacheFrom: resolveCacheImports(opts.cacheFrom) } : resolved;
       const request = solveRequest(ref, session.id, asked, traits);
       // after the user's labels, as buildx sets them

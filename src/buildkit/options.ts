@@ -1,4 +1,5 @@
 // Parsing of the user-facing build flags, shared by the CLI and the extension's pickers.
+import { isIP } from 'node:net';
 import * as path from 'node:path';
 import type { NamedContext, NetworkMode, OciLayoutRef, SecretSpec, SshSpec } from './types';
 
@@ -89,10 +90,25 @@ export function checkTag(tag: string): string {
   throw new UsageError(`invalid tag "${tag}": ${why}, e.g. myapp:latest`);
 }
 
-export function parseAddHost(s: string): string {
-  const i = s.search(/[=:]/);
-  if (i <= 0 || i === s.length - 1) throw new UsageError(`invalid --add-host "${s}": expected HOST:IP`);
-  return `${s.slice(0, i)}=${s.slice(i + 1)}`;
+/** the IP an engine reports as its host's (worker label), standing in for "host-gateway" */
+export const HOST_GATEWAY = 'host-gateway';
+
+/**
+ * buildx --add-host: "HOST:IP" or "HOST=IP", comma-separated lists, "[IPv6]", or host-gateway
+ * (resolved from the engine's worker at build time) → "HOST=IP" entries, checked before the build.
+ */
+export function parseAddHosts(s: string): string[] {
+  return s.split(',').map((one) => {
+    let i = one.indexOf('=');
+    if (i < 0) i = one.indexOf(':');
+    const host = i > 0 ? one.slice(0, i) : '';
+    let ip = i > 0 ? one.slice(i + 1) : '';
+    if (ip.length > 2 && ip.startsWith('[') && ip.endsWith(']')) ip = ip.slice(1, -1);
+    if (!host || !ip || (ip !== HOST_GATEWAY && !isIP(ip))) {
+      throw new UsageError(`invalid --add-host "${one}": expected HOST:IP (an IPv4 or IPv6 address, or host-gateway)`);
+    }
+    return `${host}=${ip}`;
+  });
 }
 
 const OCI_LAYOUT = 'oci-layout://';

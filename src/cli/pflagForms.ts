@@ -1,6 +1,7 @@
 // buildx parses flags with pflag, which takes forms Node's parseArgs refuses: a boolean with a value
-// ("--no-cache=false", "--pull=true", "-q=1") and a short flag joined with "=" ("-o=type=tar",
-// "-t=app"). CI scripts use them; they are rewritten here into the forms parseArgs reads.
+// ("--no-cache=false", "--pull=true", "-q=1"), a short flag joined with "=" ("-o=type=tar",
+// "-t=app") and a value that starts with a dash ("--label -x=1"). CI scripts use them; they are
+// rewritten here into the forms parseArgs reads.
 import { UsageError } from '../buildkit/options';
 
 type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -17,6 +18,13 @@ export function pflagForms(args: readonly string[], options: Options): string[] 
       out.push(...args.slice(i));
       break;
     }
+    // pflag gives a flag that takes a value the next argument, whatever it looks like
+    const bare = /^--([^=]+)$/.exec(a) ?? /^-([^-=])$/.exec(a);
+    const bareName = bare && (a.startsWith('--') ? bare[1] : byShort.get(bare[1]));
+    if (bareName && options[bareName]?.type === 'string' && i + 1 < args.length && args[i + 1].startsWith('-') && args[i + 1] !== '-') {
+      out.push(`--${bareName}=${args[++i]}`);
+      continue;
+    }
     const long = /^--([^=]+)=(.*)$/s.exec(a);
     const short = /^-([^-=])=(.*)$/s.exec(a);
     const name = long ? long[1] : short ? byShort.get(short[1]) : undefined;
@@ -26,7 +34,7 @@ export function pflagForms(args: readonly string[], options: Options): string[] 
       continue;
     }
     if (options[name].type === 'string') {
-      out.push(long ? a : `-${short![1]}`, ...(long ? [] : [value]));
+      out.push(long ? a : `--${name}=${value}`);
       continue;
     }
     const on = BOOL[value];

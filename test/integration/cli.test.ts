@@ -184,6 +184,28 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
       assert.match(r.stderr, /importing cache manifest from 127\.0\.0\.1:1\/none\n#\d+ ERROR: .*connection refused/);
     });
 
+    test('--progress quiet prints the image id as -q does; -q beside another progress mode is refused, as with buildx', { skip: !buildxPath() && 'no buildx' }, async () => {
+      const r = await runCli(['build', ...H, '--network', 'none', '--progress', 'quiet', ok]);
+      const b = await buildx(eng!, ['--network', 'none', '--progress', 'quiet', ok]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^sha256:[a-f0-9]{64}\n$/);
+      assert.equal(r.stdout, b.stdout);
+      const both = await runCli(['build', ...H, '-q', '--progress', 'plain', ok]);
+      assert.equal(both.code, 2);
+      assert.match(both.stderr, /^ERROR: progress=plain and quiet cannot be used together$/m);
+    });
+
+    test('--add-host: comma lists and [IPv6] reach /etc/hosts as with buildx; host-gateway on an engine with no bridge is said plainly', async () => {
+      const c = writeTree({ Dockerfile: `FROM busybox\nRUN echo ${Date.now()} && grep -E "\\s(one|two|six)$" /etc/hosts\n` });
+      const r = await runCli(['build', ...H, '--network', 'none', '--progress', 'plain', '--add-host', 'one:10.0.0.1,two=10.0.0.2', '--add-host', 'six:[::1]', c]);
+      assert.equal(r.code, 0, r.stderr);
+      for (const line of ['10.0.0.1\tone', '10.0.0.2\ttwo', '::1\tsix']) assert.ok(r.stderr.includes(line), `${line} in:\n${r.stderr}`);
+      const gw = await runCli(['build', ...H, '--network', 'none', '--add-host', 'gw:host-gateway', c]);
+      assert.equal(gw.code, 1, gw.stderr);
+      assert.match(gw.stderr, /^ERROR: --add-host NAME:host-gateway: this engine gives (an address it cannot use|no address for it).*give the IP instead$/m);
+      noStack(gw.stderr);
+    });
+
     test('standard input: a Dockerfile with no context, a context tarball (plain and gzip), -f -: the images buildx makes', { skip: !buildxPath() && 'no buildx' }, async () => {
       const dir = writeTree({ 'ctx/Dockerfile': 'FROM busybox\nCOPY . /ctx/\n', 'ctx/a.txt': `a ${Date.now()}\n`, Dfile: 'FROM busybox\nRUN echo from-stdin > /s\n' });
       const ctxDir = path.join(dir, 'ctx');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { checkTag, parseAddHost, parseBuildContext, parseKeyValue, parsePlatforms, parseSecretSpec, parseSshSpec, UsageError } from '../../src/buildkit/options';
+import { checkTag, parseAddHosts, parseBuildContext, parseKeyValue, parsePlatforms, parseSecretSpec, parseSshSpec, UsageError } from '../../src/buildkit/options';
 import { parseCommand } from '../../src/cli/args';
 import { sessionDirs, solveRequest } from '../../src/buildkit/solveRequest';
 import { explainMissing } from '../../src/buildkit/errorDetails';
@@ -45,8 +45,15 @@ test('secret specs like buildx', () => {
 test('tags and add-hosts', () => {
   assert.equal(checkTag('localhost:5000/team/app:1.0'), 'localhost:5000/team/app:1.0');
   assert.throws(() => checkTag('MyApp'), /must be lowercase/);
-  assert.equal(parseAddHost('db:10.1.2.3'), 'db=10.1.2.3');
-  assert.throws(() => parseAddHost('db'), /invalid --add-host/);
+  assert.deepEqual(parseAddHosts('db:10.1.2.3'), ['db=10.1.2.3']);
+  assert.throws(() => parseAddHosts('db'), /invalid --add-host/);
+  // as buildx: comma lists, "=", bracketed or bare IPv6, host-gateway; a bad IP caught before the build
+  assert.deepEqual(parseAddHosts('a:10.0.0.1,b=10.0.0.2'), ['a=10.0.0.1', 'b=10.0.0.2']);
+  assert.deepEqual(parseAddHosts('v6:[::1]'), ['v6=::1']);
+  assert.deepEqual(parseAddHosts('v6:::1'), ['v6=::1']);
+  assert.deepEqual(parseAddHosts('gw:host-gateway'), ['gw=host-gateway']);
+  assert.throws(() => parseAddHosts('h:notanip'), /invalid --add-host "h:notanip"/);
+  assert.throws(() => parseAddHosts(':1.2.3.4'), /invalid --add-host/);
 });
 
 test('a bare --build-arg not in the environment is left out; a bare --label is empty (as buildx)', () => {
@@ -253,7 +260,7 @@ test('--push: the engine\'s exporter, which pushes on the containerd store; on t
   assert.equal(registryHostOf('app'), 'docker.io');
 });
 
-test('flag forms buildx (pflag) takes: booleans with a value, short flags joined with "=", empty -f', () => {
+test('flag forms buildx (pflag) takes: booleans with a value, short flags joined with "=", values with a leading dash, empty -f', () => {
   const cmd = (args: string[]) => parseCommand(['build', ...args, '.'], {}, '/w') as BuildCommand;
   assert.equal(cmd(['--no-cache=true']).options.noCache, true);
   assert.equal(cmd(['--no-cache=false']).options.noCache, false);
@@ -268,4 +275,26 @@ test('flag forms buildx (pflag) takes: booleans with a value, short flags joined
   assert.equal(cmd(['-f', '']).options.dockerfile, '/w/Dockerfile');
   assert.throws(() => parseCommand(['build', ''], {}, '/w'), /please specify build context/);
   assert.throws(() => cmd(['--iidfile', 'id', '-o', 'type=local,dest=out']), /local and tar exporters are incompatible with image ID file/);
+  // a value that starts with a dash is the flag's, as pflag takes it; "-" alone is standard output
+  assert.deepEqual(cmd(['--label', '-x=1', '--build-arg', '-y=2']).options.labels, { '-x': '1' });
+  assert.deepEqual(cmd(['--build-arg', '-y=2']).options.buildArgs, { '-y': '2' });
+  assert.equal(cmd(['--target', '-stage']).options.target, '-stage');
+  assert.throws(() => cmd(['-t', '-bad']), /invalid tag "-bad"/);
+  assert.throws(() => cmd(['-t=-bad']), /invalid tag "-bad"/);
+  assert.equal(cmd(['-o', '-']).options.outputs?.[0].attrs.dest, '-');
+  assert.equal(cmd(['-q', '-t', 'app']).quiet, true, 'a boolean flag takes no value');
+});
+
+test('--add-host NAME:host-gateway takes the engine worker\'s address; an engine without one is told plainly', async () => {
+  const { resolveHostGateway } = await import('../../src/buildkit/hostGateway');
+  const workers = (ip?: string) => async () => {
+    const Labels: Record<string, string> = ip ? { 'org.mobyproject.buildkit.worker.moby.host-gateway-ip': ip } : {};
+    return [{ ID: 'w', Labels, platforms: [] }];
+  };
+  assert.deepEqual(await resolveHostGateway(['a=1.2.3.4', 'gw=host-gateway'], workers('172.17.0.1')), ['a=1.2.3.4', 'gw=172.17.0.1']);
+  await assert.rejects(resolveHostGateway(['gw=host-gateway'], workers('<nil>')), /this engine gives an address it cannot use \("<nil>"/);
+  await assert.rejects(resolveHostGateway(['gw=host-gateway'], workers()), /this engine gives no address for it/);
+  let asked = false;
+  await resolveHostGateway(['a=1.2.3.4'], async () => ((asked = true), []));
+  assert.equal(asked, false);
 });
