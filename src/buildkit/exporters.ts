@@ -86,13 +86,14 @@ export function outputTargets(outputs: ExportSpec[] | undefined, stdout: NodeJS.
  */
 export function exporterEntries(outputs: ExportSpec[] | undefined, tags: string[], traits: { containerdStore: boolean; standalone?: boolean }): ExporterEntry[] {
   const specs = outputs ?? (traits.standalone ? [] : [{ type: 'moby', attrs: {} }]);
-  return specs.map(({ type: asked, attrs }) => {
+  // as buildx: "cacheonly" is no exporter of the engine's, only a way to ask for none (cache warming)
+  return specs.filter((o) => o.type !== 'cacheonly').map(({ type: asked, attrs }) => {
     const a = { ...attrs };
     const type = toEngineStore(asked, traits) ? 'moby' : asked;
     if (pushedAfter(asked, traits)) delete a.push;
     // where the client writes the result is none of the engine's business
     if (TO_CLIENT.has(type)) delete a.dest;
-    if (type === 'cacheonly' || type === 'local' || type === 'tar') return { Type: type, Attrs: a };
+    if (type === 'local' || type === 'tar') return { Type: type, Attrs: a };
     if (!a.name && tags.length) a.name = tags.join(',');
     if (type === 'moby' && traits.containerdStore && !('prefer-image-digest' in a)) a['prefer-image-digest'] = 'true';
     return { Type: type, Attrs: a };

@@ -61,7 +61,7 @@ export async function preflight(engine: Engine, opts: BuildOptions): Promise<Eng
   const info = await engine.info();
   if (opts.platforms.length > 1 && !info.containerdStore) throw new PreflightError(MULTI_PLATFORM_NEEDS_CONTAINERD);
   // one exporter per Solve before BuildKit 0.13 (Docker 26)
-  if ((opts.outputs?.length ?? 0) > 1 && !engine.buildkit && Number(/^(\d+)\./.exec(info.serverVersion)?.[1] ?? 99) < 26) {
+  if ((opts.outputs?.filter((o) => o.type !== 'cacheonly').length ?? 0) > 1 && !engine.buildkit && Number(/^(\d+)\./.exec(info.serverVersion)?.[1] ?? 99) < 26) {
     throw new PreflightError(`several outputs need BuildKit 0.13 or later (Docker 26.0 or later); this engine is Docker ${info.serverVersion}: give one --output (or --load / --push alone)`);
   }
   for (const o of opts.outputs ?? []) {

@@ -1,7 +1,7 @@
 // The CLI bundle as users run it: exit codes, one-line messages, output formats.
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { differentialContext } from '../fixtures/differential/context';
-import { buildxPath, testEngines } from '../support/engines';
+import { buildxPath, dockerCliEnv, testEngines } from '../support/engines';
 import { closeEngines, engineFor, writeTree } from '../support/build';
 import { buildx, compareImages } from '../support/buildx';
 import { runCli } from '../support/cli';
@@ -193,6 +193,17 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
       const both = await runCli(['build', ...H, '-q', '--progress', 'plain', ok]);
       assert.equal(both.code, 2);
       assert.match(both.stderr, /^ERROR: progress=plain and quiet cannot be used together$/m);
+    });
+
+    test('-o type=cacheonly builds and exports nothing, as buildx does (the image is not stored, -q prints an empty line)', async () => {
+      const tag = `bkl-cacheonly-${Date.now()}`;
+      const r = await runCli(['build', ...H, '--network', 'none', '-q', '-t', tag, '-o', 'type=cacheonly', ok]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, '\n');
+      const inspect = await runCli(['build', ...H, '--network', 'none', '--progress', 'plain', '-o', 'type=cacheonly', ok]);
+      assert.doesNotMatch(inspect.stderr, /exporting to image|naming to/);
+      const docker = spawnSync('docker', ['image', 'inspect', tag], { env: dockerCliEnv(eng!) as NodeJS.ProcessEnv });
+      assert.notEqual(docker.status, 0, 'no image stored under the tag');
     });
 
     test('--add-host: comma lists and [IPv6] reach /etc/hosts as with buildx; host-gateway on an engine with no bridge is said plainly', async () => {

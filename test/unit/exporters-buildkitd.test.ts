@@ -69,6 +69,8 @@ test('exporters: moby by default on an engine, none on buildkitd; tags name imag
   assert.deepEqual(exporterEntries(undefined, ['a:1', 'b:2'], engine), [{ Type: 'moby', Attrs: { name: 'a:1,b:2', 'prefer-image-digest': 'true' } }]);
   assert.deepEqual(exporterEntries(undefined, ['a:1'], { containerdStore: false }), [{ Type: 'moby', Attrs: { name: 'a:1' } }]);
   assert.deepEqual(exporterEntries(undefined, ['a:1'], standalone), []);
+  // -o type=cacheonly: no exporter at all, not even the default image (buildx's way to warm a cache)
+  assert.deepEqual(exporterEntries([{ type: 'cacheonly', attrs: {} }], ['a:1'], engine), []);
   const outs: ExportSpec[] = [
     { type: 'image', attrs: { push: 'true', 'registry.insecure': 'true' } },
     { type: 'oci', attrs: { dest: 'o.tar', name: 'own' } },
