@@ -70,7 +70,8 @@ export function needsContainerdStore(o: ExportSpec): boolean {
 /** Where FileSend writes each client-side output, by its index among the exporters. */
 export function outputTargets(outputs: ExportSpec[] | undefined, stdout: NodeJS.WritableStream = process.stdout): Map<number, OutputTarget> {
   const targets = new Map<number, OutputTarget>();
-  (outputs ?? []).forEach((o, i) => {
+  // indexed as exporterEntries lists them
+  (outputs ?? []).filter((o) => o.type !== 'cacheonly').forEach((o, i) => {
     const dest = o.attrs.dest;
     if (!TO_CLIENT.has(o.type) || !dest) return;
     if (o.type === 'local') targets.set(i, { kind: 'dir', dest: path.resolve(dest) });

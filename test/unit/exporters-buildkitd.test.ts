@@ -61,6 +61,10 @@ test('outputs: buildx -o syntax; a bare path is a directory, "-" a tarball on st
   assert.deepEqual([...targets.keys()], [1, 2]);
   assert.deepEqual(targets.get(1), { kind: 'dir', dest: path.resolve('rel') });
   assert.equal((targets.get(2) as { stream: unknown }).stream, out);
+  // cacheonly is no exporter: the outputs after it keep the exporters' indices
+  const outs: ExportSpec[] = [{ type: 'cacheonly', attrs: {} }, { type: 'tar', attrs: { dest: 'o.tar' } }];
+  assert.deepEqual([...outputTargets(outs, out).keys()], [0]);
+  assert.deepEqual(exporterEntries(outs, [], { containerdStore: false }).map((e) => e.Type), ['tar']);
 });
 
 test('exporters: moby by default on an engine, none on buildkitd; tags name image/oci/docker outputs', () => {
