@@ -4,6 +4,8 @@
 import * as http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Endpoint } from './endpoint';
+import { EngineError } from './errors';
+import { checkHostKey } from './knownHosts';
 
 export function sshDialAgent(ep: Endpoint): http.Agent {
   const agent = new http.Agent();
@@ -19,7 +21,9 @@ export function sshDialAgent(ep: Endpoint): http.Agent {
         cb(err);
       }
     };
-    conn.once('error', fail);
+    // set when the server's key is not the one known_hosts has for it (ssh2 itself would take any key)
+    let refused: string | undefined;
+    conn.once('error', (err) => fail(refused ? new EngineError(refused, 'HOSTKEY') : err));
     conn.once('ready', () => {
       conn.exec('docker system dial-stdio', (err, stream) => {
         if (err) return fail(err);
@@ -35,7 +39,13 @@ export function sshDialAgent(ep: Endpoint): http.Agent {
         cb(null, stream);
       });
     });
-    conn.connect({ host: ep.hostname, port: ep.port, username: ep.username, agent: process.env.SSH_AUTH_SOCK });
+    conn.connect({
+      host: ep.hostname,
+      port: ep.port,
+      username: ep.username,
+      agent: process.env.SSH_AUTH_SOCK,
+      hostVerifier: (key: Buffer) => !(refused = checkHostKey(ep.hostname!, ep.port, key)),
+    });
   };
   return agent;
 }

@@ -45,6 +45,10 @@ describe('ssh:// engines', { skip, timeout: 120_000 }, () => {
   let agent: ChildProcess;
   let host: string;
   const savedAuthSock = process.env.SSH_AUTH_SOCK;
+  const savedHome = process.env.HOME;
+  const home = path.join(dir, 'home');
+  const knownHosts = path.join(home, '.ssh', 'known_hosts');
+  let known = '';
   before(async () => {
     const keygen = (f: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-f', path.join(dir, f), '-N', '']);
     keygen('hostkey');
@@ -69,8 +73,16 @@ describe('ssh:// engines', { skip, timeout: 120_000 }, () => {
     await waitFor('sshd', () => fs.existsSync(path.join(dir, 'sshd.pid')));
     process.env.SSH_AUTH_SOCK = agentSock;
     host = `ssh://root@127.0.0.1:${port}`;
+    // the server's key, known as ssh would have recorded it on a first connection
+    const [type, key] = fs.readFileSync(path.join(dir, 'hostkey.pub'), 'utf8').trim().split(/\s+/);
+    known = `[127.0.0.1]:${port} ${type} ${key}\n`;
+    fs.mkdirSync(path.dirname(knownHosts), { recursive: true });
+    fs.writeFileSync(knownHosts, known);
+    process.env.HOME = home;
   });
   after(() => {
+    if (savedHome === undefined) delete process.env.HOME;
+    else process.env.HOME = savedHome;
     if (savedAuthSock === undefined) delete process.env.SSH_AUTH_SOCK;
     else process.env.SSH_AUTH_SOCK = savedAuthSock;
     sshd?.kill();
@@ -104,5 +116,29 @@ describe('ssh:// engines', { skip, timeout: 120_000 }, () => {
       t.diagnostic(e.message);
       return true;
     });
+  });
+
+  test('a server whose key is not in known_hosts, or not the key known for it, is refused before anything is sent', async () => {
+    const refused = async (re: RegExp) => {
+      await assert.rejects(connectEngine({ host, timeoutMs: 10_000 }), (e: Error) => {
+        assert.ok(!e.message.includes('\n'), e.message);
+        assert.match(e.message, re);
+        return true;
+      });
+      const r = await runCli(['info', '-H', host]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, re);
+    };
+    try {
+      fs.writeFileSync(knownHosts, '');
+      await refused(/\[127\.0\.0\.1\]:\d+ is not in known_hosts .*"ssh -p \d+ 127\.0\.0\.1"/);
+      const other = path.join(dir, 'otherkey');
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-f', other, '-N', '']);
+      const [type, key] = fs.readFileSync(`${other}.pub`, 'utf8').trim().split(/\s+/);
+      fs.writeFileSync(knownHosts, `${known.split(' ')[0]} ${type} ${key}\n`);
+      await refused(/the host key of \[127\.0\.0\.1\]:\d+ does not match the one in .*known_hosts.*refusing to connect/);
+    } finally {
+      fs.writeFileSync(knownHosts, known);
+    }
   });
 });
