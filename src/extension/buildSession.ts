@@ -113,7 +113,7 @@ export class BuildSession {
 
   private emit(delta: Delta): void {
     if (!delta.steps.length && !delta.logs.length && !delta.warnings.length) return;
-    for (const l of this.deltaListeners) l(delta);
+    callEach(this.deltaListeners, delta);
   }
 
   private async run(): Promise<BuildResult> {
@@ -167,7 +167,21 @@ export class BuildSession {
       this.failure = failureLocation(result.error, path.basename(this.options.dockerfile), text, stepOf, this.options.target);
     }
     this.result = result;
-    for (const l of this.endListeners) l(result);
+    callEach(this.endListeners, result);
     this.endListeners.clear();
+  }
+}
+
+/**
+ * One listener that throws (e.g. writing to an output channel closed by a window reload) must not
+ * keep the others (build record, status bar, panel, Problems) from the news, nor reject `done`.
+ */
+function callEach<T>(listeners: Iterable<Listener<T>>, value: T): void {
+  for (const l of listeners) {
+    try {
+      l(value);
+    } catch (e) {
+      console.error('BuildKit Lens: a build listener failed:', e);
+    }
   }
 }

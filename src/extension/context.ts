@@ -42,6 +42,7 @@ export class Ctx implements vscode.Disposable {
   readonly store: BuildStore;
   readonly records: BuildRecords;
   readonly sessions = new Map<string, BuildSession>();
+  private disposed = false;
   private readonly changed = new vscode.EventEmitter<BuildSession>();
   /** fires when a build starts, progresses (throttled by listeners) or ends */
   readonly onDidChangeBuild = this.changed.event;
@@ -76,7 +77,8 @@ export class Ctx implements vscode.Disposable {
     this.sessions.set(session.id, session);
     this.showBuilding();
     if (remember) void this.store.setLastRequest(request);
-    const renderer = createPlainRenderer((s) => this.output.append(s), { desc: `building ${request.label}${request.options.target ? ` (target ${request.options.target})` : ''}` });
+    // the output channel is gone once the extension is disposed (a build canceled then still ends)
+    const renderer = createPlainRenderer((s) => this.disposed || this.output.append(s), { desc: `building ${request.label}${request.options.target ? ` (target ${request.options.target})` : ''}` });
     // HH:MM:SS without toLocaleTimeString: its first call loads ICU locale data (~13 ms before the panel opens)
     this.output.appendLine(`\n=== ${new Date().toTimeString().slice(0, 8)} build ${request.label} ===`);
     const off = session.onDelta((delta) => {
@@ -88,8 +90,8 @@ export class Ctx implements vscode.Disposable {
       // the cache then holds the functions a build runs, not only the module's top level; written
       // (6-8 ms, once per window at most) after the end's own updates have gone out
       setTimeout(() => core?.save(), 1000);
-      renderer.end(session.model, result);
-      this.records.save(session.snapshot(), (d) => session.model.logs.read(d));
+      attempt(() => renderer.end(session.model, result));
+      attempt(() => this.records.save(session.snapshot(), (d) => session.model.logs.read(d)));
       const summary = session.model.summary();
       if (remember) void this.store.setResult(request.options.dockerfile, request.options.target, {
         ok: result.ok,
@@ -101,7 +103,7 @@ export class Ctx implements vscode.Disposable {
         finishedAt: Date.now(),
         buildId: session.id,
       });
-      this.prune();
+      attempt(() => this.prune());
       this.showBuilding();
       this.ended.fire(session);
       this.changed.fire(session);
@@ -133,11 +135,21 @@ export class Ctx implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
     this.changed.dispose();
     this.started.dispose();
     this.ended.dispose();
     this.output.dispose();
+  }
+}
+
+/** a step of a build's end that fails (a log folder Windows will not remove yet) leaves the others to run */
+function attempt(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    console.error('BuildKit Lens:', e);
   }
 }

@@ -224,6 +224,32 @@ test('a build session that cannot reach the engine ends with its one-line messag
   s.dispose();
 });
 
+test('a build listener that throws leaves the others their news, and done still resolves', async () => {
+  const opts = { contextDir: '/nonexistent', dockerfile: '/nonexistent/Dockerfile', tags: [], buildArgs: {}, labels: {}, platforms: [], noCache: false, network: 'none', secrets: [], addHosts: [] } as BuildOptions;
+  const s = new BuildSession({ options: opts, label: 'Dockerfile' }, { connect: async () => { throw new Error('no engine'); }, start: () => { throw new Error('not reached'); } });
+  const heard: string[] = [];
+  const errors: unknown[] = [];
+  const saved = console.error;
+  console.error = (...a: unknown[]) => errors.push(a);
+  try {
+    s.onDelta(() => {
+      throw new Error('channel closed');
+    });
+    s.onDelta(() => heard.push('delta'));
+    s.onEnd(() => {
+      throw new Error('channel closed');
+    });
+    s.onEnd(() => heard.push('end'));
+    const r = await s.done;
+    assert.equal(r.error?.message, 'no engine');
+  } finally {
+    console.error = saved;
+  }
+  assert.ok(heard.includes('end'), 'the second end listener ran');
+  assert.ok(errors.length >= 1, 'the failure is logged');
+  s.dispose();
+});
+
 test('Cancel while the engine is still connecting ends the build as canceled at once; the late connection is closed', async () => {
   const opts = { contextDir: '/nonexistent', dockerfile: '/nonexistent/Dockerfile', tags: [], buildArgs: {}, labels: {}, platforms: [], noCache: false, network: 'none', secrets: [], addHosts: [] } as BuildOptions;
   // an engine socket that answers GET /version only when told to
