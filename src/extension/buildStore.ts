@@ -23,6 +23,8 @@ export interface LastResult {
   total: number;
   failedLine?: number;
   finishedAt: number;
+  /** when the build started: of two builds that overlap, the one started later has the last word */
+  startedAt?: number;
   buildId: string;
 }
 
@@ -72,6 +74,9 @@ export class BuildStore {
 
   async setResult(dockerfile: string, target: string | undefined, r: LastResult): Promise<void> {
     const all = { ...this.memento.get<Record<string, Record<string, LastResult>>>(RESULTS, {}) };
+    // an older build that ends after a newer one (a slow failing build, then a quick fixed one) says nothing new
+    const prev = all[dockerfile]?.[targetKey(target)];
+    if (prev && (prev.startedAt ?? 0) > (r.startedAt ?? 0)) return;
     all[dockerfile] = { ...(all[dockerfile] ?? {}), [targetKey(target)]: r };
     await this.memento.update(RESULTS, all);
   }

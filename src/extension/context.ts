@@ -101,6 +101,7 @@ export class Ctx implements vscode.Disposable {
         total: summary.total,
         failedLine: session.failure?.startLine,
         finishedAt: Date.now(),
+        startedAt: session.startedAt,
         buildId: session.id,
       });
       attempt(() => this.prune());

@@ -41,12 +41,19 @@ export function diagnosticsFor(session: BuildSession): vscode.Diagnostic[] {
 
 export function registerDiagnostics(ctx: Ctx): vscode.Disposable {
   const collection = vscode.languages.createDiagnosticCollection('buildkit');
+  // per Dockerfile, the start of the build whose word is in Problems
+  const shownFrom = new Map<string, number>();
   const sub = ctx.onDidEndBuild((session) => {
     const r = session.result!;
     // A canceled build proves nothing: keep what the last real build said. An engine build followed
     // by its ref names no Dockerfile of this workspace.
     if (r.canceled || !session.options.dockerfile) return;
+    // of two builds that overlapped, the one started later has the last word, whichever ends last
+    if ((shownFrom.get(session.options.dockerfile) ?? 0) > session.startedAt) return;
     const diags = diagnosticsFor(session);
+    // nor does an engine out of reach, an unreadable context or a failed push say anything of the Dockerfile
+    if (!r.ok && r.error && !session.failure && !diags.length && !isDockerfileFailure(r.error, (d) => session.model.step(d))) return;
+    shownFrom.set(session.options.dockerfile, session.startedAt);
     const uri = vscode.Uri.file(session.options.dockerfile);
     // A failure of the Dockerfile we could not place still belongs in Problems, on the first line.
     if (!r.ok && r.error && !session.failure && isDockerfileFailure(r.error, (d) => session.model.step(d))) {

@@ -313,3 +313,20 @@ test('a Problems entry puts the cause first, then the engine\'s words', () => {
   // a wrapper with nothing after it stays
   assert.equal(problemMessage('failed to solve: '), 'failed to solve:');
 });
+
+test('stored results: of two overlapping builds of a stage, the one started later keeps its word whichever ends last', async () => {
+  const { BuildStore } = await import('../../src/extension/buildStore');
+  const data = new Map<string, unknown>();
+  const memento = { get: (k: string, d?: unknown) => (data.has(k) ? data.get(k) : d), update: async (k: string, v: unknown) => void data.set(k, v), keys: () => [...data.keys()] };
+  const store = new BuildStore(memento as never);
+  const r = (ok: boolean, startedAt: number) => ({ ok, canceled: false, durationMs: 1, cached: 0, total: 1, finishedAt: Date.now(), startedAt, buildId: `b${startedAt}` });
+  await store.setResult('/w/Dockerfile', undefined, r(true, 200)); // the quick fixed build
+  await store.setResult('/w/Dockerfile', undefined, r(false, 100)); // the slow old one, ending after it
+  assert.equal(store.results('/w/Dockerfile')[''].ok, true);
+  await store.setResult('/w/Dockerfile', undefined, r(false, 300));
+  assert.equal(store.results('/w/Dockerfile')[''].ok, false);
+  // results stored before startedAt was kept give way to any new one
+  await store.setResult('/w/Dockerfile', 'app', { ...r(true, 0), startedAt: undefined });
+  await store.setResult('/w/Dockerfile', 'app', r(false, 5));
+  assert.equal(store.results('/w/Dockerfile').app.ok, false);
+});
