@@ -43,7 +43,8 @@ const pick = (digest: string) => {
 };
 
 const header = new Header(state, {
-  cancel: () => post({ type: 'cancel' }),
+  // the build the page shows: the panel may have taken another one since
+  cancel: () => post({ type: 'cancel', buildId: state.build?.id }),
   rebuild: () => post({ type: 'rebuild' }),
   openLocation: (file, line) => post({ type: 'openLocation', file, line }),
   switchView: (v) => switchView(v),

@@ -69,7 +69,7 @@ export type WebviewMessage =
   | { type: 'ready'; drewPageState?: boolean }
   | { type: 'expand'; digest: string }
   | { type: 'collapse'; digest: string }
-  | { type: 'cancel' }
+  | { type: 'cancel'; buildId?: string }
   | { type: 'rebuild' }
   | { type: 'openLocation'; file: string; line: number }
   | { type: 'copy'; text: string }

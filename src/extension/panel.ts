@@ -36,6 +36,7 @@ class BuildPanel {
   /** the page was set with the state to draw, and has not said 'ready' since */
   private pageCarriesState = false;
   private rebuilding = false;
+  private disposed = false;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -170,7 +171,8 @@ class BuildPanel {
         this.batcher?.unsubscribe(m.digest);
         return;
       case 'cancel':
-        this.session?.cancel();
+        // a Cancel clicked as the build ended, arriving after the panel took another build, is not for that one
+        if (m.buildId === undefined || m.buildId === this.session?.id) this.session?.cancel();
         return;
       case 'rebuild': {
         // one build per click: a second click lands before the page has hidden the button
@@ -178,7 +180,9 @@ class BuildPanel {
         this.rebuilding = true;
         try {
           const next = await this.actions.rebuild(this.session, this.record);
-          if (next) this.attach(next);
+          // closed while the rebuild started (a save, a question, the engine): the build goes on without
+          // a panel, as any build whose panel was closed, and says how it ended in a notification
+          if (next && !this.disposed) this.attach(next);
         } finally {
           this.rebuilding = false;
         }
@@ -247,6 +251,7 @@ class BuildPanel {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.detach();
     for (const d of this.disposables) d.dispose();
     this.onDispose(this);
