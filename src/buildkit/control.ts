@@ -4,6 +4,7 @@ import type { Engine } from '../engine/connect';
 import { openGrpcBridge, type GrpcBridge } from '../engine/bridge';
 import { EngineError } from '../engine/errors';
 import type { StatusResponse } from '../progress/wire';
+import { cleanErrorMessage } from './errorDetails';
 import { ControlClient } from './proto';
 
 const MAX_MESSAGE = 16 << 20;
@@ -76,7 +77,8 @@ export class Control {
       const where = this.bridge ? 'in the Docker engine at' : 'at';
       return new EngineError(`lost the connection to BuildKit ${where} ${this.engine.endpoint.host}: ${oneLine(err.details)}`);
     }
-    return err;
+    // the engine's own words, without grpc-js's "13 INTERNAL: " before them
+    return new EngineError(cleanErrorMessage(err.details || err.message || 'BuildKit refused the request'), grpc.status[err.code]);
   }
 
   private unary<Req, Res>(method: string, req: Req, deadlineMs = 15_000): Promise<Res> {

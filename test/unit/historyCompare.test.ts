@@ -145,3 +145,11 @@ test('a failed record keeps its Dockerfile source and failing step, as a Solve e
   assert.deepEqual(r.failure?.sources[0].ranges.map((x) => x.startLine), [2]);
   assert.equal(r.failure?.message, 'process "/bin/sh -c exit 3" did not complete successfully: exit code: 3');
 });
+
+test('an engine refusal reads as the engine\'s words, without grpc-js\'s "13 INTERNAL: " prefix', async () => {
+  const { Control } = await import('../../src/buildkit/control');
+  const c = Object.assign(Object.create(Control.prototype), { engine: { endpoint: { host: 'unix:///x.sock' } }, bridge: undefined }) as { explain(err: unknown): Error };
+  const e = c.explain(Object.assign(new Error('13 INTERNAL: rpc error: code = Internal desc = history record not ready'), { code: 13, details: 'rpc error: code = Internal desc = history record not ready', metadata: undefined as never }));
+  assert.equal(e.message, 'history record not ready');
+  assert.equal((e as Error & { code?: string }).code, 'INTERNAL');
+});
