@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Endpoint } from './endpoint';
 import { upgradeH2c } from './upgrade';
+import { folderPrefix, removeFoldersOfEndedProcesses } from '../staleFolders';
 
 export interface GrpcBridge {
   /** grpc-js target, e.g. unix:///tmp/bkl-grpc-1234-xyz/grpc.sock */
@@ -35,42 +36,8 @@ function removeOpenDirs(): void {
 }
 
 /** bkl-grpc-<pid>-XXXXXX: the folder says which process it belongs to */
-const FOLDER = /^bkl-grpc-(\d+)-/;
+const PREFIX = 'bkl-grpc-';
 let swept = false;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * A process ended by a signal runs no exit hook (an extension host stopped with SIGTERM), so its folder
- * stays. Folders carry their process id: those of processes gone are removed by the next process that closes a bridge.
- * A live process's folder is never touched, so a bridge in use elsewhere keeps its socket. Once per
- * process, when a bridge closes: a build's start does not wait for it.
- */
-function removeFoldersOfEndedProcesses(tmp: string): void {
-  swept = true;
-  let names: string[];
-  try {
-    names = fs.readdirSync(tmp);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = Number(FOLDER.exec(name)?.[1]);
-    if (!pid || pid === process.pid || alive(pid)) continue;
-    try {
-      fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
-    } catch {
-      // another user's folder: theirs to remove
-    }
-  }
-}
 
 export async function openGrpcBridge(ep: Endpoint): Promise<GrpcBridge> {
   // 0700 folder: nobody else on the machine may ride our engine connection.
@@ -79,7 +46,7 @@ export async function openGrpcBridge(ep: Endpoint): Promise<GrpcBridge> {
     exitHooked = true;
     process.once('exit', removeOpenDirs);
   }
-  const dir = fs.mkdtempSync(path.join(tmp, `bkl-grpc-${process.pid}-`));
+  const dir = fs.mkdtempSync(path.join(tmp, folderPrefix(PREFIX)));
   openDirs.add(dir);
   fs.chmodSync(dir, 0o700);
   const sockPath = path.join(dir, 'grpc.sock');
@@ -143,7 +110,11 @@ export async function openGrpcBridge(ep: Endpoint): Promise<GrpcBridge> {
         // at once, not in server.close()'s callback: the process may not live that long (an ending extension host)
         removeDir(dir);
         server.close(() => resolve());
-        if (!swept) removeFoldersOfEndedProcesses(tmp);
+        // once per process, when a bridge closes: a build's start does not wait for it
+        if (!swept) {
+          swept = true;
+          removeFoldersOfEndedProcesses(tmp, PREFIX);
+        }
       })),
   };
   return bridge;

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { folderPrefix, removeFoldersOfEndedProcesses } from '../staleFolders';
 import { MemoryLogStore } from './memoryLogStore';
 import type { LogStore } from './types';
 
@@ -22,6 +23,9 @@ interface StepFile {
 }
 
 const FLUSH_BYTES = 256 * 1024;
+/** buildkit-lens-logs-<pid>-XXXXXX */
+const PREFIX = 'buildkit-lens-logs-';
+let swept = false;
 
 export class FileLogStore implements LogStore {
   private readonly memory: MemoryLogStore;
@@ -29,6 +33,7 @@ export class FileLogStore implements LogStore {
   private readonly tmpRoot: string;
   private dir?: string;
   private writeError?: string;
+  private disposed = false;
 
   constructor(opts: FileLogStoreOptions = {}) {
     this.tmpRoot = opts.tmpRoot ?? os.tmpdir();
@@ -39,6 +44,8 @@ export class FileLogStore implements LogStore {
   }
 
   append(digest: string, stream: number, chunk: Uint8Array): void {
+    // status still arriving as a disposed build winds down must not make a folder nothing removes
+    if (this.disposed) return;
     this.memory.append(digest, stream, chunk);
   }
 
@@ -84,6 +91,7 @@ export class FileLogStore implements LogStore {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.memory.dispose();
     this.files.clear();
     if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
@@ -107,8 +115,13 @@ export class FileLogStore implements LogStore {
 
   private directoryOrCreate(): string {
     if (this.dir) return this.dir;
+    // the folders of a crashed or killed extension host hold the largest logs: the next one removes them
+    if (!swept) {
+      swept = true;
+      removeFoldersOfEndedProcesses(this.tmpRoot, PREFIX);
+    }
     try {
-      this.dir = fs.mkdtempSync(path.join(this.tmpRoot, 'buildkit-lens-logs-'));
+      this.dir = fs.mkdtempSync(path.join(this.tmpRoot, folderPrefix(PREFIX)));
     } catch (e) {
       // keep going in memory (flush keeps retrying); lastWriteError() tells why
       this.writeError = (e as Error).message;

@@ -95,3 +95,23 @@ test('file store: when the disk fails the bytes stay in memory and the error is 
   store.dispose();
   fs.rmSync(notADir, { force: true });
 });
+
+test('file store: nothing is written after dispose; folders of ended processes are removed, live ones kept', async () => {
+  const tmpRoot = tempDir('bkl-test-');
+  const store = new FileLogStore({ maxMemoryBytes: 1024, tmpRoot });
+  store.append('sha256:aa', 1, Buffer.alloc(4096, 120));
+  const dir = store.directory()!;
+  assert.match(path.basename(dir), new RegExp(`^buildkit-lens-logs-${process.pid}-`));
+  store.dispose();
+  // status still arriving as the build winds down
+  store.append('sha256:aa', 1, Buffer.alloc(4096, 120));
+  store.append('sha256:bb', 1, Buffer.alloc(4096, 120));
+  assert.deepEqual(fs.readdirSync(tmpRoot), []);
+
+  const { removeFoldersOfEndedProcesses } = await import('../../src/staleFolders');
+  const { spawnSync } = await import('node:child_process');
+  const ended = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+  for (const name of [`buildkit-lens-logs-${ended}-abc`, `buildkit-lens-logs-${process.pid}-def`, `other-${ended}-x`]) fs.mkdirSync(path.join(tmpRoot, name));
+  removeFoldersOfEndedProcesses(tmpRoot, 'buildkit-lens-logs-');
+  assert.deepEqual(fs.readdirSync(tmpRoot).sort(), [`buildkit-lens-logs-${process.pid}-def`, `other-${ended}-x`]);
+});
