@@ -28,10 +28,22 @@ const OS = new Set(['linux', 'windows', 'darwin', 'freebsd', 'netbsd', 'openbsd'
 const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', armhf: 'arm', i386: '386', armel: 'arm' };
 const ARCHES = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 'ppc64', 's390x', 'riscv64', 'mips64le', 'mips64', 'mipsle', 'mips', 'loong64', 'wasm']);
 
+/** the client machine's platform in Go's words ("local" in --platform) */
+export function localPlatform(arch: string = process.arch): string {
+  const goArch: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm/v7', loong64: 'loong64' };
+  return `linux/${goArch[arch] ?? arch}`;
+}
+
 /** "linux/amd64,linux/arm64/v8" → normalised list; throws UsageError naming the bad entry. */
 export function parsePlatforms(s: string): string[] {
   const out: string[] = [];
   for (const raw of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+    if (raw.toLowerCase() === 'local') {
+      // as buildx: the platform of the machine running the client
+      const local = localPlatform();
+      if (!out.includes(local)) out.push(local);
+      continue;
+    }
     const parts = raw.toLowerCase().split('/');
     if (parts.length < 2 || parts.length > 3 || parts.some((p) => !p)) {
       throw new UsageError(`invalid platform "${raw}": expected OS/ARCH[/VARIANT], e.g. linux/amd64`);

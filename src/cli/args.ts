@@ -92,7 +92,7 @@ Options:
   -o, --output SPEC            Where the result goes: type=local,dest=DIR (or just DIR),
                                type=tar,dest=FILE (- or just "-": standard output),
                                type=image,name=NAME,push=true; default: the engine's image store
-      --platform LIST          Target platforms, e.g. linux/amd64,linux/arm64
+      --platform LIST          Target platforms, e.g. linux/amd64,linux/arm64 ("local": this machine's)
       --progress MODE          auto, tty, plain, rawjson or quiet (default auto)
       --provenance VALUE       Provenance attestation: true, false, mode=min or mode=max (containerd store;
                                default mode=min there, as buildx; BUILDX_NO_DEFAULT_ATTESTATIONS=1 turns it off)

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { checkTag, parseAddHosts, parseBuildContext, parseKeyValue, parsePlatforms, parseSecretSpec, parseSshSpec, UsageError } from '../../src/buildkit/options';
+import { checkTag, localPlatform, parseAddHosts, parseBuildContext, parseKeyValue, parsePlatforms, parseSecretSpec, parseSshSpec, UsageError } from '../../src/buildkit/options';
 import { parseCommand } from '../../src/cli/args';
 import { sessionDirs, solveRequest } from '../../src/buildkit/solveRequest';
 import { explainMissing } from '../../src/buildkit/errorDetails';
@@ -25,6 +25,11 @@ test('platforms are normalised and validated', () => {
   assert.throws(() => parsePlatforms('linux'), /invalid platform "linux"/);
   assert.throws(() => parsePlatforms('linux/foo'), /unknown architecture "foo"/);
   assert.throws(() => parsePlatforms('plan10/amd64'), /unknown operating system/);
+  // "local", as buildx takes it: this machine's architecture
+  assert.deepEqual(parsePlatforms('local'), [localPlatform()]);
+  assert.equal(localPlatform('x64'), 'linux/amd64');
+  assert.equal(localPlatform('arm64'), 'linux/arm64');
+  assert.equal(localPlatform('arm'), 'linux/arm/v7');
 });
 
 test('secret specs like buildx', () => {
