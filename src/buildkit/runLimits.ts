@@ -34,26 +34,22 @@ export function parseAllow(s: string): string[] {
   });
 }
 
-/** --provenance VALUE: true/false or mode=min|max → the attest:provenance attribute (undefined: off). */
-export function provenanceAttr(v: string): string | undefined {
-  const s = v.trim().toLowerCase();
-  if (['false', '0', 'disabled'].includes(s)) return undefined;
-  if (['true', '1', ''].includes(s)) return 'mode=min';
-  if (/^mode=(min|max)$/.test(s)) return s;
-  throw new UsageError(`invalid --provenance "${v}": expected true, false, mode=min or mode=max`);
-}
-
-/** --sbom VALUE: true/false or the scanner's options (generator=IMAGE) → the attest:sbom attribute (undefined: off). */
-export function sbomAttr(v: string): string | undefined {
+/**
+ * --provenance / --sbom VALUE, shorthands for --attest as buildx reads them: a boolean turns the
+ * attestation on or off, anything else is its options ("mode=max,builder-id=…", "generator=IMAGE");
+ * "" says nothing.
+ */
+export function attestShorthand(type: 'provenance' | 'sbom', v: string): string | undefined {
+  if (v === '') return undefined;
   const on = parseGoBool(v);
-  if (on !== undefined) return on ? '' : undefined;
-  if (!/^[a-z-]+=/.test(v)) throw new UsageError(`invalid --sbom "${v}": expected true, false or KEY=VALUE options such as generator=IMAGE`);
-  return v;
+  return on !== undefined ? `type=${type},disabled=${!on}` : `type=${type},${v}`;
 }
 
 /** --attest type=provenance,mode=max | type=sbom,… → [attribute key, value]; value undefined for disabled=true. */
 export function parseAttest(s: string): [string, string | undefined] {
   const fields = s.split(',').map((f) => f.trim()).filter(Boolean);
+  const bare = fields.find((f) => !f.includes('='));
+  if (bare !== undefined) throw new UsageError(`invalid attestation "${s}": "${bare}" is not KEY=VALUE`);
   const type = fields.find((f) => f.startsWith('type='))?.slice(5);
   if (type !== 'provenance' && type !== 'sbom') throw new UsageError(`invalid --attest "${s}": expected type=provenance or type=sbom, then options`);
   const disabled = fields.find((f) => f.toLowerCase().startsWith('disabled='))?.slice(9);

@@ -17,7 +17,7 @@ import { parseCacheEntry } from '../buildkit/cacheOptions';
 import { isGitSsh, isRemoteContext } from '../buildkit/contextSource';
 import { pflagForms } from './pflagForms';
 import { statKind } from '../buildkit/dockerignore';
-import { noDefaultAttestations, parseAllow, parseAttest, parseShmSize, parseUlimit, provenanceAttr, sbomAttr } from '../buildkit/runLimits';
+import { noDefaultAttestations, parseAllow, parseAttest, parseShmSize, parseUlimit, attestShorthand } from '../buildkit/runLimits';
 import { parseAnnotation } from '../buildkit/annotations';
 import { parseOutput } from '../buildkit/exporters';
 import type { BuildOptions, ExportSpec, NamedContext } from '../buildkit/types';
@@ -94,7 +94,7 @@ Options:
                                type=image,name=NAME,push=true; default: the engine's image store
       --platform LIST          Target platforms, e.g. linux/amd64,linux/arm64 ("local": this machine's)
       --progress MODE          auto, tty, plain, rawjson or quiet (default auto)
-      --provenance VALUE       Provenance attestation: true, false, mode=min or mode=max (containerd store;
+      --provenance VALUE       Provenance attestation: true, false, or options (mode=max,builder-id=URL) (containerd store;
                                default mode=min there, as buildx; BUILDX_NO_DEFAULT_ATTESTATIONS=1 turns it off)
       --pull                   Always look for newer versions of the base images
       --push                   Push the image to its registry (-o type=registry)
@@ -237,9 +237,16 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
     // asked for, or turned off: either way no default
     if (k === 'attest:provenance') noDefaultProvenance = true;
   };
-  for (const a of values.attest ?? []) setAttest(...parseAttest(a));
-  if (values.provenance !== undefined) setAttest('attest:provenance', provenanceAttr(values.provenance));
-  if (values.sbom !== undefined) setAttest('attest:sbom', sbomAttr(values.sbom));
+  const attests = [...(values.attest ?? []), attestShorthand('provenance', values.provenance ?? ''), attestShorthand('sbom', values.sbom ?? '')];
+  const attestTypes = new Set<string>();
+  for (const a of attests) {
+    if (a === undefined) continue;
+    const [k, v] = parseAttest(a);
+    // as buildx: one say per attestation type, whichever flag gives it
+    if (attestTypes.has(k)) throw new UsageError(`duplicate attestation field ${k.slice('attest:'.length)}`);
+    attestTypes.add(k);
+    setAttest(k, v);
+  }
   const annotations: Record<string, string> = {};
   for (const a of values.annotation ?? []) {
     const [k, v] = parseAnnotation(a);

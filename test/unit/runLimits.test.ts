@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { parseCommand, type BuildCommand } from '../../src/cli/args';
 import { solveRequest } from '../../src/buildkit/solveRequest';
-import { DEFAULT_PROVENANCE, parseAllow, parseAttest, parseShmSize, parseUlimit, provenanceAttr } from '../../src/buildkit/runLimits';
+import { DEFAULT_PROVENANCE, parseAllow, parseAttest, parseShmSize, parseUlimit, attestShorthand } from '../../src/buildkit/runLimits';
 
 test('--shm-size in Docker\'s binary units; --ulimit as TYPE=SOFT:HARD', () => {
   assert.equal(parseShmSize('64m'), 64 * 1024 * 1024);
@@ -23,21 +23,25 @@ test('--shm-size in Docker\'s binary units; --ulimit as TYPE=SOFT:HARD', () => {
 test('--allow, --provenance and --attest into the Solve request as buildx sends them', () => {
   assert.deepEqual(parseAllow('security.insecure,network.host'), ['security.insecure', 'network.host']);
   assert.throws(() => parseAllow('device'), /invalid --allow "device"/);
-  assert.equal(provenanceAttr('true'), 'mode=min');
-  assert.equal(provenanceAttr('mode=max'), 'mode=max');
-  assert.equal(provenanceAttr('false'), undefined);
-  assert.throws(() => provenanceAttr('maybe'), /invalid --provenance/);
+  assert.equal(attestShorthand('provenance', 'true'), 'type=provenance,disabled=false');
+  assert.equal(attestShorthand('provenance', 'mode=max,builder-id=https://ci/b'), 'type=provenance,mode=max,builder-id=https://ci/b');
+  assert.equal(attestShorthand('provenance', '0'), 'type=provenance,disabled=true');
+  assert.equal(attestShorthand('sbom', ''), undefined);
+  assert.deepEqual(parseAttest(attestShorthand('provenance', 'false')!), ['attest:provenance', undefined]);
   assert.deepEqual(parseAttest('type=sbom,generator=img'), ['attest:sbom', 'generator=img']);
   assert.throws(() => parseAttest('type=vex'), /expected type=provenance or type=sbom/);
 
   const cmd = (args: string[]) => parseCommand(['build', ...args, '.'], {}, '/w') as BuildCommand;
-  const o = cmd(['--shm-size', '128m', '--ulimit', 'nofile=1:2', '--ulimit', 'nproc=3', '--allow', 'security.insecure', '--network', 'host', '--attest', 'type=provenance,mode=min', '--provenance', 'mode=max']).options;
+  const o = cmd(['--shm-size', '128m', '--ulimit', 'nofile=1:2', '--ulimit', 'nproc=3', '--allow', 'security.insecure', '--network', 'host', '--provenance', 'mode=max,builder-id=https://ci/b']).options;
   const req = solveRequest('r', 's', o, { containerdStore: true });
   assert.equal(req.FrontendAttrs['shm-size'], String(128 * 1024 * 1024));
   assert.equal(req.FrontendAttrs.ulimit, 'nofile=1:2,nproc=3:3');
-  assert.equal(req.FrontendAttrs['attest:provenance'], 'mode=max', '--provenance wins over --attest');
+  assert.equal(req.FrontendAttrs['attest:provenance'], 'mode=max,builder-id=https://ci/b');
+  // as buildx: one say per type, whichever flag gives it
+  assert.throws(() => cmd(['--attest', 'type=provenance,mode=min', '--provenance', 'mode=max']), /^UsageError: duplicate attestation field provenance$/);
+  assert.throws(() => cmd(['--attest', 'type=sbom', '--sbom', 'true']), /duplicate attestation field sbom/);
   assert.deepEqual(req.Entitlements, ['network.host', 'security.insecure']);
-  const off = solveRequest('r', 's', cmd(['--attest', 'type=provenance', '--provenance', 'false']).options, { containerdStore: true });
+  const off = solveRequest('r', 's', cmd(['--provenance', 'false']).options, { containerdStore: true });
   assert.equal('attest:provenance' in off.FrontendAttrs, false);
   const plain = solveRequest('r', 's', cmd([]).options, { containerdStore: true });
   assert.deepEqual([plain.FrontendAttrs['shm-size'], plain.FrontendAttrs.ulimit, plain.Entitlements], [undefined, undefined, []]);
@@ -53,7 +57,8 @@ test('buildx\'s default provenance where the engine attaches attestations, unles
   assert.equal(prov(cmd([]), { containerdStore: false }), undefined, 'the classic store has no attestations');
   assert.equal(prov(cmd(['--provenance', 'false']), { containerdStore: true }), undefined);
   assert.equal(prov(cmd(['--attest', 'type=provenance,disabled=true']), { containerdStore: true }), undefined);
-  assert.equal(prov(cmd(['--provenance', 'true']), { containerdStore: true }), 'mode=min');
+  // on, with the frontend's defaults (mode=min), as buildx's "type=provenance,disabled=false" says it
+  assert.equal(prov(cmd(['--provenance', 'true']), { containerdStore: true }), '');
   assert.equal(prov(cmd(['--attest', 'type=sbom']), { containerdStore: true }), DEFAULT_PROVENANCE, 'an SBOM alone keeps the default provenance');
   for (const v of ['1', 'true', 'T']) assert.equal(prov(cmd([], { BUILDX_NO_DEFAULT_ATTESTATIONS: v }), { containerdStore: true }), undefined, v);
   for (const v of ['0', 'false']) assert.equal(prov(cmd([], { BUILDX_NO_DEFAULT_ATTESTATIONS: v }), { containerdStore: true }), DEFAULT_PROVENANCE, v);
@@ -64,9 +69,10 @@ test('buildx\'s default provenance where the engine attaches attestations, unles
   const sbom = (args: string[]) => solveRequest('r', 's', cmd(args), { containerdStore: true }).FrontendAttrs['attest:sbom'];
   assert.equal(sbom(['--sbom', 'true']), '');
   assert.equal(sbom(['--sbom', 'generator=example/scanner']), 'generator=example/scanner');
-  assert.equal(sbom(['--attest', 'type=sbom', '--sbom', 'false']), undefined);
+  assert.equal(sbom(['--sbom', 'false']), undefined);
+  assert.throws(() => sbom(['--attest', 'type=sbom', '--sbom', 'false']), /duplicate attestation field sbom/);
   assert.equal(prov(cmd(['--sbom', 'true']), { containerdStore: true }), DEFAULT_PROVENANCE, 'an SBOM keeps the default provenance');
-  assert.throws(() => cmd(['--sbom', 'maybe']), /invalid --sbom "maybe"/);
+  assert.throws(() => cmd(['--sbom', 'maybe']), /invalid attestation "type=sbom,maybe": "maybe" is not KEY=VALUE/);
 });
 
 test('--cgroup-parent is a frontend attribute', () => {
