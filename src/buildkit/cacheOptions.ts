@@ -82,6 +82,13 @@ export function resolveCacheImports(cacheFrom: readonly CacheEntry[] = []): Cach
   });
 }
 
+/** What buildx warns of before a build: a local cache to import from a folder that is not there (a misspelled path). */
+export function missingCacheImports(cacheFrom: readonly CacheEntry[] = []): string[] {
+  return cacheFrom
+    .filter((c) => c.type === 'local' && c.attrs.src && !fs.existsSync(c.attrs.src))
+    .map((c) => `local cache import at ${c.attrs.src} not found: no such directory`);
+}
+
 /** Local cache folders exist before the engine writes into them (as with buildx, 0755). */
 export function makeCacheDirs(cacheTo: readonly CacheEntry[] = []): void {
   for (const c of cacheTo) {

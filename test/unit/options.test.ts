@@ -5,9 +5,10 @@ import { parseCommand } from '../../src/cli/args';
 import { sessionDirs, solveRequest } from '../../src/buildkit/solveRequest';
 import { explainMissing } from '../../src/buildkit/errorDetails';
 import type { BuildCommand } from '../../src/cli/args';
-import { localCacheStores, unsupportedCacheExport } from '../../src/buildkit/cacheOptions';
+import { localCacheStores, missingCacheImports, unsupportedCacheExport } from '../../src/buildkit/cacheOptions';
 import { registryHostOf } from '../../src/buildkit/enginePush';
 import { ociStoreName } from '../../src/buildkit/ociLayout';
+import { tempDir } from '../support/tmp';
 import { enginePushes, unnamedPush } from '../../src/buildkit/exporters';
 
 test('build args: KEY=VALUE, bare KEY from env, malformed rejected', () => {
@@ -224,6 +225,9 @@ test('--cache-from / --cache-to: buildx forms, into the Solve request and the fr
   const local = cmd(['--cache-to', 'type=local,dest=cache,mode=max', '--cache-from', 'type=local,src=cache']).options;
   assert.deepEqual([local.cacheTo, local.cacheFrom], [[{ type: 'local', attrs: { dest: '/w/cache', mode: 'max' } }], [{ type: 'local', attrs: { src: '/w/cache' } }]]);
   assert.deepEqual([...localCacheStores(local.cacheFrom, local.cacheTo)], [['local:/w/cache', '/w/cache']], 'the folder is the store\'s id');
+  // as buildx warns: a local cache to import from a folder that is not there
+  assert.deepEqual(missingCacheImports(local.cacheFrom), ['local cache import at /w/cache not found: no such directory']);
+  assert.deepEqual(missingCacheImports([{ type: 'local', attrs: { src: tempDir('bkl-cache-') } }, { type: 'registry', attrs: { ref: 'x' } }]), []);
   assert.throws(() => cmd(['--cache-to', 'type=local']), /type=local needs dest=DIRECTORY/);
   assert.throws(() => cmd(['--cache-from', 'type=local,dest=x']), /type=local needs src=DIRECTORY/);
   assert.throws(() => cmd(['--cache-from', 'type=registry']), /type=registry needs ref=REF/);
