@@ -1,6 +1,7 @@
 // `buildkit-lens build`: one build, progress on stderr like buildx, result on stdout / metadata file.
 import * as fs from 'node:fs';
 import { startBuild } from '../buildkit/build';
+import { missingCacheImports } from '../buildkit/cacheOptions';
 import { imageIdOf } from '../buildkit/exporters';
 import { fsReason } from '../buildkit/fsReason';
 import type { BuildHandle, BuildResult } from '../buildkit/types';
@@ -75,8 +76,21 @@ async function buildWith(cmd: BuildCommand, io: CliIO): Promise<number> {
   const renderer = chooseRenderer(cmd, io, builder);
   const raw = cmd.progress === 'rawjson';
   try {
+    // as buildx, before the build's progress: a cache it will not find
+    for (const w of missingCacheImports(cmd.options.cacheFrom)) io.stderr.write(`WARNING: ${w}\n`);
     // as buildx: a failed build leaves no image id of an earlier one behind
     if (cmd.iidFile) onFile('--iidfile', cmd.iidFile, (f) => fs.rmSync(f, { force: true }));
+    // a tarball of an earlier build never stands in for a failed one's: emptied first, as buildx,
+    // which opens its files first, leaves them (a file that was not there is made only by a build)
+    for (const o of cmd.options.outputs ?? []) {
+      const dest = o.attrs.dest;
+      if (!dest || dest === '-' || o.type === 'local') continue;
+      try {
+        if (fs.statSync(dest, { throwIfNoEntry: false })?.isFile()) fs.truncateSync(dest);
+      } catch {
+        // not ours to write: the checks before the build say so in their words
+      }
+    }
     const handle = startBuild(engine, cmd.options, (status) => {
       if (raw) io.stderr.write(rawJsonLine(status) + '\n');
       const delta = model.apply(status);
