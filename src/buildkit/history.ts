@@ -32,8 +32,8 @@ export interface HistoryRecord {
   totalSteps: number;
   completedSteps: number;
   error?: string;
-  /** the error with its Dockerfile source and failing step, as a Solve error carries them */
-  failure?: BuildError;
+  /** the error with its Dockerfile source and failing step, as a Solve error carries them (not enumerable) */
+  readonly failure?: BuildError;
   /** the stored progress stream exists: Status can replay this build */
   hasLogs: boolean;
   pinned: boolean;
@@ -77,7 +77,7 @@ export function decodeHistoryRecord(r: WireRecord): HistoryRecord {
   const exp = r.ExporterResponse ?? {};
   const createdAt = r.CreatedAt ? timestampMs(r.CreatedAt) : undefined;
   const completedAt = r.CompletedAt ? timestampMs(r.CompletedAt) : undefined;
-  return {
+  const record: HistoryRecord = {
     ref: r.Ref,
     state: stateOf(r),
     frontend: r.Frontend,
@@ -93,10 +93,18 @@ export function decodeHistoryRecord(r: WireRecord): HistoryRecord {
     totalSteps: r.numTotalSteps ?? 0,
     completedSteps: r.numCompletedSteps ?? 0,
     error: r.error ? r.error.message : undefined,
-    failure: r.error ? buildErrorFromRecord(r.error) : undefined,
     hasLogs: !!r.logs?.digest,
     pinned: !!r.pinned,
   };
+  const e = r.error;
+  if (e) {
+    // decoded when asked for (a panel following the build): an engine keeps thousands of records,
+    // and the list needs none of this; kept out of JSON (the source holds the whole Dockerfile)
+    const details = (e.details ?? []).filter((d) => /errdefs\.(Source|Vertex)\+json$/.test(d.type_url));
+    let failure: BuildError | undefined;
+    Object.defineProperty(record, 'failure', { enumerable: false, get: () => (failure ??= buildErrorFromRecord({ ...e, details })) });
+  }
+  return record;
 }
 
 /** The one-line answer for engines whose BuildKit predates build history. */
@@ -162,6 +170,8 @@ export async function watchHistory(
     if (err.code === grpc.status.UNIMPLEMENTED) unsupported(engine).then(onError);
     else onError(control.explain(err));
   });
+  // the engine ends the stream only when it goes away (a restart): a quiet end would look like a list that never changes
+  stream.on('end', () => closed || onError(new EngineError(`the engine at ${engine.endpoint.host} stopped sending its build history (restarted?)`)));
   return {
     close: () => {
       closed = true;

@@ -54,8 +54,7 @@ async function listCommand(engine: Engine, json: boolean, limit: number, io: Cli
   const all = await listHistory(engine);
   const shown = limit > 0 ? all.slice(0, limit) : all;
   if (json) {
-    // the failure's source holds the whole Dockerfile: the list keeps the message only
-    io.stdout.write(JSON.stringify(shown.map(({ failure: _, ...r }) => r), null, 2) + '\n');
+    io.stdout.write(JSON.stringify(shown, null, 2) + '\n');
     return 0;
   }
   if (!shown.length) {

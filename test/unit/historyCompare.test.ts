@@ -144,6 +144,7 @@ test('a failed record keeps its Dockerfile source and failing step, as a Solve e
   assert.equal(r.failure?.sources[0].data, 'FROM busybox\nRUN exit 3\n');
   assert.deepEqual(r.failure?.sources[0].ranges.map((x) => x.startLine), [2]);
   assert.equal(r.failure?.message, 'process "/bin/sh -c exit 3" did not complete successfully: exit code: 3');
+  assert.ok(!JSON.stringify(r).includes('failure'), 'the list as JSON keeps the message only');
 });
 
 test('an engine refusal reads as the engine\'s words, without grpc-js\'s "13 INTERNAL: " prefix', async () => {
