@@ -4,7 +4,8 @@
 // loaded paints the first step at once, where a new one takes from half a second to over a second.
 import * as vscode from 'vscode';
 import * as path from 'path';
-import type { HostMessage, PersistedState, WebviewMessage } from '../../webview/protocol';
+import { isDockerfileName } from './dockerfileModel';
+import type { HostMessage, PersistedState, Snapshot, WebviewMessage } from '../../webview/protocol';
 import type { BuildRecord } from './buildRecords';
 import type { BuildSession } from './buildSession';
 import type { Ctx } from './context';
@@ -357,7 +358,7 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
     const live = id ? this.ctx.sessions.get(id) : undefined;
     if (live) return p.attach(live);
     let record = id ? this.ctx.records.load(id) : undefined;
-    if (!record && state?.snapshot) record = { snapshot: state.snapshot, logs: {}, truncated: [] };
+    if (!record && state?.snapshot) record = { snapshot: pageOnly(state.snapshot), logs: {}, truncated: [] };
     if (record && !record.snapshot.outcome) {
       // The build ran in the extension host that the reload ended.
       const durationMs = record.snapshot.summary.durationMs;
@@ -374,4 +375,17 @@ export class BuildPanels implements vscode.WebviewPanelSerializer<PersistedState
     this.disposing = true;
     for (const p of [...this.panels]) p.panel.dispose();
   }
+}
+
+/**
+ * A snapshot known only from the page's own saved state is for showing: the page is the least
+ * trusted code here, so it may not name what Rebuild builds or Go to line opens, except a
+ * Dockerfile of an open workspace folder (and a context inside one).
+ */
+function pageOnly(snapshot: Snapshot): Snapshot {
+  const b = snapshot.build;
+  const inWorkspace = (p: unknown) => typeof p === 'string' && path.isAbsolute(p) && !!vscode.workspace.getWorkspaceFolder(vscode.Uri.file(p));
+  const dockerfile = inWorkspace(b?.dockerfile) && isDockerfileName(b.dockerfile) ? b.dockerfile : '';
+  const contextDir = dockerfile && inWorkspace(b.contextDir) ? b.contextDir : dockerfile ? path.dirname(dockerfile) : '';
+  return { ...snapshot, build: { ...b, dockerfile, contextDir } };
 }
