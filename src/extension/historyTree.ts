@@ -9,7 +9,8 @@ import { engineCore, type Ctx } from './context';
 
 const SHOWN = 50;
 
-type Node = { kind: 'build'; record: HistoryRecord } | { kind: 'message'; text: string; detail?: string };
+type BuildNode = { kind: 'build'; record: HistoryRecord };
+type Node = BuildNode | { kind: 'message'; text: string; detail?: string };
 
 export function describeRecord(r: HistoryRecord, now = Date.now()): string {
   const took = r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)}s` : r.createdAt ? `${((now - r.createdAt) / 1000).toFixed(0)}s…` : '';
@@ -18,7 +19,7 @@ export function describeRecord(r: HistoryRecord, now = Date.now()): string {
 }
 
 export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  private readonly changed = new vscode.EventEmitter<Node | Node[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly records = new Map<string, HistoryRecord>();
   private engine?: Engine;
@@ -27,7 +28,14 @@ export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
   private starting?: Promise<void>;
   /** which start() the state belongs to */
   private generation = 0;
-  private readonly refresher = new Coalesced(150, () => this.changed.fire(undefined));
+  private readonly refresher = new Coalesced(150, () => this.flush());
+  /** the rows last listed, by ref, as the same objects: a changed build redraws only its own row */
+  private nodes = new Map<string, BuildNode>();
+  private readonly changedRefs = new Set<string>();
+  private wholeList = false;
+  /** an engine that went away (a restart) is asked again, less often each time it does not answer */
+  private retryTimer?: NodeJS.Timeout;
+  private retryMs = 0;
 
   private readonly disposables: vscode.Disposable[];
 
@@ -82,26 +90,44 @@ export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
         engine,
         (type, record) => {
           if (!current()) return;
+          this.retryMs = 0;
           if (type === 'DELETED') this.records.delete(record.ref);
           else this.records.set(record.ref, record);
+          this.changedRefs.add(record.ref);
           this.refresh();
         },
         (err) => {
           if (!current()) return;
           this.error = err.message;
+          this.wholeList = true;
           this.refresh();
+          this.retryLater(generation, err);
         },
       );
       // stop() has closed the engine already
       if (!current()) return void watch.close();
       this.watch = watch;
     } catch (e) {
-      if (current()) this.error = (e as Error).message;
+      if (!current()) return;
+      this.error = (e as Error).message;
+      this.retryLater(generation, e as Error);
     }
+  }
+
+  private retryLater(generation: number, err: Error): void {
+    // an engine without build history will not grow one
+    if (this.retryTimer || generation !== this.generation || err.name === 'HistoryUnsupportedError') return;
+    this.retryMs = Math.min(60_000, this.retryMs ? this.retryMs * 2 : 2_000);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (generation === this.generation) void this.restart();
+    }, this.retryMs);
   }
 
   private stop(): void {
     this.generation++;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.watch?.close();
     this.watch = undefined;
     void this.engine?.close().catch(() => undefined);
@@ -113,13 +139,46 @@ export class HistoryTree implements vscode.TreeDataProvider<Node>, vscode.Dispos
     this.refresher.schedule();
   }
 
+  /**
+   * Redraws what changed. Redrawing the whole list re-issues every row's click command, and a click
+   * landing in between runs a command gone ("Actual command not found"): on a busy engine the rows
+   * would take clicks only now and then. So the list is redrawn only when its rows change (a new
+   * build, one gone); a build that moved on redraws its own row.
+   */
+  private flush(): void {
+    const top = this.error ? [] : this.builds.slice(0, SHOWN).map((r) => r.ref);
+    const shown = [...this.nodes.keys()];
+    const same = !this.wholeList && top.length === shown.length && top.every((ref, i) => ref === shown[i]);
+    this.wholeList = false;
+    const refs = [...this.changedRefs];
+    this.changedRefs.clear();
+    if (!same) return this.changed.fire(undefined);
+    const rows: BuildNode[] = [];
+    for (const ref of refs) {
+      const node = this.nodes.get(ref);
+      const record = this.records.get(ref);
+      if (node && record) {
+        node.record = record;
+        rows.push(node);
+      }
+    }
+    if (rows.length) this.changed.fire(rows);
+  }
+
   async getChildren(node?: Node): Promise<Node[]> {
     if (node) return [];
     await this.start();
+    const builds = this.error ? [] : this.builds.slice(0, SHOWN);
+    const nodes = new Map<string, BuildNode>();
+    for (const record of builds) {
+      const node = this.nodes.get(record.ref) ?? { kind: 'build', record };
+      node.record = record;
+      nodes.set(record.ref, node);
+    }
+    this.nodes = nodes;
     if (this.error) return [{ kind: 'message', text: this.error }];
-    const builds = this.builds;
     if (!builds.length) return [{ kind: 'message', text: 'No builds in the engine\'s history yet.' }];
-    return builds.slice(0, SHOWN).map((record) => ({ kind: 'build', record }));
+    return [...nodes.values()];
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
