@@ -74,7 +74,15 @@ export function registerCommands(ctx: Ctx, panels: BuildPanels, launcher: Launch
       if (!uri) return undefined;
       // invalid settings are reported before the menu, which shows what they resolve to
       if (!requestOrExplain(uri, ctx.store.choices(uri.fsPath), undefined)) return undefined;
-      const choices = await promptChoices(uri, ctx.store.choices(uri.fsPath));
+      let choices;
+      try {
+        choices = await promptChoices(uri, ctx.store.choices(uri.fsPath));
+      } catch (e) {
+        // the Dockerfile deleted under a stale tree row, or a setting made invalid while the menu was open
+        const why = (e as { code?: string }).code === 'FileNotFound' ? `${labelFor(uri)} no longer exists` : e instanceof Error ? e.message : String(e);
+        void vscode.window.showErrorMessage(`Build with BuildKit…: ${why}`);
+        return undefined;
+      }
       if (!choices) return undefined;
       await ctx.store.setChoices(uri.fsPath, choices);
       const request = requestOrExplain(uri, choices, choices.target);

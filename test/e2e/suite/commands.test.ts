@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import * as os from 'os';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { api } from './helpers';
 
@@ -13,6 +15,12 @@ suite('commands', () => {
     const contributed: string[] = pkg.contributes.commands.map((c: { command: string }) => c.command);
     assert.ok(contributed.length >= 10 && contributed.includes('buildkitLens.pickEngine'), contributed.join(' '));
     for (const c of contributed) assert.ok(all.has(c), `${c} is not registered`);
+  });
+
+  test('"Build with BuildKit…" on a Dockerfile that no longer exists says so, and starts nothing', async () => {
+    const gone = vscode.Uri.file(path.join(os.tmpdir(), `bkl-gone-${Date.now()}`, 'Dockerfile'));
+    const r = await vscode.commands.executeCommand('buildkitLens.buildWithOptions', gone);
+    assert.equal(r, undefined);
   });
 
   test('the package contributes the panel serializer and the BuildKit view', () => {
