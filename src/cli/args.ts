@@ -274,9 +274,9 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (values.load && outputs.length && !outputs.some((o) => o.type === 'moby' || o.type === 'image')) outputs.push({ type: 'moby', attrs: {} });
   // as buildx: these write no image, so there is no id to write
   if (values.iidfile && outputs.some((o) => o.type === 'local' || o.type === 'tar')) throw new UsageError('local and tar exporters are incompatible with image ID file (--iidfile)');
-  // repeated or comma-separated, as buildx takes it
   // as buildx: -q is quiet progress, and any other mode beside it is a contradiction
   if (values.quiet && progress !== 'auto' && progress !== 'quiet') throw new UsageError(`progress=${progress} and quiet cannot be used together`);
+  // repeated or comma-separated, as buildx takes it
   const noCacheStages = (values['no-cache-filter'] ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   return {
     kind: 'build',
