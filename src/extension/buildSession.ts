@@ -73,6 +73,11 @@ export class BuildSession {
     return () => this.endListeners.delete(l);
   }
 
+  /** Cancel was asked for (the build may still be winding down) */
+  get canceling(): boolean {
+    return this.cancelRequested;
+  }
+
   cancel(): void {
     this.cancelRequested = true;
     this.handle?.cancel();

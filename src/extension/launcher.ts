@@ -11,6 +11,9 @@ import { readConfig } from './config';
 import { checkTrust } from './trust';
 import { fitPlatforms } from './platformFit';
 
+/** a second start of the same Dockerfile and target within this is the same click twice */
+const DOUBLE_CLICK_MS = 1000;
+
 export class Launcher {
   /** contexts the user agreed to send although they are a home or root folder */
   private readonly agreed = new Set<string>();
@@ -32,6 +35,14 @@ export class Launcher {
     if (!(await this.contextAgreed(request))) return undefined;
     const fitted = await fitPlatforms(request, this.ctx.deps);
     if (!fitted) return undefined;
+    // a double click (CodeLens, the editor's ▶) is one build: the same one just started is shown again
+    const twin = this.ctx.running.find(
+      (s) => s.options.dockerfile === fitted.options.dockerfile && s.options.target === fitted.options.target && !s.canceling && Date.now() - s.startedAt < DOUBLE_CLICK_MS,
+    );
+    if (twin) {
+      if (reveal) this.reveal(twin);
+      return twin;
+    }
     const session = this.ctx.startBuild(fitted);
     if (reveal && readConfig(uri).revealPanel) this.reveal(session);
     return session;

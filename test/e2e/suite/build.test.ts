@@ -172,6 +172,18 @@ suite('builds against a real engine', function () {
     }
   });
 
+  test('the same Dockerfile started twice within a second (a double click) is one build', async () => {
+    const uri = writeFile('twice/Dockerfile', `FROM busybox:latest\nRUN echo twice-${Date.now()} && sleep 1\n`);
+    const first = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri);
+    const second = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri);
+    assert.equal(second.id, first.id);
+    assert.equal((await first.done).ok, true);
+    // once it has ended, the next start is a new build
+    const third = await vscode.commands.executeCommand<BuildTicket>('buildkitLens.build', uri);
+    assert.notEqual(third.id, first.id);
+    assert.equal((await third.done).ok, true);
+  });
+
   test('two builds at once run side by side, each in its own panel', async () => {
     const a = writeFile('pair/a.Dockerfile', `FROM busybox:latest\nRUN echo a-${Date.now()} && sleep 1\n`);
     const b = writeFile('pair/b.Dockerfile', `FROM busybox:latest\nRUN echo b-${Date.now()} && sleep 1\n`);
