@@ -102,8 +102,15 @@ export function startBuild(engine: Engine, opts: BuildOptions, onStatus: StatusL
       // a context from stdin has no folder, so no commit (as with buildx)
       // as buildx: Git details only of a local folder
       const vcs = remoteContext(opts) ? {} : gitAttrs({ contextDir: opts.contextDir, dockerfile: opts.dockerfile, dirs: sessionDirs(opts), env: process.env });
-      const [traits, control, vcsAttrs] = await Promise.all([preflight(engine, opts), controlReady, vcs, sessionUp]);
-      if (cancelRequested) return end({ ok: false, canceled: true, exporterResponse: {} });
+      const setup = Promise.all([preflight(engine, opts), controlReady, vcs, sessionUp]);
+      // Cancel does not wait for an engine slow to answer these (up to 10 s each)
+      const canceled = new Promise<undefined>((resolve) => (cancelSolve = () => resolve(undefined)));
+      const ready = await Promise.race([setup, canceled]);
+      if (!ready || cancelRequested) {
+        setup.catch(() => undefined);
+        return end({ ok: false, canceled: true, exporterResponse: {} });
+      }
+      const [traits, control, vcsAttrs] = ready;
       const addHosts = await resolveHostGateway(opts.addHosts, () => control.listWorkers());
 
       statusStream = control.status(ref);
