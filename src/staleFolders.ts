@@ -19,6 +19,15 @@ export function folderPrefix(prefix: string): string {
   return `${prefix}${process.pid}-`;
 }
 
+const swept = new Set<string>();
+
+/** Once per process and prefix (the first time a folder is made or given back): nothing waits for it after. */
+export function removeFoldersOfEndedProcessesOnce(tmp: string, prefix: string): void {
+  if (swept.has(prefix)) return;
+  swept.add(prefix);
+  removeFoldersOfEndedProcesses(tmp, prefix);
+}
+
 export function removeFoldersOfEndedProcesses(tmp: string, prefix: string): void {
   let names: string[];
   try {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Endpoint } from './endpoint';
 import { upgradeH2c } from './upgrade';
-import { folderPrefix, removeFoldersOfEndedProcesses } from '../staleFolders';
+import { folderPrefix, removeFoldersOfEndedProcessesOnce } from '../staleFolders';
 
 export interface GrpcBridge {
   /** grpc-js target, e.g. unix:///tmp/bkl-grpc-1234-xyz/grpc.sock */
@@ -37,7 +37,6 @@ function removeOpenDirs(): void {
 
 /** bkl-grpc-<pid>-XXXXXX: the folder says which process it belongs to */
 const PREFIX = 'bkl-grpc-';
-let swept = false;
 
 export async function openGrpcBridge(ep: Endpoint): Promise<GrpcBridge> {
   // 0700 folder: nobody else on the machine may ride our engine connection.
@@ -110,11 +109,8 @@ export async function openGrpcBridge(ep: Endpoint): Promise<GrpcBridge> {
         // at once, not in server.close()'s callback: the process may not live that long (an ending extension host)
         removeDir(dir);
         server.close(() => resolve());
-        // once per process, when a bridge closes: a build's start does not wait for it
-        if (!swept) {
-          swept = true;
-          removeFoldersOfEndedProcesses(tmp, PREFIX);
-        }
+        // when a bridge closes: a build's start does not wait for it
+        removeFoldersOfEndedProcessesOnce(tmp, PREFIX);
       })),
   };
   return bridge;

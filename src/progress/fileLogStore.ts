@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { folderPrefix, removeFoldersOfEndedProcesses } from '../staleFolders';
+import { folderPrefix, removeFoldersOfEndedProcessesOnce } from '../staleFolders';
 import { MemoryLogStore } from './memoryLogStore';
 import type { LogStore } from './types';
 
@@ -25,7 +25,6 @@ interface StepFile {
 const FLUSH_BYTES = 256 * 1024;
 /** buildkit-lens-logs-<pid>-XXXXXX */
 const PREFIX = 'buildkit-lens-logs-';
-let swept = false;
 
 export class FileLogStore implements LogStore {
   private readonly memory: MemoryLogStore;
@@ -116,10 +115,7 @@ export class FileLogStore implements LogStore {
   private directoryOrCreate(): string {
     if (this.dir) return this.dir;
     // the folders of a crashed or killed extension host hold the largest logs: the next one removes them
-    if (!swept) {
-      swept = true;
-      removeFoldersOfEndedProcesses(this.tmpRoot, PREFIX);
-    }
+    removeFoldersOfEndedProcessesOnce(this.tmpRoot, PREFIX);
     try {
       this.dir = fs.mkdtempSync(path.join(this.tmpRoot, folderPrefix(PREFIX)));
     } catch (e) {
