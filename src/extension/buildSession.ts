@@ -182,11 +182,14 @@ export class BuildSession {
  * keep the others (build record, status bar, panel, Problems) from the news, nor reject `done`.
  */
 function callEach<T>(listeners: Iterable<Listener<T>>, value: T): void {
-  for (const l of listeners) {
-    try {
-      l(value);
-    } catch (e) {
-      console.error('BuildKit Lens: a build listener failed:', e);
-    }
+  for (const l of listeners) guarded(() => l(value));
+}
+
+/** Runs fn; a throw is logged, not passed on (one part of a build's end must not stop the others). */
+export function guarded(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    console.error('BuildKit Lens:', e);
   }
 }

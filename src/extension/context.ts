@@ -5,7 +5,7 @@ import * as path from 'path';
 import { codeCacheFor, loadThroughCodeCache, type CachedLoad } from '../codeCache';
 import { createPlainRenderer } from '../progress/render/plain';
 import { BuildRecords } from './buildRecords';
-import { BuildSession, type BuildDeps, type SessionRequest } from './buildSession';
+import { BuildSession, guarded, type BuildDeps, type SessionRequest } from './buildSession';
 import { BuildStore } from './buildStore';
 
 type EngineCore = typeof import('./engineCore');
@@ -90,8 +90,8 @@ export class Ctx implements vscode.Disposable {
       // the cache then holds the functions a build runs, not only the module's top level; written
       // (6-8 ms, once per window at most) after the end's own updates have gone out
       setTimeout(() => core?.save(), 1000);
-      attempt(() => renderer.end(session.model, result));
-      attempt(() => this.records.save(session.snapshot(), (d) => session.model.logs.read(d)));
+      guarded(() => renderer.end(session.model, result));
+      guarded(() => this.records.save(session.snapshot(), (d) => session.model.logs.read(d)));
       const summary = session.model.summary();
       if (remember) void this.store.setResult(request.options.dockerfile, request.options.target, {
         ok: result.ok,
@@ -104,7 +104,7 @@ export class Ctx implements vscode.Disposable {
         startedAt: session.startedAt,
         buildId: session.id,
       });
-      attempt(() => this.prune());
+      guarded(() => this.prune());
       this.showBuilding();
       this.ended.fire(session);
       this.changed.fire(session);
@@ -143,14 +143,5 @@ export class Ctx implements vscode.Disposable {
     this.started.dispose();
     this.ended.dispose();
     this.output.dispose();
-  }
-}
-
-/** a step of a build's end that fails (a log folder Windows will not remove yet) leaves the others to run */
-function attempt(fn: () => void): void {
-  try {
-    fn();
-  } catch (e) {
-    console.error('BuildKit Lens:', e);
   }
 }
