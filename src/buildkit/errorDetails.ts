@@ -117,12 +117,17 @@ export function buildErrorFromRecord(error: { code: number; message: string; det
   return fromStatus(error.message, error.code || UNKNOWN, details);
 }
 
+/** The details a failure's place is read from (others, e.g. the engine's stack traces, are not). */
+export function isFailureDetail(typeUrl: string): boolean {
+  return typeUrl === SOURCE_TYPE || typeUrl === VERTEX_TYPE;
+}
+
 function fromStatus(rawMessage: string, code: number, details: AnyDetail[]): BuildError {
   const cleaned = cleanErrorMessage(rawMessage || 'build failed');
   const message = explainMissing(cleaned) ?? cleaned;
   const result: BuildError = { message: message || 'build failed', code, sources: [] };
   for (const d of details) {
-    if (d.typeUrl !== SOURCE_TYPE && d.typeUrl !== VERTEX_TYPE) continue;
+    if (!isFailureDetail(d.typeUrl)) continue;
     let json: unknown;
     try {
       json = JSON.parse(Buffer.from(d.value).toString('utf8'));

@@ -7,7 +7,7 @@ import { timestampMs } from '../progress/time';
 import type { StatusResponse, Timestamp } from '../progress/wire';
 import { controlFor } from './build';
 import { bundledBuildkit } from './builderInfo';
-import { buildErrorFromRecord } from './errorDetails';
+import { buildErrorFromRecord, isFailureDetail } from './errorDetails';
 import type { BuildError } from './types';
 
 export type HistoryState = 'running' | 'completed' | 'failed' | 'canceled';
@@ -100,7 +100,7 @@ export function decodeHistoryRecord(r: WireRecord): HistoryRecord {
   if (e) {
     // decoded when asked for (a panel following the build): an engine keeps thousands of records,
     // and the list needs none of this; kept out of JSON (the source holds the whole Dockerfile)
-    const details = (e.details ?? []).filter((d) => /errdefs\.(Source|Vertex)\+json$/.test(d.type_url));
+    const details = (e.details ?? []).filter((d) => isFailureDetail(d.type_url));
     let failure: BuildError | undefined;
     Object.defineProperty(record, 'failure', { enumerable: false, get: () => (failure ??= buildErrorFromRecord({ ...e, details })) });
   }
