@@ -30,7 +30,7 @@ const ARCHES = new Set(['amd64', 'arm64', 'arm', '386', 'ppc64le', 'ppc64', 's39
 
 /** the client machine's platform in Go's words ("local" in --platform) */
 export function localPlatform(arch: string = process.arch): string {
-  const goArch: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm/v7', loong64: 'loong64' };
+  const goArch: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm/v7' };
   return `linux/${goArch[arch] ?? arch}`;
 }
 

@@ -2,8 +2,8 @@
 import type { BuildResult } from '../buildkit/types';
 
 /**
- * builder: the docker context's name ("default" without --context), which buildx's docker driver
- * uses for builder and node; tools that read "buildx.build.ref" split it as builder/node/ref.
+ * builder: the name buildx's docker driver gives builder and node (builderName: the Docker context's,
+ * else "default"); tools that read "buildx.build.ref" split it as builder/node/ref.
  */
 export function metadataFromResult(result: BuildResult, builder = 'default'): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -14,7 +14,7 @@ import { encodeControlPacket } from './packetCodec';
 import { decodePacket, type DecodedPacket } from './packetDecode';
 import { canRequestData, MODE_CHAR_DEVICE, MODE_DEVICE, MODE_DIR, MODE_NAMED_PIPE, MODE_SETGID, MODE_SETUID, MODE_STICKY, MODE_SYMLINK, type WireStat } from './stat';
 import { fsReason } from '../fsReason';
-import { hasEscapes, nameBytes } from './rawNames';
+import { fsPath, hasEscapes, nameBytes } from './rawNames';
 
 export class ReceiveError extends Error {
   override name = 'ReceiveError';
@@ -40,7 +40,7 @@ function seconds(ns: bigint): number {
 const code = (err: unknown) => (err as NodeJS.ErrnoException)?.code;
 
 /** a path as fs takes it: as it is, or its bytes when it holds escaped ones */
-const bytes = (p: string): string | Buffer => (hasEscapes(p) ? nameBytes(p) : p);
+const bytes = (p: string): string | Buffer => fsPath(p, hasEscapes(p));
 /** a path as a message shows it */
 const shown = (p: string): string => (hasEscapes(p) ? nameBytes(p).toString('utf8') : p);
 
