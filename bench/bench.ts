@@ -19,10 +19,17 @@ const ENGINE = opt('engine', 'd26');
 const ONLY = opt('only', '');
 const root = path.resolve(__dirname, '..', '..');
 const host = `unix://${process.env.BKL_ENGINE_ROOT ?? '/tmp/bkl-engines'}/${ENGINE}/docker.sock`;
-const env = { ...process.env, DOCKER_HOST: host, DOCKER_CONFIG: path.join(root, '.cache/engines/docker-config') };
+// PATH: the CLI's command (dist/buildkit-lens) runs the `node` this bench runs on
+const env = {
+  ...process.env,
+  DOCKER_HOST: host,
+  DOCKER_CONFIG: path.join(root, '.cache/engines/docker-config'),
+  PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
+};
 const work = fs.mkdtempSync('/tmp/bkl-bench-');
 
-const ours = (ctx: string, extra: string[] = []) => [process.execPath, path.join(root, 'dist/cli.js'), 'build', '-H', host, ...extra, ctx];
+// the CLI as its users run it: its command, which keeps NODE_EXTRA_CA_CERTS out of Node's start-up
+const ours = (ctx: string, extra: string[] = []) => [path.join(root, 'dist/buildkit-lens'), 'build', '-H', host, ...extra, ctx];
 const buildx = (ctx: string, extra: string[] = []) => ['docker', 'buildx', 'build', ...extra, ctx];
 
 interface Row {

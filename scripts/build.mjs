@@ -2,7 +2,7 @@
 //   node scripts/build.mjs [--dev] [--watch]
 // --dev keeps bundles unminified with inline source maps.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +111,10 @@ const builds = [
   // dist/cli.js only loads dist/cliMain.js through V8's code cache (src/cli/launch.ts).
   nodeBundle({ cli: 'src/cli/launch.ts' }, { banner: { js: '#!/usr/bin/env node' } }),
 ];
+
+// The CLI's command: a shell script, so that it can keep NODE_EXTRA_CA_CERTS from Node's start-up
+copyFileSync(join(root, 'src/cli/buildkit-lens.sh'), join(dist, 'buildkit-lens'));
+chmodSync(join(dist, 'buildkit-lens'), 0o755);
 
 // Codicons are loaded as a stylesheet next to their font (vscode-elements looks the link up by id).
 for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(root, 'node_modules/@vscode/codicons/dist', f), join(dist, f));

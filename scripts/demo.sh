@@ -3,10 +3,10 @@
 # the current context, /var/run/docker.sock); when none answers, installs and starts a private one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -f dist/cli.js ] || node scripts/build.mjs >/dev/null
+[ -x dist/buildkit-lens ] || node scripts/build.mjs >/dev/null
 
 host=""
-if node dist/cli.js info >/dev/null 2>&1; then
+if dist/buildkit-lens info >/dev/null 2>&1; then
   echo "Using the engine the Docker CLI would use."
 else
   echo "No Docker engine is reachable: starting a private one (Docker 26.1 with BuildKit 0.13)…"
@@ -27,10 +27,10 @@ if ! node -e "
       .then(s=>new Promise(r=>{s.on('end',r);s.resume();}));"
 fi
 
-node dist/cli.js info "${hostargs[@]}"
+dist/buildkit-lens info "${hostargs[@]}"
 echo
-node dist/cli.js build "${hostargs[@]}" --network none --no-cache -t buildkit-lens-demo:latest \
+dist/buildkit-lens build "${hostargs[@]}" --network none --no-cache -t buildkit-lens-demo:latest \
   --progress "${BKL_DEMO_PROGRESS:-auto}" examples/demo
 echo
 echo "Built buildkit-lens-demo:latest. Run it again to see every step CACHED:"
-echo "  node dist/cli.js build ${hostargs[*]} --network none -t buildkit-lens-demo:latest examples/demo"
+echo "  dist/buildkit-lens build ${hostargs[*]} --network none -t buildkit-lens-demo:latest examples/demo"

@@ -8,6 +8,7 @@ import { expectedContextWalk } from '../buildkit/dockerignore';
 import { newWorker, PAUSE_AFTER, SPARE_WALK_WORKER, worthWalkingAhead } from '../buildkit/filesync/prefetch';
 import type { WalkJob, WalkWorkerData } from '../buildkit/filesync/walkWorker';
 import { codeCacheFor, loadThroughCodeCache } from '../codeCache';
+import { restoreForChildren } from '../engine/launcherCa';
 import { parseCommand } from './args';
 
 type CliMain = { main(argv: string[]): Promise<number> };
@@ -47,6 +48,7 @@ function startWalkWorker(): void {
   }
 }
 
+restoreForChildren();
 startWalkWorker();
 load()
   .main(process.argv.slice(2))

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineError } from './errors';
+import { withHandedOverCa } from './launcherCa';
 
 export interface TlsMaterial {
   ca?: Buffer;
@@ -159,6 +160,6 @@ export function parseHost(host: string, source: string, tls: TlsMaterial | undef
     kind: 'tcp',
     hostname: url.hostname.replace(/^\[|\]$/g, ''),
     port,
-    tls: useTls ? tls ?? { verify: true } : undefined,
+    tls: useTls ? withHandedOverCa(tls ?? { verify: true }) : undefined,
   };
 }

@@ -133,6 +133,25 @@ describe('engine endpoints', { skip: !d26 && 'needs the d26 engine', timeout: 30
     assert.match(run.stderr, /DONE|naming to/);
   });
 
+  test('a CA known only from NODE_EXTRA_CA_CERTS is trusted, also through the command that keeps it from Node', async () => {
+    // a context whose TLS dir has no ca.pem verifies against the default roots, as the docker CLI does;
+    // the command (dist/buildkit-lens) hands the file over instead of letting Node load it at start-up
+    writeContext(configDir, 'tls-no-ca', `tcp://127.0.0.1:${tlsPort}`, certs);
+    const id = crypto.createHash('sha256').update('tls-no-ca').digest('hex');
+    fs.rmSync(path.join(configDir, 'contexts', 'tls', id, 'docker', 'ca.pem'));
+    const ctx = writeTree({ Dockerfile: 'FROM busybox\nCOPY a /a\n', a: 'extra-ca' });
+    const env = { DOCKER_CONFIG: configDir, DOCKER_HOST: '', DOCKER_CONTEXT: '', NODE_EXTRA_CA_CERTS: certs.ca };
+    const args = ['build', '--context', 'tls-no-ca', '--progress', 'plain', '-t', 'bkl-engines:extra-ca', ctx];
+    for (const viaCommand of [true, false]) {
+      const run = await runCli(args, { env, viaCommand });
+      assert.equal(run.code, 0, `${viaCommand ? 'command' : 'node dist/cli.js'}: ${run.stderr}`);
+    }
+    // without it the engine's certificate is not trusted, in one line
+    const untrusted = await runCli(args, { env: { ...env, NODE_EXTRA_CA_CERTS: '' }, viaCommand: true });
+    assert.equal(untrusted.code, 1, untrusted.stderr);
+    assert.match(untrusted.stderr, /^ERROR: .*certificate[^\n]*\n$/);
+  });
+
   test('plain tcp: the same build through a TCP listener forwarding to the engine', async () => {
     // dockerd 26 delays its start by 15 s for an unauthenticated tcp listener, so the plain tcp
     // hop is ours: a real TCP connection carrying plain HTTP and both h2c upgrades.

@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 
 export const CLI = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
+/** the CLI's command (package.json "bin"): a shell script that runs `node` dist/cli.js */
+export const CLI_COMMAND = path.resolve(__dirname, '..', '..', '..', 'dist', 'buildkit-lens');
 
 export interface CliRun {
   code: number | null;
@@ -14,10 +16,22 @@ export interface CliRun {
   ms: number;
 }
 
-/** input: what the CLI reads on standard input (none: stdin is closed) */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: Buffer | string; onStderr?(chunk: string): void } = {}): Promise<CliRun> & { child: import('node:child_process').ChildProcess } {
+interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** what the CLI reads on standard input (none: stdin is closed) */
+  input?: Buffer | string;
+  onStderr?(chunk: string): void;
+  /** through its command (dist/buildkit-lens, with this Node first on PATH) instead of `node dist/cli.js` */
+  viaCommand?: boolean;
+}
+
+export function runCli(args: string[], opts: RunOptions = {}): Promise<CliRun> & { child: import('node:child_process').ChildProcess } {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  const env = { ...process.env, ...opts.env };
+  if (opts.viaCommand) env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${env.PATH ?? ''}`;
+  const [file, argv] = opts.viaCommand ? [CLI_COMMAND, args] : [process.execPath, [CLI, ...args]];
+  const child = spawn(file, argv, { env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   if (opts.input !== undefined) child.stdin!.end(opts.input);
   const out: Buffer[] = [];
   let stderr = '';
