@@ -10,16 +10,21 @@ if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
   unset NODE_EXTRA_CA_CERTS
 fi
 # npm links this file into a bin folder: follow the links to the folder that holds cli.js
+# (the kernel has followed the same links to start this script, so they end)
+folder() {
+  case $1 in
+    */*) dir=${1%/*} ;;
+    *) dir=. ;;
+  esac
+}
 self=$0
+folder "$self"
 while [ -L "$self" ]; do
   link=$(readlink "$self")
   case $link in
     /*) self=$link ;;
-    *) self=${self%/*}/$link ;;
+    *) self=$dir/$link ;;
   esac
+  folder "$self"
 done
-case $self in
-  */*) dir=${self%/*} ;;
-  *) dir=. ;;
-esac
 exec node "$dir/cli.js" "$@"

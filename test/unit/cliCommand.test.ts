@@ -14,7 +14,13 @@ import { tempDir } from '../support/tmp';
 const SCRIPT = path.resolve(__dirname, '..', '..', '..', 'src', 'cli', 'buildkit-lens.sh');
 
 /** The command installed the way npm links a bin, with a `node` on PATH that reports what it was given. */
-function installed(): { bin: string; cliJs: string; run(args: string[], env: NodeJS.ProcessEnv): { argv: string[]; env: Record<string, string> } } {
+interface Installed {
+  cliJs: string;
+  /** runs the command by its path, or with `sh NAME` from its folder (no slash in $0) */
+  run(args: string[], env: NodeJS.ProcessEnv, bySh?: boolean): { argv: string[]; env: Record<string, string> };
+}
+
+function installed(): Installed {
   const root = tempDir('bkl-command-');
   const dist = path.join(root, 'lib', 'node_modules', 'buildkit-lens', 'dist');
   fs.mkdirSync(dist, { recursive: true });
@@ -23,7 +29,8 @@ function installed(): { bin: string; cliJs: string; run(args: string[], env: Nod
   fs.mkdirSync(path.join(root, 'bin'));
   // npm's links are relative; a second link on top, as a user's ~/bin might add
   fs.symlinkSync('../lib/node_modules/buildkit-lens/dist/buildkit-lens', path.join(root, 'bin', 'buildkit-lens'));
-  fs.symlinkSync(path.join(root, 'bin', 'buildkit-lens'), path.join(root, 'bkl'));
+  fs.symlinkSync(path.join(root, 'bin', 'buildkit-lens'), path.join(root, 'bkl-abs'));
+  fs.symlinkSync('bin/buildkit-lens', path.join(root, 'bkl'));
   const fake = path.join(root, 'fake-node');
   fs.mkdirSync(fake);
   const report = path.join(root, 'report.json');
@@ -33,11 +40,15 @@ function installed(): { bin: string; cliJs: string; run(args: string[], env: Nod
     { mode: 0o755 },
   );
   return {
-    bin: path.join(root, 'bkl'),
     cliJs: path.join(dist, 'cli.js'),
-    run(args, env) {
-      execFileSync(path.join(root, 'bkl'), args, { env: { PATH: `${fake}:/usr/bin:/bin`, ...env } });
-      return JSON.parse(fs.readFileSync(report, 'utf8'));
+    run(args, env, bySh = false) {
+      const options = { cwd: root, env: { PATH: `${fake}:/usr/bin:/bin`, ...env } };
+      if (bySh) execFileSync('sh', ['bkl', ...args], options);
+      else execFileSync(path.join(root, 'bkl-abs'), args, options);
+      const seen = JSON.parse(fs.readFileSync(report, 'utf8'));
+      // `sh bkl` from its folder passes a path relative to it
+      seen.argv[0] = path.resolve(root, seen.argv[0]);
+      return seen;
     },
   };
 }
@@ -49,6 +60,8 @@ test('the command runs cli.js beside it through npm-style links, with its argume
   assert.equal(fs.realpathSync(path.dirname(seen.argv[0])), fs.realpathSync(path.dirname(cmd.cliJs)));
   assert.equal(path.basename(seen.argv[0]), 'cli.js');
   assert.deepEqual(seen.argv.slice(1), args);
+  const bySh = cmd.run(['--version'], {}, true);
+  assert.equal(fs.realpathSync(path.dirname(bySh.argv[0])), fs.realpathSync(path.dirname(cmd.cliJs)));
   assert.equal(seen.env.NODE_EXTRA_CA_CERTS, undefined);
   assert.equal(seen.env[HANDED_OVER_CA], undefined);
 });
