@@ -11,6 +11,7 @@ import { mergeIntervals, totalDuration, type Interval } from './intervals';
 import { MemoryLogStore } from './memoryLogStore';
 import { toSourceLocation } from './sourceLocation';
 import { parseStage } from './stageName';
+import { Utf8Chunks } from './utf8Chunks';
 import { timestampMs } from './time';
 import type { Delta, LogStore, Step, StepState, StepStatus, Summary, Warning } from './types';
 import type { StatusResponse, WireVertex, WireVertexLog, WireVertexStatus, WireVertexWarning } from './wire';
@@ -35,7 +36,7 @@ interface Row {
   hidden: boolean;
   /** progress-group rows only: latest snapshot of each member */
   members?: Map<string, WireVertex>;
-  decoders: (TextDecoder | undefined)[];
+  decoders: (Utf8Chunks | undefined)[];
   statusById: Map<string, StepStatus>;
 }
 
@@ -340,10 +341,10 @@ export class BuildModel {
     const digest = row.step.digest;
     this.logs.append(digest, stream, msg);
     row.step.logBytes += msg.length;
-    // one streaming decoder per stream, so a UTF-8 sequence split across chunks survives
+    // one decoder per stream, so a UTF-8 sequence split across chunks survives
     let decoder = row.decoders[stream];
-    if (!decoder) decoder = row.decoders[stream] = new TextDecoder();
-    const entry: Delta['logs'][number] = { digest, stream, text: decoder.decode(msg, { stream: true }) };
+    if (!decoder) decoder = row.decoders[stream] = new Utf8Chunks();
+    const entry: Delta['logs'][number] = { digest, stream, text: decoder.decode(msg) };
     const ts = timestampMs(l.timestamp);
     if (ts !== undefined) {
       entry.timestamp = ts;
