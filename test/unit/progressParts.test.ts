@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mergeIntervals, totalDuration } from '../../src/progress/intervals';
 import { parseStage } from '../../src/progress/stageName';
 import { formatBytes, formatLogOffset, formatProgress } from '../../src/progress/render/format';
+import { LogLines } from '../../src/progress/render/logLines';
 
 test('parseStage: stage, counter, platform, internal, none', () => {
   assert.deepEqual(parseStage('[stage-1 2/5] RUN make'), { name: 'stage-1', index: 2, total: 5 });
@@ -39,4 +40,25 @@ test('formats match tonistiigi/units and progressui', () => {
   assert.equal(formatLogOffset(90), '0.090');
   assert.equal(formatLogOffset(12_500), '12.50');
   assert.equal(formatLogOffset(123_400), '123.4');
+});
+
+test('LogLines: a chunk of many lines is numbered whole; a partial line is continued, or repeated after another step', () => {
+  const l = new LogLines();
+  const many = Array.from({ length: 25 }, (_, i) => `line ${i + 1}`).join('\n');
+  l.feed(`${many}\nhalf`, 1500);
+  assert.equal(l.pendingLines(), 26);
+  const first = l.take('#4 ');
+  assert.ok(first.startsWith('#4 1.500 line 1\n#4 1.500 line 2\n'));
+  assert.ok(first.endsWith('#4 1.500 line 25\n#4 1.500 half'), 'the open line is printed as far as it goes');
+  assert.deepEqual(l.lastLines(), [...Array.from({ length: 10 }, (_, i) => `1.500 line ${i + 16}`), '1.500 half']);
+  l.feed(' done\nnext\n', 2000);
+  assert.equal(l.take('#4 '), ' done\n#4 2.000 next\n', 'continues the line it began, without a new prefix');
+  assert.equal(l.pendingLines(), 0);
+  l.feed('open', 3000);
+  l.take('#4 ');
+  // another step printed in between (plain.ts resets printedChars): the open line comes again whole
+  l.printedChars = 0;
+  l.feed(' end\n', 3100);
+  assert.equal(l.take('#4 '), '#4 3.000 open end\n');
+  assert.deepEqual(l.lastLines().slice(-3), ['1.500 half done', '2.000 next', '3.000 open end']);
 });

@@ -121,21 +121,8 @@ export function createPlainRenderer(write: (s: string) => void, opts: PlainRende
     o.warnings = [];
 
     const lines = o.lines;
-    const pending = lines.pending;
-    for (let i = 0; i < pending.length; i++) {
-      if (i === 0 && lines.printedChars > 0) buf.push(pending[0].slice(lines.printedChars));
-      else buf.push(`#${n} ${pending[i]}`);
-      if (i !== pending.length - 1 || !lines.partial) buf.push('\n');
-    }
-    if (pending.length > 0) {
-      if (lines.partial) {
-        lines.pending = [pending[pending.length - 1]];
-        lines.printedChars = lines.pending[0].length;
-      } else {
-        lines.pending = [];
-        lines.printedChars = 0;
-      }
-    }
+    const logs = lines.take(`#${n} `);
+    if (logs) buf.push(logs);
     o.waitingSince = undefined;
     current = digest;
     // like progressui, a finished step that had more to say ends its block with its state again
@@ -214,7 +201,7 @@ export function createPlainRenderer(write: (s: string) => void, opts: PlainRende
   }
 
   function pendingLines(digest: string): number {
-    return outputs.get(digest)?.lines.pending.length ?? 0;
+    return outputs.get(digest)?.lines.pendingLines() ?? 0;
   }
 
   function flush(): void {
