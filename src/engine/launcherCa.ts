@@ -32,7 +32,7 @@ export function withHandedOverCa(t: TlsMaterial, env: NodeJS.ProcessEnv = proces
   return ca ? { ...t, ca } : t;
 }
 
-/** Programs the CLI starts (credential helpers, ssh) see NODE_EXTRA_CA_CERTS as it was given. */
+/** Programs the CLI starts (credential helpers, git) see NODE_EXTRA_CA_CERTS as it was given. */
 export function restoreForChildren(env: NodeJS.ProcessEnv = process.env): void {
   const file = env[HANDED_OVER_CA];
   if (file && !env.NODE_EXTRA_CA_CERTS) env.NODE_EXTRA_CA_CERTS = file;

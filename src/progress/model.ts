@@ -11,9 +11,9 @@ import { mergeIntervals, totalDuration, type Interval } from './intervals';
 import { MemoryLogStore } from './memoryLogStore';
 import { toSourceLocation } from './sourceLocation';
 import { parseStage } from './stageName';
-import { Utf8Chunks } from './utf8Chunks';
 import { timestampMs } from './time';
 import type { Delta, LogStore, Step, StepState, StepStatus, Summary, Warning } from './types';
+import { Utf8Chunks } from './utf8Chunks';
 import type { StatusResponse, WireVertex, WireVertexLog, WireVertexStatus, WireVertexWarning } from './wire';
 
 export interface BuildModelOptions {
