@@ -4,8 +4,10 @@
 
 /** Decodes one stream's chunks; a character split across chunks is decoded whole with the later one. */
 export class Utf8Chunks {
-  private readonly decoder = new TextDecoder();
+  // each one-shot decode would drop a leading BOM; a stream drops only the one it starts with
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   private carry: Uint8Array | undefined;
+  private started = false;
 
   decode(chunk: Uint8Array): string {
     let bytes = chunk;
@@ -20,7 +22,10 @@ export class Utf8Chunks {
       this.carry = bytes.slice(end);
       bytes = bytes.subarray(0, end);
     }
-    return this.decoder.decode(bytes);
+    const text = this.decoder.decode(bytes);
+    if (this.started || text === '') return text;
+    this.started = true;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 }
 

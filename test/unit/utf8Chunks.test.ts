@@ -29,13 +29,22 @@ test('bytes that can never become a character are U+FFFD at once, not held back'
   }
 });
 
+test('a byte order mark is dropped where the stream starts (even when cut), kept anywhere else', () => {
+  const bom = [0xef, 0xbb, 0xbf];
+  for (const chunks of [[[...bom, 0x61], [...bom, 0x62]], [[0xef, 0xbb], [0xbf, 0x61, ...bom]], [[], [...bom], [...bom]]]) {
+    const { ours, streaming } = bothWays(chunks.map((c) => Uint8Array.from(c)));
+    assert.deepEqual(ours, streaming, JSON.stringify(chunks));
+  }
+  assert.deepEqual(bothWays([Uint8Array.from([...bom, 0x61]), Uint8Array.from([...bom, 0x62])]).ours, ['a', '\ufeffb']);
+});
+
 test('any bytes, cut anywhere: the same text per chunk as the streaming decoder (seeded, 50,000 cases)', () => {
   let seed = 1234567;
   const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  // mostly bytes around UTF-8's boundaries: ASCII, continuation, every kind of lead byte
-  const pick = () => [0x61, 0x80 + ((rand() * 64) | 0), 0xc0 + ((rand() * 32) | 0), 0xe0 + ((rand() * 16) | 0), 0xf0 + ((rand() * 16) | 0)][(rand() * 5) | 0];
+  // mostly bytes around UTF-8's boundaries: ASCII, continuation, every kind of lead byte, and BOMs
+  const pick = () => [0x61, 0x80 + ((rand() * 64) | 0), 0xc0 + ((rand() * 32) | 0), 0xe0 + ((rand() * 16) | 0), 0xf0 + ((rand() * 16) | 0), -1][(rand() * 6) | 0];
   for (let t = 0; t < 50_000; t++) {
-    const bytes = Uint8Array.from({ length: 1 + ((rand() * 12) | 0) }, pick);
+    const bytes = Uint8Array.from(Array.from({ length: 1 + ((rand() * 12) | 0) }, pick).flatMap((b) => (b < 0 ? [0xef, 0xbb, 0xbf] : [b])));
     const chunks: Uint8Array[] = [];
     let start = 0;
     for (let i = 1; i <= bytes.length; i++) {
