@@ -85,13 +85,28 @@ export function nativeGrpcTarget(ep: Endpoint, apiVersion: string, env: NodeJS.P
   return compareApiVersions(apiVersion, NATIVE_GRPC_API) >= 0 ? `unix://${ep.socketPath}` : undefined;
 }
 
+/**
+ * docker-modem works out defaults from DOCKER_HOST before it looks at the options it is given, reading
+ * DOCKER_CERT_PATH's ca.pem, cert.pem and key.pem: a folder without ca.pem threw ENOENT even for an
+ * engine chosen by --host or a context. The endpoint already says where and how to connect.
+ */
+function newModem(options: ReturnType<typeof dockerodeOptions>): Modem {
+  const host = process.env.DOCKER_HOST;
+  delete process.env.DOCKER_HOST;
+  try {
+    return new Modem(options);
+  } finally {
+    if (host !== undefined) process.env.DOCKER_HOST = host;
+  }
+}
+
 /** Pings the engine and checks it can serve BuildKit over gRPC. Throws EngineError with one clear line. */
 export async function connectEngine(opts: ResolveOptions & { timeoutMs?: number } = {}): Promise<Engine> {
   if (isBuildkitHost(opts.host)) return connectBuildkit(opts.host, '--host', opts.env);
   const endpoint = resolveEndpoint(opts);
   const agent = inspectsAsName(endpoint.kind === 'tcp' && endpoint.tls ? new https.Agent({ keepAlive: true }) : new PlainHttpAgent({ keepAlive: true }));
   const options = dockerodeOptions(endpoint, agent);
-  const modem = new Modem(options);
+  const modem = newModem(options);
   let docker: Docker | undefined;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const host = endpoint.host;
