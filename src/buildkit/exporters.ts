@@ -67,11 +67,16 @@ export function needsContainerdStore(o: ExportSpec): boolean {
   return o.type === 'oci' || o.type === 'docker';
 }
 
+/** The outputs the engine exports. As buildx, "cacheonly" is none of them: only a way to ask for none (cache warming). */
+export function engineExports<T extends ExportSpec>(outputs: readonly T[] | undefined): T[] {
+  return (outputs ?? []).filter((o) => o.type !== 'cacheonly');
+}
+
 /** Where FileSend writes each client-side output, by its index among the exporters. */
 export function outputTargets(outputs: ExportSpec[] | undefined, stdout: NodeJS.WritableStream = process.stdout): Map<number, OutputTarget> {
   const targets = new Map<number, OutputTarget>();
   // indexed as exporterEntries lists them
-  (outputs ?? []).filter((o) => o.type !== 'cacheonly').forEach((o, i) => {
+  engineExports(outputs).forEach((o, i) => {
     const dest = o.attrs.dest;
     if (!TO_CLIENT.has(o.type) || !dest) return;
     if (o.type === 'local') targets.set(i, { kind: 'dir', dest: path.resolve(dest) });
@@ -87,8 +92,7 @@ export function outputTargets(outputs: ExportSpec[] | undefined, stdout: NodeJS.
  */
 export function exporterEntries(outputs: ExportSpec[] | undefined, tags: string[], traits: { containerdStore: boolean; standalone?: boolean }): ExporterEntry[] {
   const specs = outputs ?? (traits.standalone ? [] : [{ type: 'moby', attrs: {} }]);
-  // as buildx: "cacheonly" is no exporter of the engine's, only a way to ask for none (cache warming)
-  return specs.filter((o) => o.type !== 'cacheonly').map(({ type: asked, attrs }) => {
+  return engineExports(specs).map(({ type: asked, attrs }) => {
     const a = { ...attrs };
     const type = toEngineStore(asked, traits) ? 'moby' : asked;
     if (pushedAfter(asked, traits)) delete a.push;

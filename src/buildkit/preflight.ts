@@ -5,7 +5,7 @@ import type { Engine } from '../engine/connect';
 import { unsupportedCacheExport } from './cacheOptions';
 import { dockerfileInContext } from './contextSource';
 import { checkDockerignore, ignoreFileFor, statKind } from './dockerignore';
-import { needsContainerdStore, unnamedPush, unsupportedOutput } from './exporters';
+import { engineExports, needsContainerdStore, unnamedPush, unsupportedOutput } from './exporters';
 import { checkSecrets } from './secrets';
 import { checkSshSpecs } from './sshCheck';
 import { classicStoreRefusal } from './storeAdvice';
@@ -61,7 +61,7 @@ export async function preflight(engine: Engine, opts: BuildOptions): Promise<Eng
   const info = await engine.info();
   if (opts.platforms.length > 1 && !info.containerdStore) throw new PreflightError(MULTI_PLATFORM_NEEDS_CONTAINERD);
   // one exporter per Solve before BuildKit 0.13 (Docker 26)
-  if ((opts.outputs?.filter((o) => o.type !== 'cacheonly').length ?? 0) > 1 && !engine.buildkit && Number(/^(\d+)\./.exec(info.serverVersion)?.[1] ?? 99) < 26) {
+  if (engineExports(opts.outputs).length > 1 && !engine.buildkit && Number(/^(\d+)\./.exec(info.serverVersion)?.[1] ?? 99) < 26) {
     throw new PreflightError(`several outputs need BuildKit 0.13 or later (Docker 26.0 or later); this engine is Docker ${info.serverVersion}: give one --output (or --load / --push alone)`);
   }
   for (const o of opts.outputs ?? []) {
