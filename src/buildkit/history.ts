@@ -96,13 +96,14 @@ export function decodeHistoryRecord(r: WireRecord): HistoryRecord {
     hasLogs: !!r.logs?.digest,
     pinned: !!r.pinned,
   };
-  const e = r.error;
-  if (e) {
+  if (r.error) {
     // decoded when asked for (a panel following the build): an engine keeps thousands of records,
-    // and the list needs none of this; kept out of JSON (the source holds the whole Dockerfile)
-    const details = (e.details ?? []).filter((d) => isFailureDetail(d.type_url));
+    // and the list needs none of this; kept out of JSON (the source holds the whole Dockerfile).
+    // Only what it is decoded from is kept, not the engine's stack traces beside it.
+    const { code, message } = r.error;
+    const details = (r.error.details ?? []).filter((d) => isFailureDetail(d.type_url));
     let failure: BuildError | undefined;
-    Object.defineProperty(record, 'failure', { enumerable: false, get: () => (failure ??= buildErrorFromRecord({ ...e, details })) });
+    Object.defineProperty(record, 'failure', { enumerable: false, get: () => (failure ??= buildErrorFromRecord({ code, message, details })) });
   }
   return record;
 }
