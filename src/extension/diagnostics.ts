@@ -51,13 +51,15 @@ export function registerDiagnostics(ctx: Ctx): vscode.Disposable {
     // of two builds that overlapped, the one started later has the last word, whichever ends last
     if ((shownFrom.get(session.options.dockerfile) ?? 0) > session.startedAt) return;
     const diags = diagnosticsFor(session);
+    const unplaced = !r.ok && r.error && !session.failure ? r.error : undefined;
+    const unplacedOfDockerfile = !!unplaced && isDockerfileFailure(unplaced, (d) => session.model.step(d));
     // nor does an engine out of reach, an unreadable context or a failed push say anything of the Dockerfile
-    if (!r.ok && r.error && !session.failure && !diags.length && !isDockerfileFailure(r.error, (d) => session.model.step(d))) return;
+    if (unplaced && !unplacedOfDockerfile && !diags.length) return;
     shownFrom.set(session.options.dockerfile, session.startedAt);
     const uri = vscode.Uri.file(session.options.dockerfile);
     // A failure of the Dockerfile we could not place still belongs in Problems, on the first line.
-    if (!r.ok && r.error && !session.failure && isDockerfileFailure(r.error, (d) => session.model.step(d))) {
-      const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, Number.MAX_SAFE_INTEGER), problemMessage(r.error.message), vscode.DiagnosticSeverity.Error);
+    if (unplaced && unplacedOfDockerfile) {
+      const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, Number.MAX_SAFE_INTEGER), problemMessage(unplaced.message), vscode.DiagnosticSeverity.Error);
       d.source = 'BuildKit';
       diags.unshift(d);
     }
