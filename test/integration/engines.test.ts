@@ -152,6 +152,17 @@ describe('engine endpoints', { skip: !d26 && 'needs the d26 engine', timeout: 30
     assert.match(untrusted.stderr, /^ERROR: .*certificate[^\n]*\n$/);
   });
 
+  test('an engine given by --host is reached though DOCKER_HOST and a cert folder without ca.pem are set', async () => {
+    // docker-modem reads DOCKER_CERT_PATH's files whenever DOCKER_HOST is set, whatever it is told to use
+    const noCa = path.join(configDir, 'no-ca');
+    fs.mkdirSync(noCa, { recursive: true });
+    fs.copyFileSync(certs.clientCert, path.join(noCa, 'cert.pem'));
+    fs.copyFileSync(certs.clientKey, path.join(noCa, 'key.pem'));
+    const run = await runCli(['info', '--json', '-H', d26!.host], { env: { DOCKER_HOST: `tcp://127.0.0.1:${tlsPort}`, DOCKER_CERT_PATH: noCa } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).endpoint, d26!.host);
+  });
+
   test('plain tcp: the same build through a TCP listener forwarding to the engine', async () => {
     // dockerd 26 delays its start by 15 s for an unauthenticated tcp listener, so the plain tcp
     // hop is ours: a real TCP connection carrying plain HTTP and both h2c upgrades.
