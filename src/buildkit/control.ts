@@ -1,10 +1,12 @@
-// The moby.buildkit.v1.Control client, reached through the /grpc bridge.
+// The moby.buildkit.v1.Control client: POST /grpc upgraded on a connection grpc-js dials (engineChannel.ts),
+// through the /grpc bridge where grpc-js cannot dial the engine (ssh, Windows pipes), or gRPC served natively.
 import * as grpc from '@grpc/grpc-js';
 import type { Engine } from '../engine/connect';
 import { openGrpcBridge, type GrpcBridge } from '../engine/bridge';
 import { EngineError } from '../engine/errors';
 import type { StatusResponse } from '../progress/wire';
 import { cleanErrorMessage } from './errorDetails';
+import { openEngineChannel, type EngineChannel } from './engineChannel';
 import { ControlClient } from './proto';
 
 const MAX_MESSAGE = 16 << 20;
@@ -45,36 +47,41 @@ export function oneLine(details: string): string {
 export class Control {
   private constructor(
     readonly engine: Engine,
-    /** undefined for a standalone buildkitd, dialed directly */
+    /** at most one of the two; neither for gRPC served natively (a standalone buildkitd, Docker ≥ 29.2) */
+    private readonly channel: EngineChannel | undefined,
     private readonly bridge: GrpcBridge | undefined,
     private readonly client: grpc.Client & Record<string, any>,
   ) {}
 
   static async open(engine: Engine): Promise<Control> {
     const bk = engine.buildkit ?? (engine.nativeGrpc ? { target: engine.nativeGrpc } : undefined);
-    const bridge = bk ? undefined : await openGrpcBridge(engine.endpoint);
-    const creds = bk?.tls
-      ? grpc.credentials.createSsl(bk.tls.ca ?? null, bk.tls.key ?? null, bk.tls.cert ?? null)
-      : grpc.credentials.createInsecure();
-    const client = new ControlClient(bk?.target ?? bridge!.target, creds, {
+    const channel = bk ? undefined : openEngineChannel(engine.endpoint);
+    const bridge = bk || channel ? undefined : await openGrpcBridge(engine.endpoint);
+    const creds =
+      channel?.credentials ??
+      (bk?.tls ? grpc.credentials.createSsl(bk.tls.ca ?? null, bk.tls.key ?? null, bk.tls.cert ?? null) : grpc.credentials.createInsecure());
+    const client = new ControlClient(bk?.target ?? channel?.target ?? bridge!.target, creds, {
       'grpc.max_receive_message_length': MAX_MESSAGE,
       'grpc.max_send_message_length': MAX_MESSAGE,
       // One HTTP/2 connection carries every call; keep it from idling out between builds.
       'grpc.keepalive_time_ms': 60_000,
+      // the engine is reached as the Docker CLI and docker-modem reach it, never through an HTTP proxy
+      'grpc.enable_http_proxy': 0,
     });
-    return new Control(engine, bridge, client as grpc.Client & Record<string, any>);
+    return new Control(engine, channel, bridge, client as grpc.Client & Record<string, any>);
   }
 
-  get openBridgeConnections(): number {
-    return this.bridge?.openConnections ?? 0;
+  /** connections to the engine still open, upgraded by the channel or piped by the bridge (for leak checks) */
+  get openEngineConnections(): number {
+    return this.channel?.openConnections ?? this.bridge?.openConnections ?? 0;
   }
 
-  /** Explains a transport-level failure with what the bridge saw, instead of "No connection established". */
+  /** Explains a transport-level failure with what the upgrade saw, instead of "No connection established". */
   explain(err: grpc.ServiceError): Error {
-    const cause = this.bridge?.lastError();
+    const cause = this.channel?.lastError() ?? this.bridge?.lastError();
     if (err.code === grpc.status.UNAVAILABLE && cause) return cause;
     if (err.code === grpc.status.UNAVAILABLE) {
-      const where = this.bridge ? 'in the Docker engine at' : 'at';
+      const where = this.channel || this.bridge ? 'in the Docker engine at' : 'at';
       return new EngineError(`lost the connection to BuildKit ${where} ${this.engine.endpoint.host}: ${oneLine(err.details)}`);
     }
     // the engine's own words, without grpc-js's "13 INTERNAL: " before them
@@ -119,6 +126,7 @@ export class Control {
 
   async close(): Promise<void> {
     this.client.close();
+    this.channel?.close();
     await this.bridge?.close();
   }
 }

@@ -1,11 +1,13 @@
-// grpc-js dials its own sockets and takes no pre-connected one, so the Control client talks to a
-// private Unix socket; each connection accepted there becomes its own upgraded POST /grpc.
+// For engines grpc-js cannot dial itself (ssh, Windows pipes; the others: src/buildkit/engineChannel.ts)
+// the Control client talks to a private Unix socket; each connection accepted there becomes its own
+// upgraded POST /grpc.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Endpoint } from './endpoint';
+import { EngineError } from './errors';
 import { upgradeH2c } from './upgrade';
 import { folderPrefix, removeFoldersOfEndedProcessesOnce } from '../staleFolders';
 
@@ -58,7 +60,13 @@ export async function openGrpcBridge(ep: Endpoint): Promise<GrpcBridge> {
     exitHooked = true;
     process.once('exit', removeOpenDirs);
   }
-  const dir = fs.mkdtempSync(path.join(tmp, folderPrefix(PREFIX)));
+  let dir: string;
+  try {
+    dir = fs.mkdtempSync(path.join(tmp, folderPrefix(PREFIX)));
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new EngineError(`cannot make the folder for the gRPC bridge to ${ep.host} in ${tmp} (${why}): set TMPDIR to a folder you can write`, 'ETMPDIR');
+  }
   openDirs.add(dir);
   fs.chmodSync(dir, 0o700);
   const sockPath = path.join(dir, SOCKET);

@@ -1,6 +1,8 @@
 // POST /grpc and POST /session upgraded to h2c, the way the Docker CLI's DialHijack does it.
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { Duplex } from 'node:stream';
 import type { Endpoint } from './endpoint';
 import { sshDialAgent } from './sshDial';
@@ -65,10 +67,42 @@ export function upgradeH2c(
   headers: UpgradeHeaders = {},
   timeoutMs = 10_000,
 ): Promise<Duplex> {
+  const secure = ep.kind === 'tcp' && !!ep.tls;
+  return awaitUpgrade(ep, path, headers, timeoutMs, (opts) => (secure ? https : http).request({ ...requestBase(ep), ...opts })).then((socket) =>
+    secure ? overTls(socket) : socket,
+  );
+}
+
+/**
+ * Upgrades a connection someone else dialed to the engine (grpc-js, src/buildkit/engineChannel.ts):
+ * TLS first where the endpoint has it. The socket comes back as it is, TLS included, so that Node's
+ * HTTP/2 client reads it natively instead of through a stream in JavaScript.
+ */
+export function upgradeOver(socket: net.Socket, ep: Endpoint, path: '/grpc' | '/session', timeoutMs = 10_000): Promise<net.Socket> {
+  const conn = ep.kind === 'tcp' && ep.tls ? overDialed(socket, ep.hostname!, ep.tls) : socket;
+  return awaitUpgrade(ep, path, {}, timeoutMs, (opts) => http.request({ ...opts, createConnection: () => conn })).then(
+    (s) => s as net.Socket,
+    (err: Error) => {
+      conn.destroy();
+      throw err;
+    },
+  );
+}
+
+function overDialed(socket: net.Socket, host: string, t: NonNullable<Endpoint['tls']>): tls.TLSSocket {
+  // no SNI for an address (Node refuses it); the certificate is checked against host either way
+  return tls.connect({ socket, host, servername: net.isIP(host) ? '' : host, ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: t.verify, ALPNProtocols: ['http/1.1'] });
+}
+
+function awaitUpgrade(
+  ep: Endpoint,
+  path: '/grpc' | '/session',
+  headers: UpgradeHeaders,
+  timeoutMs: number,
+  request: (opts: http.RequestOptions) => http.ClientRequest,
+): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    const secure = ep.kind === 'tcp' && !!ep.tls;
-    const req = (secure ? https : http).request({
-      ...requestBase(ep),
+    const req = request({
       method: 'POST',
       path,
       headers: { Host: 'localhost', ...headers, Connection: 'Upgrade', Upgrade: 'h2c', 'Content-Length': '0' },
@@ -94,7 +128,7 @@ export function upgradeH2c(
       clearTimeout(timer);
       if (head.length > 0) socket.unshift(head);
       socket.setNoDelay?.(true);
-      resolve(secure ? overTls(socket) : socket);
+      resolve(socket);
     });
     req.on('response', (res) => {
       res.resume();

@@ -352,7 +352,8 @@ describe('CLI bad input: clear one-line message, right exit code, no stack trace
       assert.ok(img.size > 100, `${img.size} entries`);
     });
 
-    // BUILDKIT_LENS_NATIVE_GRPC=0 forces the gRPC bridge (a socket in a temp folder), as tcp:// and engines before API 1.53 use
+    // BUILDKIT_LENS_NATIVE_GRPC=0 forces the /grpc upgrade, as engines before API 1.53 use (the bridge's
+    // temp folder, for ssh engines, is checked in engines-ssh.test.ts)
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       test(`${signal} during a RUN cancels the build and leaves no temp files`, async () => {
         const c = writeTree({ Dockerfile: `FROM busybox\nRUN echo started-${Date.now()} && sleep 30\n` });

@@ -109,6 +109,17 @@ describe('ssh:// engines', { skip, timeout: 120_000 }, () => {
     assert.match(r.stdout, /Engine:\s+Docker 26\./);
   });
 
+  test('a CLI build over ssh goes through the bridge: its folder is removed after, a missing TMPDIR is one clear line', async () => {
+    const ctx = writeTree({ Dockerfile: 'FROM busybox\nCOPY a /a\n', a: `bridge ${Date.now()}` });
+    const tmp = tempDir('bkl-ssh-tmp-');
+    const run = await runCli(['build', '-H', host, '--progress', 'plain', ctx], { env: { TMPDIR: tmp } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(fs.readdirSync(tmp), []);
+    const missing = await runCli(['build', '-H', host, '--progress', 'plain', ctx], { env: { TMPDIR: '/nonexistent/bkl-tmp' } });
+    assert.equal(missing.code, 1, missing.stderr);
+    assert.match(missing.stderr, /^ERROR: cannot make the folder for the gRPC bridge to ssh:\/\/\S+ in \/nonexistent\/bkl-tmp \(ENOENT\): set TMPDIR/m);
+  });
+
   test('a key the server does not know: one clear line', async (t) => {
     await assert.rejects(connectEngine({ host: host.replace('root@', 'nobody@'), timeoutMs: 10_000 }), (e: Error) => {
       assert.ok(!e.message.includes('\n'), e.message);

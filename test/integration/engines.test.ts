@@ -152,6 +152,15 @@ describe('engine endpoints', { skip: !d26 && 'needs the d26 engine', timeout: 30
     assert.match(untrusted.stderr, /^ERROR: .*certificate[^\n]*\n$/);
   });
 
+  test('Control dials unix and TLS engines itself: a build needs no temp folder (the bridge needed one)', async () => {
+    const ctx = writeTree({ Dockerfile: 'FROM busybox\nCOPY a /a\n', a: `no-tmp ${Date.now()}` });
+    const env = { DOCKER_CONFIG: configDir, DOCKER_HOST: '', DOCKER_CONTEXT: '', TMPDIR: '/nonexistent/bkl-tmp' };
+    for (const where of [['-H', d26!.host], ['--context', 'tls']]) {
+      const run = await runCli(['build', ...where, '--progress', 'plain', ctx], { env });
+      assert.equal(run.code, 0, `${where.join(' ')}: ${run.stderr}`);
+    }
+  });
+
   test('an engine given by --host is reached though DOCKER_HOST and a cert folder without ca.pem are set', async () => {
     // docker-modem reads DOCKER_CERT_PATH's files whenever DOCKER_HOST is set, whatever it is told to use
     const noCa = path.join(configDir, 'no-ca');

@@ -38,11 +38,11 @@ function transferring(s: StatusResponse): boolean {
 async function leakGuard(eng: TestEngine): Promise<() => Promise<void>> {
   const control = await controlFor(await engineFor(eng.host));
   await control.listWorkers(); // the shared control connection is up before counting
-  const bridge0 = control.openBridgeConnections;
+  const bridge0 = control.openEngineConnections;
   const fds0 = openFds();
   return async () => {
     await settle(300);
-    assert.equal(control.openBridgeConnections, bridge0, `bridge connections ${bridge0} → ${control.openBridgeConnections}`);
+    assert.equal(control.openEngineConnections, bridge0, `engine connections ${bridge0} → ${control.openEngineConnections}`);
     assert.ok(openFds() <= fds0 + 1, `open fds ${fds0} → ${openFds()}`);
   };
 }
