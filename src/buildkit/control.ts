@@ -65,7 +65,7 @@ export class Control {
       'grpc.max_send_message_length': MAX_MESSAGE,
       // One HTTP/2 connection carries every call; keep it from idling out between builds.
       'grpc.keepalive_time_ms': 60_000,
-      // the engine is reached as the Docker CLI and docker-modem reach it, never through an HTTP proxy
+      // never through an HTTP proxy from the environment: the Docker CLI dials its upgraded connections directly too
       'grpc.enable_http_proxy': 0,
     });
     return new Control(engine, channel, bridge, client as grpc.Client & Record<string, any>);

@@ -69,10 +69,6 @@ class UpgradingCredentials extends grpc.ChannelCredentials {
     super();
   }
 
-  override compose(): grpc.ChannelCredentials {
-    throw new Error('the engine channel takes no call credentials');
-  }
-
   _isSecure(): boolean {
     return false;
   }

@@ -80,7 +80,9 @@ export function upgradeH2c(
  */
 export function upgradeOver(socket: net.Socket, ep: Endpoint, path: '/grpc' | '/session', timeoutMs = 10_000): Promise<net.Socket> {
   const conn = ep.kind === 'tcp' && ep.tls ? overDialed(socket, ep.hostname!, ep.tls) : socket;
-  return awaitUpgrade(ep, path, {}, timeoutMs, (opts) => http.request({ ...opts, createConnection: () => conn })).then(
+  // A ClientRequest of our own, not http.request: VS Code's extension host patches http.request to give
+  // every request without a socketPath its proxy agent, and an agent takes precedence over createConnection.
+  return awaitUpgrade(ep, path, {}, timeoutMs, (opts) => new http.ClientRequest({ ...opts, createConnection: () => conn })).then(
     (s) => s as net.Socket,
     (err: Error) => {
       conn.destroy();

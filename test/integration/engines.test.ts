@@ -184,11 +184,17 @@ describe('engine endpoints', { skip: !d26 && 'needs the d26 engine', timeout: 30
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as net.AddressInfo).port;
+    // an HTTP proxy in the environment is not for /grpc (the Docker CLI dials its upgraded connections
+    // directly too); grpc-js would otherwise send Control through it, here to a port nothing listens on
+    const savedProxy = process.env.grpc_proxy;
+    process.env.grpc_proxy = `http://127.0.0.1:${await freePort()}`;
     try {
       const { engine, labels } = await buildVia({ host: `tcp://127.0.0.1:${port}`, env: { ...process.env, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '' } }, 'tcp');
       assert.equal(engine.endpoint.tls, undefined);
       assert.equal(labels.via, 'tcp');
     } finally {
+      if (savedProxy === undefined) delete process.env.grpc_proxy;
+      else process.env.grpc_proxy = savedProxy;
       server.close();
     }
   });
