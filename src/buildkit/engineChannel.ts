@@ -15,7 +15,7 @@ export interface EngineChannel {
   credentials: grpc.ChannelCredentials;
   /** upgraded connections still open (for leak checks) */
   readonly openConnections: number;
-  /** why the last upgrade failed: grpc-js itself only keeps a line of text */
+  /** why the last upgrade failed, until one succeeds: grpc-js itself only keeps a line of text */
   lastError(): Error | undefined;
   /** destroys what grpc-js has not closed yet */
   close(): void;
@@ -30,6 +30,7 @@ export function openEngineChannel(ep: Endpoint): EngineChannel | undefined {
   const connect = (dialed: Socket) =>
     upgradeOver(dialed, ep, '/grpc').then(
       (socket) => {
+        lastError = undefined;
         live.add(socket);
         socket.once('close', () => live.delete(socket));
         return socket;
@@ -54,7 +55,8 @@ export function openEngineChannel(ep: Endpoint): EngineChannel | undefined {
 }
 
 export function dialTarget(ep: Endpoint): string | undefined {
-  if (ep.kind === 'unix' && ep.socketPath) return `unix://${ep.socketPath}`;
+  // "unix:PATH" takes a relative path too, where grpc-js would read "unix://rel.sock" as "//rel.sock"
+  if (ep.kind === 'unix' && ep.socketPath) return `unix:${ep.socketPath}`;
   if (ep.kind === 'tcp' && ep.hostname && ep.port) return `dns:${ep.hostname.includes(':') ? `[${ep.hostname}]` : ep.hostname}:${ep.port}`;
   return undefined;
 }

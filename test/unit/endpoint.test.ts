@@ -107,7 +107,8 @@ test('native gRPC on the engine socket from API 1.53, local sockets only, with a
 
 test('grpc-js dials unix and tcp engines itself (IPv6 in brackets); ssh and Windows pipes go through the bridge', async () => {
   const { dialTarget } = await import('../../src/buildkit/engineChannel');
-  assert.equal(dialTarget(parseHost('unix:///run/docker.sock', 'x', undefined)), 'unix:///run/docker.sock');
+  assert.equal(dialTarget(parseHost('unix:///run/docker.sock', 'x', undefined)), 'unix:/run/docker.sock');
+  assert.equal(dialTarget(parseHost('unix://docker.sock', 'x', undefined)), 'unix:docker.sock');
   assert.equal(dialTarget(parseHost('tcp://10.0.0.1:2376', 'x', undefined)), 'dns:10.0.0.1:2376');
   assert.equal(dialTarget(parseHost('tcp://docker.example:2375', 'x', undefined)), 'dns:docker.example:2375');
   assert.equal(dialTarget(parseHost('tcp://[::1]:2376', 'x', undefined)), 'dns:[::1]:2376');
