@@ -11,7 +11,7 @@ import { startBuild } from '../../src/buildkit/build';
 import { connectEngine, type Engine } from '../../src/engine/connect';
 import type { ResolveOptions } from '../../src/engine/endpoint';
 import { build, closeEngines, options, writeTree } from '../support/build';
-import { freePort, installClientCerts, makeCerts, type TestCerts } from '../support/certs';
+import { freePort, installClientCerts, makeCerts, writeContext, type TestCerts } from '../support/certs';
 import { runCli } from '../support/cli';
 import { testEngines } from '../support/engines';
 import { startPrivateEngine, type PrivateEngine } from '../support/privateEngine';
@@ -20,18 +20,6 @@ import { tempDir } from '../support/tmp';
 const engines = testEngines();
 const d26 = engines.find((e) => e.name === 'd26');
 const d20 = engines.find((e) => e.name === 'd20');
-
-/** Writes a Docker context the way `docker context create` stores it. */
-function writeContext(configDir: string, name: string, host: string, certs?: TestCerts): void {
-  const id = crypto.createHash('sha256').update(name).digest('hex');
-  const meta = path.join(configDir, 'contexts', 'meta', id);
-  fs.mkdirSync(meta, { recursive: true });
-  fs.writeFileSync(
-    path.join(meta, 'meta.json'),
-    JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }),
-  );
-  if (certs) installClientCerts(certs, path.join(configDir, 'contexts', 'tls', id, 'docker'));
-}
 
 /** Builds once through a fresh connection resolved from opts; answers the image's labels. */
 async function buildVia(resolve: ResolveOptions, label: string): Promise<{ engine: Engine; labels: Record<string, string> }> {

@@ -1,6 +1,7 @@
 // A throwaway certificate authority made with openssl: a server certificate for 127.0.0.1 /
 // localhost and a client certificate, laid out the way dockerd and the Docker CLI read them.
 import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tempDir } from './tmp';
@@ -42,6 +43,24 @@ export function installClientCerts(certs: TestCerts, dir: string): void {
   fs.copyFileSync(certs.ca, path.join(dir, 'ca.pem'));
   fs.copyFileSync(certs.clientCert, path.join(dir, 'cert.pem'));
   fs.copyFileSync(certs.clientKey, path.join(dir, 'key.pem'));
+}
+
+/** Writes a Docker context the way `docker context create` stores it (its TLS files under contexts/tls). */
+export function writeContext(configDir: string, name: string, host: string, certs?: TestCerts): void {
+  const id = crypto.createHash('sha256').update(name).digest('hex');
+  const meta = path.join(configDir, 'contexts', 'meta', id);
+  fs.mkdirSync(meta, { recursive: true });
+  fs.writeFileSync(
+    path.join(meta, 'meta.json'),
+    JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }),
+  );
+  if (certs) installClientCerts(certs, path.join(configDir, 'contexts', 'tls', id, 'docker'));
+}
+
+/** Removes what writeContext wrote. */
+export function removeContext(configDir: string, name: string): void {
+  const id = crypto.createHash('sha256').update(name).digest('hex');
+  for (const kind of ['meta', 'tls']) fs.rmSync(path.join(configDir, 'contexts', kind, id), { recursive: true, force: true });
 }
 
 /** A free TCP port on 127.0.0.1 (closed again before returning; fine for a test's own daemon). */

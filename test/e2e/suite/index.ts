@@ -9,7 +9,7 @@ const Mocha = MochaModule.default ?? MochaModule;
 
 export async function run(): Promise<void> {
   const restricted = process.env.BKL_E2E_RESTRICTED === '1';
-  const files = restricted ? ['restricted.test.js'] : ['commands.test.js', 'codeLens.test.js', 'build.test.js', 'secrets.test.js', 'namedContexts.test.js', 'ssh.test.js', 'provenance.test.js', 'engineKill.test.js'];
+  const files = restricted ? ['restricted.test.js'] : ['commands.test.js', 'codeLens.test.js', 'build.test.js', 'secrets.test.js', 'namedContexts.test.js', 'ssh.test.js', 'provenance.test.js', 'engineKill.test.js', 'tlsEngine.test.js'];
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 120_000, reporter: 'spec', grep: process.env.BKL_E2E_GREP });
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   await mocha.loadFilesAsync();
