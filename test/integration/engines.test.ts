@@ -143,8 +143,11 @@ describe('engine endpoints', { skip: !d26 && 'needs the d26 engine', timeout: 30
   test('Control dials unix and TLS engines itself: a build needs no temp folder (the bridge needed one)', async () => {
     const ctx = writeTree({ Dockerfile: 'FROM busybox\nCOPY a /a\n', a: `no-tmp ${Date.now()}` });
     const env = { DOCKER_CONFIG: configDir, DOCKER_HOST: '', DOCKER_CONTEXT: '', TMPDIR: '/nonexistent/bkl-tmp' };
-    for (const where of [['-H', d26!.host], ['--context', 'tls']]) {
-      const run = await runCli(['build', ...where, '--progress', 'plain', ctx], { env });
+    const socket = d26!.host.slice('unix://'.length);
+    // a relative socket path too, from the socket's folder ("unix://docker.sock")
+    const ways: [string[], string | undefined][] = [[['-H', d26!.host], undefined], [['--context', 'tls'], undefined], [['-H', `unix://${path.basename(socket)}`], path.dirname(socket)]];
+    for (const [where, cwd] of ways) {
+      const run = await runCli(['build', ...where, '--progress', 'plain', ctx], { env, cwd });
       assert.equal(run.code, 0, `${where.join(' ')}: ${run.stderr}`);
     }
   });

@@ -34,15 +34,15 @@ function transferring(s: StatusResponse): boolean {
   return s.statuses.some((st) => st.ID.startsWith('transferring') && Number(st.current) > 0);
 }
 
-/** Open fds and bridge connections before, and a check that both are back after the build. */
+/** Open fds and engine connections before, and a check that both are back after the build. */
 async function leakGuard(eng: TestEngine): Promise<() => Promise<void>> {
   const control = await controlFor(await engineFor(eng.host));
   await control.listWorkers(); // the shared control connection is up before counting
-  const bridge0 = control.openEngineConnections;
+  const conns0 = control.openEngineConnections;
   const fds0 = openFds();
   return async () => {
     await settle(300);
-    assert.equal(control.openEngineConnections, bridge0, `engine connections ${bridge0} → ${control.openEngineConnections}`);
+    assert.equal(control.openEngineConnections, conns0, `engine connections ${conns0} → ${control.openEngineConnections}`);
     assert.ok(openFds() <= fds0 + 1, `open fds ${fds0} → ${openFds()}`);
   };
 }

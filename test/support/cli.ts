@@ -24,6 +24,7 @@ interface RunOptions {
   onStderr?(chunk: string): void;
   /** through its command (dist/buildkit-lens, with this Node first on PATH) instead of `node dist/cli.js` */
   viaCommand?: boolean;
+  cwd?: string;
 }
 
 export function runCli(args: string[], opts: RunOptions = {}): Promise<CliRun> & { child: import('node:child_process').ChildProcess } {
@@ -31,7 +32,7 @@ export function runCli(args: string[], opts: RunOptions = {}): Promise<CliRun> &
   const env = { ...process.env, ...opts.env };
   if (opts.viaCommand) env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${env.PATH ?? ''}`;
   const [file, argv] = opts.viaCommand ? [CLI_COMMAND, args] : [process.execPath, [CLI, ...args]];
-  const child = spawn(file, argv, { env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  const child = spawn(file, argv, { env, cwd: opts.cwd, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   if (opts.input !== undefined) child.stdin!.end(opts.input);
   const out: Buffer[] = [];
   let stderr = '';
