@@ -59,7 +59,7 @@ function onFile(flag: string, file: string, act: (file: string) => void): void {
 }
 
 export async function runBuild(cmd: BuildCommand, io: CliIO): Promise<number> {
-  const input = await withStdin(cmd, io.stdin ?? process.stdin);
+  const input = await withStdin(cmd, () => io.stdin ?? process.stdin);
   try {
     return await buildWith({ ...cmd, options: input.options }, io);
   } finally {

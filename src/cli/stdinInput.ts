@@ -27,10 +27,14 @@ export interface StdinBuild {
   cleanup(): void;
 }
 
-/** The build options with stdin's content in place; cleanup() removes the folders it made. */
-export async function withStdin(cmd: BuildCommand, stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<StdinBuild> {
+/**
+ * The build options with stdin's content in place; cleanup() removes the folders it made. Standard input
+ * is asked for only when the command reads it: Node builds process.stdin on first access (~1 ms).
+ */
+export async function withStdin(cmd: BuildCommand, openStdin: () => NodeJS.ReadableStream & { isTTY?: boolean }): Promise<StdinBuild> {
   if (!cmd.stdin) return { options: cmd.options, cleanup: () => undefined };
   const what = cmd.stdin === 'context' ? 'the context ("-")' : 'the Dockerfile ("-f -")';
+  const stdin = openStdin();
   if (stdin.isTTY) throw new UsageError(`${what} is read from standard input, and standard input is a terminal: pipe it in, e.g. < Dockerfile`);
   const data = await readAll(stdin);
   const made: string[] = [];

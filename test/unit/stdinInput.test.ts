@@ -26,10 +26,13 @@ test('"build -" and "-f -": the flags, the folders made for them, removed again'
   assert.equal(cmd(['-']).stdin, 'context');
   assert.equal(cmd(['-f', '-', 'ctx']).stdin, 'dockerfile');
   assert.equal(cmd(['ctx']).stdin, undefined);
+  // a build that does not read standard input never asks for it
+  const plain = await withStdin(cmd(['/w/ctx']), () => assert.fail('standard input was opened'));
+  assert.equal(plain.options.contextDir, '/w/ctx');
   assert.throws(() => cmd(['-f', '-', '-']), /standard input cannot be both the context/);
 
   // a Dockerfile on stdin, no context: an empty context and the Dockerfile in a folder of its own
-  const a = await withStdin(cmd(['-']), input('FROM scratch\n'));
+  const a = await withStdin(cmd(['-']), () => input('FROM scratch\n'));
   assert.deepEqual(fs.readdirSync(a.options.contextDir), []);
   assert.equal(fs.readFileSync(a.options.dockerfile, 'utf8'), 'FROM scratch\n');
   assert.notEqual(path.dirname(a.options.dockerfile), a.options.contextDir, 'the Dockerfile is not in the context');
@@ -37,13 +40,13 @@ test('"build -" and "-f -": the flags, the folders made for them, removed again'
   assert.equal(fs.existsSync(a.options.contextDir) || fs.existsSync(a.options.dockerfile), false);
 
   // -f -: the context stays the one given
-  const b = await withStdin(cmd(['-f', '-', '/w/ctx']), input('FROM scratch\n'));
+  const b = await withStdin(cmd(['-f', '-', '/w/ctx']), () => input('FROM scratch\n'));
   assert.equal(b.options.contextDir, '/w/ctx');
   b.cleanup();
 
   // an archive: sent whole, -f names the Dockerfile inside it
   const tgz = zlib.gzipSync('not really a tar, but gzip');
-  const c = await withStdin(cmd(['-f', 'sub/Dockerfile.dev', '-']), input(tgz));
+  const c = await withStdin(cmd(['-f', 'sub/Dockerfile.dev', '-']), () => input(tgz));
   assert.deepEqual(c.options.contextArchive, tgz);
   const attrs = frontendAttrs(c.options);
   assert.equal(attrs.filename, 'sub/Dockerfile.dev');
@@ -51,6 +54,6 @@ test('"build -" and "-f -": the flags, the folders made for them, removed again'
   assert.deepEqual(sessionDirs(c.options), { context: c.options.contextDir, dockerfile: c.options.contextDir });
   c.cleanup();
 
-  await assert.rejects(withStdin(cmd(['-']), input('')), /the context \("-"\): standard input is empty/);
-  await assert.rejects(withStdin(cmd(['-']), Object.assign(input('x'), { isTTY: true })), /standard input is a terminal/);
+  await assert.rejects(withStdin(cmd(['-']), () => input('')), /the context \("-"\): standard input is empty/);
+  await assert.rejects(withStdin(cmd(['-']), () => Object.assign(input('x'), { isTTY: true })), /standard input is a terminal/);
 });
