@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WalkPrefetch } from '../../src/buildkit/filesync/prefetch';
+import { mayWalkAhead, WalkPrefetch } from '../../src/buildkit/filesync/prefetch';
 import { metadataFor, receive, startHarness, validateStats, type Received } from '../fixtures/filesync/receiver';
 import { tempDir } from '../support/tmp';
 
@@ -94,4 +94,18 @@ test('a walk error reaches the receiver with the same message either way', async
   assert.deepEqual(ahead.errors, live.errors);
   assert.equal(ahead.errPacket, live.errPacket);
   assert.equal(ahead.status.code, live.status.code);
+});
+
+test('the launcher parses a build command only when an argument names a folder worth walking ahead', () => {
+  const big = fixture();
+  const small = tempDir('fs-pf-small-');
+  fs.writeFileSync(path.join(small, 'Dockerfile'), 'FROM scratch\n');
+  const cwd = path.dirname(big);
+  const flags = ['--progress', 'plain', '--network', 'none', '--build-arg', 'N=1', '-t', 'x:latest'];
+  assert.equal(mayWalkAhead([...flags, small]), false);
+  assert.equal(mayWalkAhead([...flags, big]), true);
+  // the context before the flags, relative to the working folder, as buildx takes it too
+  assert.equal(mayWalkAhead([path.basename(big), ...flags], cwd), true);
+  assert.equal(mayWalkAhead(['-', ...flags]), false);
+  assert.equal(mayWalkAhead(['-f', path.join(small, 'Dockerfile'), 'https://example.invalid/repo.git']), false);
 });
