@@ -5,7 +5,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { expectedContextWalk } from '../buildkit/dockerignore';
-import { mayWalkAhead, newWorker, PAUSE_AFTER, SPARE_WALK_WORKER, worthWalkingAhead } from '../buildkit/filesync/prefetch';
+import { foldersWorthWalking, newWorker, PAUSE_AFTER, SPARE_WALK_WORKER } from '../buildkit/filesync/prefetch';
 import type { WalkJob, WalkWorkerData } from '../buildkit/filesync/walkWorker';
 import { codeCacheFor, loadThroughCodeCache } from '../codeCache';
 import { restoreForChildren } from '../engine/launcherCa';
@@ -31,10 +31,12 @@ function load(): CliMain {
  * for the same walk; bad arguments start nothing (the CLI reports them).
  */
 function startWalkWorker(): void {
-  if (process.argv[2] !== 'build' || process.env.BUILDKIT_LENS_PREFETCH === '0' || !mayWalkAhead(process.argv.slice(3))) return;
+  if (process.argv[2] !== 'build' || process.env.BUILDKIT_LENS_PREFETCH === '0') return;
+  const worth = foldersWorthWalking(process.argv.slice(3));
+  if (worth.length === 0) return;
   try {
     const cmd = parseCommand(process.argv.slice(2));
-    if (cmd.kind !== 'build' || cmd.stdin === 'context' || cmd.options.contextUrl || !worthWalkingAhead(cmd.options.contextDir)) return;
+    if (cmd.kind !== 'build' || cmd.stdin === 'context' || cmd.options.contextUrl || !worth.includes(cmd.options.contextDir)) return;
     const job: WalkJob = { root: cmd.options.contextDir, opts: expectedContextWalk(cmd.options), pauseAfter: PAUSE_AFTER };
     const g = globalThis as Record<symbol, unknown>;
     const w = newWorker(path.join(__dirname, 'walkWorker.js'), { workerData: { job } satisfies WalkWorkerData });

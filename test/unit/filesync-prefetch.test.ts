@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mayWalkAhead, WalkPrefetch } from '../../src/buildkit/filesync/prefetch';
+import { foldersWorthWalking, WalkPrefetch } from '../../src/buildkit/filesync/prefetch';
 import { metadataFor, receive, startHarness, validateStats, type Received } from '../fixtures/filesync/receiver';
 import { tempDir } from '../support/tmp';
 
@@ -102,10 +102,10 @@ test('the launcher parses a build command only when an argument names a folder w
   fs.writeFileSync(path.join(small, 'Dockerfile'), 'FROM scratch\n');
   const cwd = path.dirname(big);
   const flags = ['--progress', 'plain', '--network', 'none', '--build-arg', 'N=1', '-t', 'x:latest'];
-  assert.equal(mayWalkAhead([...flags, small]), false);
-  assert.equal(mayWalkAhead([...flags, big]), true);
+  assert.deepEqual(foldersWorthWalking([...flags, small]), []);
+  assert.deepEqual(foldersWorthWalking([...flags, big]), [big]);
   // the context before the flags, relative to the working folder, as buildx takes it too
-  assert.equal(mayWalkAhead([path.basename(big), ...flags], cwd), true);
-  assert.equal(mayWalkAhead(['-', ...flags]), false);
-  assert.equal(mayWalkAhead(['-f', path.join(small, 'Dockerfile'), 'https://example.invalid/repo.git']), false);
+  assert.deepEqual(foldersWorthWalking([path.basename(big), ...flags], cwd), [big]);
+  assert.deepEqual(foldersWorthWalking(['-', ...flags]), []);
+  assert.deepEqual(foldersWorthWalking(['-f', path.join(small, 'Dockerfile'), 'https://example.invalid/repo.git']), []);
 });

@@ -68,13 +68,14 @@ export function worthWalkingAhead(root: string): boolean {
 }
 
 /**
- * Could this command line walk a context worth a worker? True when any argument that is not a flag
- * names such a folder. The launcher asks this before parsing the command: the parse costs a CLI run
- * ~2.5 ms (node:util parseArgs' first use, and the parser compiled without the bundle's code cache),
- * and most builds of small contexts need no worker. A folder given as a flag's value only costs that parse.
+ * The folders named on a command line that are worth a worker: every argument that is not a flag,
+ * resolved as the context would be. The launcher asks this before parsing the command: the parse costs
+ * a CLI run ~2.5 ms (node:util parseArgs' first use, and the parser compiled without the bundle's code
+ * cache), and most builds of small contexts need no worker. A folder given as a flag's value only costs
+ * that parse; the parsed context must be one of these.
  */
-export function mayWalkAhead(args: string[], cwd = process.cwd()): boolean {
-  return args.some((a) => !a.startsWith('-') && worthWalkingAhead(path.resolve(cwd, a)));
+export function foldersWorthWalking(args: string[], cwd = process.cwd()): string[] {
+  return args.filter((a) => !a.startsWith('-')).map((a) => path.resolve(cwd, a)).filter(worthWalkingAhead);
 }
 
 export class WalkPrefetch {
