@@ -6,7 +6,7 @@
 // each (re)connection, as the bridge upgraded each connection accepted.
 import * as grpc from '@grpc/grpc-js';
 import type { Socket } from 'node:net';
-import type { Endpoint } from '../engine/endpoint';
+import { grpcUnixTarget, type Endpoint } from '../engine/endpoint';
 import { upgradeOver } from '../engine/upgrade';
 
 export interface EngineChannel {
@@ -55,8 +55,7 @@ export function openEngineChannel(ep: Endpoint): EngineChannel | undefined {
 }
 
 export function dialTarget(ep: Endpoint): string | undefined {
-  // "unix:PATH" takes a relative path too, where grpc-js would read "unix://rel.sock" as "//rel.sock"
-  if (ep.kind === 'unix' && ep.socketPath) return `unix:${ep.socketPath}`;
+  if (ep.kind === 'unix' && ep.socketPath) return grpcUnixTarget(ep.socketPath);
   if (ep.kind === 'tcp' && ep.hostname && ep.port) return `dns:${ep.hostname.includes(':') ? `[${ep.hostname}]` : ep.hostname}:${ep.port}`;
   return undefined;
 }

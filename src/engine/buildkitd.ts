@@ -5,11 +5,11 @@
 import type Docker from 'dockerode';
 import * as fs from 'node:fs';
 import type { Engine, EngineInfo } from './connect';
-import { parseHost, tlsFromEnv, type Endpoint, type TlsMaterial } from './endpoint';
+import { grpcUnixTarget, parseHost, tlsFromEnv, type Endpoint, type TlsMaterial } from './endpoint';
 import { EngineError } from './errors';
 
 export interface BuildkitAddress {
-  /** a grpc-js target: unix:///path or host:port */
+  /** a grpc-js target: unix:PATH or host:port */
   target: string;
   tls?: TlsMaterial;
 }
@@ -27,7 +27,7 @@ export function parseBuildkitHost(host: string, source: string, tls?: TlsMateria
     throw new EngineError(`invalid BuildKit address "${host}" (from ${source}): expected buildkit+unix:///PATH or buildkit+tcp://HOST:PORT`);
   }
   const endpoint = { ...parseHost(inner, source, tls), host: host.trim() };
-  if (endpoint.kind === 'unix') return { endpoint, address: { target: `unix://${endpoint.socketPath}` } };
+  if (endpoint.kind === 'unix') return { endpoint, address: { target: grpcUnixTarget(endpoint.socketPath!) } };
   if (!/:\d+$/.test(inner)) throw new EngineError(`BuildKit address "${host}" (from ${source}) needs a port`);
   // parseHost defaults a tcp endpoint to TLS only when material exists; buildkitd has no default port
   const hostPart = endpoint.hostname!.includes(':') ? `[${endpoint.hostname}]` : endpoint.hostname;

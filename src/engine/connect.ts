@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 import Modem from 'docker-modem';
 import { inspectsAsName, PlainHttpAgent } from './plainAgent';
 import { connectBuildkit, isBuildkitHost, type BuildkitAddress } from './buildkitd';
-import { resolveEndpoint, type Endpoint, type ResolveOptions } from './endpoint';
+import { grpcUnixTarget, resolveEndpoint, type Endpoint, type ResolveOptions } from './endpoint';
 import { sshDialAgent } from './sshDial';
 import { compareApiVersions, describeConnectError, EngineError, MIN_API_VERSION, notAnEngine } from './errors';
 
@@ -82,7 +82,7 @@ export const NATIVE_GRPC_API = '1.53';
 export function nativeGrpcTarget(ep: Endpoint, apiVersion: string, env: NodeJS.ProcessEnv): string | undefined {
   if (env.BUILDKIT_LENS_NATIVE_GRPC === '0') return undefined;
   if (ep.kind !== 'unix' || !ep.socketPath) return undefined;
-  return compareApiVersions(apiVersion, NATIVE_GRPC_API) >= 0 ? `unix://${ep.socketPath}` : undefined;
+  return compareApiVersions(apiVersion, NATIVE_GRPC_API) >= 0 ? grpcUnixTarget(ep.socketPath) : undefined;
 }
 
 /**

@@ -14,6 +14,7 @@ import { openGrpcBridge, type GrpcBridge } from '../../src/engine/bridge';
 import { parseHost } from '../../src/engine/endpoint';
 import { closeEngines, engineFor, options, writeTree } from '../support/build';
 import { installClientCerts, makeCerts, type TestCerts } from '../support/certs';
+import { runCli } from '../support/cli';
 import { testEngines } from '../support/engines';
 
 const d26 = testEngines().find((e) => e.name === 'd26');
@@ -71,6 +72,14 @@ describe('standalone buildkitd endpoint (Control.Session)', { skip: !d26 && 'nee
     } finally {
       await engine.close();
     }
+  });
+
+  test('buildkit+unix:// with a relative path, from the socket\'s folder: the CLI builds through it', async () => {
+    // grpc-js reads "unix://bk.sock" as the path "//bk.sock"; the target must be "unix:bk.sock"
+    const socket = bridge.target.slice('unix://'.length);
+    const run = await runCli(['build', '-H', `buildkit+unix://${path.basename(socket)}`, '--network', 'none', '--progress', 'plain', ctx], { cwd: path.dirname(socket) });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /#\d+ DONE/);
   });
 
   test('buildkit+tcp:// with mutual TLS: builds with the client certificate, one clear line without it', async (t) => {

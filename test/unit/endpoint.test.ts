@@ -97,12 +97,14 @@ test('native gRPC on the engine socket from API 1.53, local sockets only, with a
   const { nativeGrpcTarget } = await import('../../src/engine/connect');
   const unix = parseHost('unix:///run/docker.sock', 'x', undefined);
   const tcp = parseHost('tcp://10.0.0.1:2376', 'x', undefined);
-  assert.equal(nativeGrpcTarget(unix, '1.53', {}), 'unix:///run/docker.sock');
-  assert.equal(nativeGrpcTarget(unix, '1.54', {}), 'unix:///run/docker.sock');
+  assert.equal(nativeGrpcTarget(unix, '1.53', {}), 'unix:/run/docker.sock');
+  assert.equal(nativeGrpcTarget(unix, '1.54', {}), 'unix:/run/docker.sock');
   assert.equal(nativeGrpcTarget(unix, '1.52', {}), undefined);
   assert.equal(nativeGrpcTarget(unix, '1.45', {}), undefined);
   assert.equal(nativeGrpcTarget(tcp, '1.53', {}), undefined);
   assert.equal(nativeGrpcTarget(unix, '1.53', { BUILDKIT_LENS_NATIVE_GRPC: '0' }), undefined);
+  // relative to the working folder, as the Docker CLI takes it (grpc-js reads unix://docker.sock as //docker.sock)
+  assert.equal(nativeGrpcTarget(parseHost('unix://docker.sock', 'x', undefined), '1.53', {}), 'unix:docker.sock');
 });
 
 test('grpc-js dials unix and tcp engines itself (IPv6 in brackets); ssh and Windows pipes go through the bridge', async () => {

@@ -17,8 +17,9 @@ test('buildkit+unix:// and buildkit+tcp:// hosts: grpc-js targets, TLS material 
   assert.equal(isBuildkitHost('buildkit+unix:///run/buildkit/buildkitd.sock'), true);
   assert.equal(isBuildkitHost('unix:///var/run/docker.sock'), false);
   const u = parseBuildkitHost('buildkit+unix:///run/buildkit/buildkitd.sock', '--host');
-  assert.deepEqual(u.address, { target: 'unix:///run/buildkit/buildkitd.sock' });
+  assert.deepEqual(u.address, { target: 'unix:/run/buildkit/buildkitd.sock' });
   assert.equal(u.endpoint.host, 'buildkit+unix:///run/buildkit/buildkitd.sock');
+  assert.equal(parseBuildkitHost('buildkit+unix://bk.sock', '--host').address.target, 'unix:bk.sock');
   const tls = { ca: Buffer.from('ca'), cert: Buffer.from('c'), key: Buffer.from('k'), verify: true };
   const t = parseBuildkitHost('buildkit+tcp://10.0.0.5:1234', '--host', tls);
   assert.deepEqual(t.address, { target: '10.0.0.5:1234', tls });
