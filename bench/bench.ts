@@ -34,7 +34,7 @@ const buildx = (ctx: string, extra: string[] = []) => ['docker', 'buildx', 'buil
 
 interface Row {
   name: string;
-  metric: 'wall' | 'cpu';
+  metric: 'wall' | 'cpu' | 'rss';
   target: number;
   ours: number[];
   theirs: number[];
@@ -70,6 +70,7 @@ async function contextRows(): Promise<Row[]> {
   const cold: Row = { name: 'cold build, 20k files + 100 MB', metric: 'wall', target: 0.9, ours: [], theirs: [] };
   const same: Row = { name: 'no-change rebuild', metric: 'wall', target: 0.8, ours: [], theirs: [] };
   const one: Row = { name: 'one file changed', metric: 'wall', target: 1.0, ours: [], theirs: [] };
+  const coldRss: Row = { name: 'peak memory of the client (max RSS), cold build', metric: 'rss', target: Infinity, ours: [], theirs: [] };
   const oursCtx = path.join(work, 'warm-ours');
   const theirCtx = path.join(work, 'warm-buildx');
   cloneContext(base, oursCtx);
@@ -89,6 +90,7 @@ async function contextRows(): Promise<Row[]> {
     );
     cold.ours.push(check(coldA, 'cold (ours)').wallMs);
     cold.theirs.push(check(coldB, 'cold (buildx)').wallMs);
+    addRss(coldRss, coldA, coldB);
     fs.rmSync(a, { recursive: true });
     fs.rmSync(b, { recursive: true });
     const [sameA, sameB] = await pair(
@@ -107,7 +109,7 @@ async function contextRows(): Promise<Row[]> {
     one.ours.push(check(oneA, 'one-file (ours)').wallMs);
     one.theirs.push(check(oneB, 'one-file (buildx)').wallMs);
   }
-  return [cold, same, one];
+  return [cold, same, one, coldRss];
 }
 
 async function logRows(): Promise<Row[]> {
@@ -117,16 +119,20 @@ async function logRows(): Promise<Row[]> {
   const row: Row = { name: 'RUN printing 300,000 lines (client CPU s)', metric: 'cpu', target: 1.0, ours: [], theirs: [] };
   // The same client on a fully cached build: what starting up costs, before any log arrives.
   const idle: Row = { name: '… of which start-up (a fully cached build)', metric: 'cpu', target: Infinity, ours: [], theirs: [] };
+  const rss: Row = { name: 'peak memory of the client (max RSS), 300,000-line RUN', metric: 'rss', target: Infinity, ours: [], theirs: [] };
   const extraFor = (n: string) => ['--progress', 'plain', '--network', 'none', '--build-arg', `N=${n}`];
   check(await measure(ours(ctx, extraFor('cached')), env), 'log flood warm-up');
   for (let i = 0; i < RUNS; i++) {
     const extra = extraFor(crypto.randomUUID());
-    row.ours.push(check(await measure(ours(ctx, extra), env), 'log flood (ours)').cpuSec);
-    row.theirs.push(check(await measure(buildx(ctx, extra), env), 'log flood (buildx)').cpuSec);
+    const a = check(await measure(ours(ctx, extra), env), 'log flood (ours)');
+    const b = check(await measure(buildx(ctx, extra), env), 'log flood (buildx)');
+    row.ours.push(a.cpuSec);
+    row.theirs.push(b.cpuSec);
+    addRss(rss, a, b);
     idle.ours.push(check(await measure(ours(ctx, extraFor('cached')), env), 'cached (ours)').cpuSec);
     idle.theirs.push(check(await measure(buildx(ctx, extraFor('cached')), env), 'cached (buildx)').cpuSec);
   }
-  return [row, idle];
+  return [row, idle, rss];
 }
 
 /** -o DIR: the result sent back into a directory (no target in the issue: a row for information). */
@@ -151,15 +157,23 @@ async function exportRows(): Promise<Row[]> {
   return [row];
 }
 
-const samples = (r: Row, vs: number[]) => vs.map((v) => (r.metric === 'wall' ? (v / 1000).toFixed(2) : v.toFixed(3))).join(' ');
+/** peak memory, where GNU time could measure both clients */
+function addRss(r: Row, a: Sample, b: Sample): void {
+  if (a.maxRssKiB === undefined || b.maxRssKiB === undefined) return;
+  r.ours.push(a.maxRssKiB);
+  r.theirs.push(b.maxRssKiB);
+}
+
+const samples = (r: Row, vs: number[]) => vs.map((v) => (r.metric === 'wall' ? (v / 1000).toFixed(2) : r.metric === 'rss' ? (v / 1024).toFixed(0) : v.toFixed(3))).join(' ');
 
 function table(rows: Row[]): string {
-  const fmt = (r: Row, v: number) => (r.metric === 'wall' ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(2)} s`);
+  const fmt = (r: Row, v: number) => (r.metric === 'wall' ? `${(v / 1000).toFixed(2)} s` : r.metric === 'rss' ? `${(v / 1024).toFixed(0)} MiB` : `${v.toFixed(2)} s`);
   const lines = [
     `| scenario (engine ${ENGINE}, ${RUNS} runs) | BuildKit Lens | buildx 0.13 | ratio | target | |`,
     '|---|---|---|---|---|---|',
   ];
-  for (const r of rows) {
+  // a row GNU time could not measure (not installed) is left out
+  for (const r of rows.filter((x) => x.ours.length > 0)) {
     const a = median(r.ours);
     const b = median(r.theirs);
     const ratio = a / b;

@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 npx tsc -p . >/dev/null || true
 node scripts/build.mjs >/dev/null
 bash scripts/engines/install.sh >/dev/null
+# GNU time, for the peak-memory rows (bench/measure.ts)
+bash scripts/setup/apt.sh time >/dev/null
 engine=${BKL_BENCH_ENGINE:-d26}
 bash scripts/engines/start.sh "$engine" >/dev/null
 # npm run bench:profile: CPU profiles of the CLI's hot paths instead (bench/profile.ts)
