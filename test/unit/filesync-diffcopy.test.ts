@@ -269,9 +269,11 @@ class FakeCall extends EventEmitter {
   ended = false;
   written: any[] = [];
   writableLength = 0;
-  write(p: any): boolean {
+  write(p: any, cb?: (err?: Error | null) => void): boolean {
     // hot packets arrive pre-encoded; decode them as the engine would
     this.written.push(Buffer.isBuffer(p) ? sessionServices.fileSync.DiffCopy.requestDeserialize(p) : p);
+    // as a stream does once the write has gone out; the sender reuses a chunk's buffer then
+    if (cb) setImmediate(cb);
     return !this.blocked;
   }
   end(): void {
