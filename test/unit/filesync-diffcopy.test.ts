@@ -269,11 +269,14 @@ class FakeCall extends EventEmitter {
   ended = false;
   written: any[] = [];
   writableLength = 0;
+  /** callbacks of writes not gone out yet, while `hold` is set */
+  held: (() => void)[] = [];
+  hold = false;
   write(p: any, cb?: (err?: Error | null) => void): boolean {
     // hot packets arrive pre-encoded; decode them as the engine would
     this.written.push(Buffer.isBuffer(p) ? sessionServices.fileSync.DiffCopy.requestDeserialize(p) : p);
     // as a stream does once the write has gone out; the sender reuses a chunk's buffer then
-    if (cb) setImmediate(cb);
+    if (cb) this.hold ? this.held.push(() => cb()) : setImmediate(cb);
     return !this.blocked;
   }
   end(): void {
@@ -304,6 +307,26 @@ test('backpressure: nothing more is written until the stream drains', async () =
   await tick(20);
   assert.equal(call.written.at(-1).type, 'PACKET_FIN');
   assert.equal(call.ended, true);
+});
+
+test('a large file has at most 4 chunks on their way: the next is read once one has gone out', async () => {
+  const content = crypto.randomBytes(6 * CHUNK_SIZE + 5);
+  const root = tree({ big: content });
+  const call = new FakeCall();
+  call.metadata.set('dir-name', 'context');
+  serveDiffCopy(call as any, { get: () => root });
+  await tick(50);
+  call.hold = true;
+  call.emit('data', { type: 'PACKET_REQ', ID: 0 });
+  await tick(100);
+  const data = () => call.written.filter((p) => p.type === 'PACKET_DATA');
+  assert.equal(data().length, 4, 'four chunks written, none gone out yet');
+  call.hold = false;
+  for (const cb of call.held.splice(0)) cb();
+  await tick(100);
+  // the chunks read into reused buffers carry their own bytes
+  assert.deepEqual(data().map((p) => p.data?.length ?? 0), [CHUNK_SIZE, CHUNK_SIZE, CHUNK_SIZE, CHUNK_SIZE, CHUNK_SIZE, CHUNK_SIZE, 5, 0]);
+  assert.ok(Buffer.concat(data().map((p) => p.data ?? Buffer.alloc(0))).equals(content));
 });
 
 test('cancellation while blocked on drain releases the file', async () => {
