@@ -286,12 +286,18 @@ class FakeCall extends EventEmitter {
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('backpressure: nothing more is written until the stream drains', async () => {
-  const root = tree({ big: crypto.randomBytes(5 * CHUNK_SIZE), small: 'x' });
+/** A FakeCall whose DiffCopy of `root` has sent its STATs */
+async function servedFake(root: string): Promise<FakeCall> {
   const call = new FakeCall();
   call.metadata.set('dir-name', 'context');
   serveDiffCopy(call as any, { get: () => root });
   await tick(50);
+  return call;
+}
+
+test('backpressure: nothing more is written until the stream drains', async () => {
+  const root = tree({ big: crypto.randomBytes(5 * CHUNK_SIZE), small: 'x' });
+  const call = await servedFake(root);
   assert.equal(call.written.length, 3, 'two STATs and the terminator');
   call.blocked = true;
   call.emit('data', { type: 'PACKET_REQ', ID: 0 });
@@ -312,10 +318,7 @@ test('backpressure: nothing more is written until the stream drains', async () =
 test('a large file has at most 4 chunks on their way: the next is read once one has gone out', async () => {
   const content = crypto.randomBytes(6 * CHUNK_SIZE + 5);
   const root = tree({ big: content });
-  const call = new FakeCall();
-  call.metadata.set('dir-name', 'context');
-  serveDiffCopy(call as any, { get: () => root });
-  await tick(50);
+  const call = await servedFake(root);
   call.hold = true;
   call.emit('data', { type: 'PACKET_REQ', ID: 0 });
   await tick(100);
@@ -331,10 +334,7 @@ test('a large file has at most 4 chunks on their way: the next is read once one 
 
 test('cancellation while blocked on drain releases the file', async () => {
   const root = tree({ big: crypto.randomBytes(4 * CHUNK_SIZE) });
-  const call = new FakeCall();
-  call.metadata.set('dir-name', 'context');
-  serveDiffCopy(call as any, { get: () => root });
-  await tick(50);
+  const call = await servedFake(root);
   call.blocked = true;
   call.emit('data', { type: 'PACKET_REQ', ID: 0 });
   await tick(50);
