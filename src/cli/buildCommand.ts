@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { startBuild } from '../buildkit/build';
 import { missingCacheImports } from '../buildkit/cacheOptions';
 import { imageIdOf } from '../buildkit/exporters';
+import { keepIdleWalker } from '../buildkit/filesync/prefetch';
 import { fsReason } from '../buildkit/fsReason';
 import type { BuildHandle, BuildResult } from '../buildkit/types';
 import { connectEngine } from '../engine/connect';
@@ -91,6 +92,8 @@ async function buildWith(cmd: BuildCommand, io: CliIO): Promise<number> {
         // not ours to write: the checks before the build say so in their words
       }
     }
+    // one build per process: its context walker need not wait for another
+    keepIdleWalker(false);
     const handle = startBuild(engine, cmd.options, (status) => {
       if (raw) io.stderr.write(rawJsonLine(status) + '\n');
       const delta = model.apply(status);

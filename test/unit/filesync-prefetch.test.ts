@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { foldersWorthWalking, WalkPrefetch } from '../../src/buildkit/filesync/prefetch';
+import { foldersWorthWalking, keepIdleWalker, WalkPrefetch } from '../../src/buildkit/filesync/prefetch';
 import { metadataFor, receive, startHarness, validateStats, type Received } from '../fixtures/filesync/receiver';
 import { tempDir } from '../support/tmp';
 
@@ -108,4 +108,35 @@ test('the launcher parses a build command only when an argument names a folder w
   assert.deepEqual(foldersWorthWalking([path.basename(big), ...flags], cwd), [big]);
   assert.deepEqual(foldersWorthWalking(['-', ...flags]), []);
   assert.deepEqual(foldersWorthWalking(['-f', path.join(small, 'Dockerfile'), 'https://example.invalid/repo.git']), []);
+});
+
+test('a finished walker waits for the next build, but not where each process builds once (the CLI)', async () => {
+  const root = fixture();
+  // the process's threads: a walker is one of them while it lives
+  const threads = () => fs.readdirSync('/proc/self/task').length;
+  const settle = async (ok: () => boolean) => {
+    for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 30));
+  };
+  const walkAhead = async () => {
+    const r = await run(root, EXCLUDES, new WalkPrefetch('context', root, { excludePatterns: EXCLUDES }));
+    assert.ok(r.gotFin);
+  };
+  try {
+    // a walk that takes any walker left idle by the tests before, which then ends
+    keepIdleWalker(false);
+    await walkAhead();
+    await new Promise((r) => setTimeout(r, 300));
+    const none = threads();
+    keepIdleWalker(true);
+    await walkAhead();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(threads() > none, 'the idle walker is still there');
+    keepIdleWalker(false);
+    // this walk takes the idle walker, which then ends
+    await walkAhead();
+    await settle(() => threads() <= none);
+    assert.equal(threads(), none, 'no walker left');
+  } finally {
+    keepIdleWalker(true);
+  }
 });
