@@ -121,12 +121,12 @@ function readTlsDir(dir: string, verify: boolean): TlsMaterial | undefined {
   return { ca, cert, key, verify };
 }
 
-/** Parses a DOCKER_HOST value; throws EngineError for forms the CLI would reject too. */
 /** grpc-js's target for a Unix socket: "unix:PATH" takes a relative path too, where grpc-js reads "unix://rel.sock" as "//rel.sock" */
 export function grpcUnixTarget(socketPath: string): string {
   return `unix:${socketPath}`;
 }
 
+/** Parses a DOCKER_HOST value; throws EngineError for forms the CLI would reject too. */
 export function parseHost(host: string, source: string, tls: TlsMaterial | undefined): Endpoint {
   const trimmed = host.trim();
   if (trimmed.startsWith('unix://')) {
