@@ -45,9 +45,12 @@ export function installClientCerts(certs: TestCerts, dir: string): void {
   fs.copyFileSync(certs.clientKey, path.join(dir, 'key.pem'));
 }
 
+/** The folder name the Docker CLI stores a context under: the SHA-256 of its name. */
+const contextId = (name: string) => crypto.createHash('sha256').update(name).digest('hex');
+
 /** Writes a Docker context the way `docker context create` stores it (its TLS files under contexts/tls). */
 export function writeContext(configDir: string, name: string, host: string, certs?: TestCerts): void {
-  const id = crypto.createHash('sha256').update(name).digest('hex');
+  const id = contextId(name);
   const meta = path.join(configDir, 'contexts', 'meta', id);
   fs.mkdirSync(meta, { recursive: true });
   fs.writeFileSync(
@@ -59,7 +62,7 @@ export function writeContext(configDir: string, name: string, host: string, cert
 
 /** Removes what writeContext wrote. */
 export function removeContext(configDir: string, name: string): void {
-  const id = crypto.createHash('sha256').update(name).digest('hex');
+  const id = contextId(name);
   for (const kind of ['meta', 'tls']) fs.rmSync(path.join(configDir, 'contexts', kind, id), { recursive: true, force: true });
 }
 

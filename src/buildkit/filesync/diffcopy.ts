@@ -164,7 +164,10 @@ class Transfer {
     if (!room) await this.drained();
   }
 
-  /** Large DATA respects grpc-js's own limit; small packets only a much deeper queue. */
+  /**
+   * A packet past a small file's size (a STAT batch with long names or extended attributes) waits as soon
+   * as grpc-js says so; small ones only past a much deeper queue. Large files' chunks go by sendChunk.
+   */
   private mustWait(p: Packet | Buffer | FramedMessages): boolean {
     const size = Buffer.isBuffer(p) ? p.length : p instanceof FramedMessages ? p.bytes.length : p.data?.length ?? 0;
     return size > SMALL_FILE || this.call.writableLength >= MAX_QUEUED_SMALL;
