@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { foldersWorthWalking, keepIdleWalker, WalkPrefetch } from '../../src/buildkit/filesync/prefetch';
+import { foldersWorthWalking, keepIdleWalker, WalkPrefetch, worthWalkingAhead } from '../../src/buildkit/filesync/prefetch';
 import { metadataFor, receive, startHarness, validateStats, type Received } from '../fixtures/filesync/receiver';
 import { tempDir } from '../support/tmp';
 
@@ -108,6 +108,28 @@ test('the launcher parses a build command only when an argument names a folder w
   assert.deepEqual(foldersWorthWalking([path.basename(big), ...flags], cwd), [big]);
   assert.deepEqual(foldersWorthWalking(['-', ...flags]), []);
   assert.deepEqual(foldersWorthWalking(['-f', path.join(small, 'Dockerfile'), 'https://example.invalid/repo.git']), []);
+});
+
+test('a context is walked ahead only when it is larger than a small project: entries counted through its folders', () => {
+  const tree = (files: string[], folders: string[] = []) => {
+    const root = tempDir('fs-pf-size-');
+    for (const f of folders) fs.mkdirSync(path.join(root, f), { recursive: true });
+    for (const f of files) {
+      fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+      fs.writeFileSync(path.join(root, f), 'x');
+    }
+    return root;
+  };
+  const n = (count: number, name: (i: number) => string) => Array.from({ length: count }, (_, i) => name(i));
+  // a project with a few folders: a worker would cost more than its walk
+  assert.equal(worthWalkingAhead(tree(['Dockerfile', '.vscode/settings.json', 'src/app/main.go', 'src/app/util.go', 'docs/README.md'])), false);
+  assert.equal(worthWalkingAhead(tree(n(250, (i) => `f${i}`))), false);
+  // more entries than that, wherever they are: deep down, or at the top
+  assert.equal(worthWalkingAhead(tree(['Dockerfile', ...n(300, (i) => `a/b/c/f${i}`)])), true);
+  assert.equal(worthWalkingAhead(tree(n(300, (i) => `f${i}`))), true);
+  // many folders: counted no further
+  assert.equal(worthWalkingAhead(tree([], n(40, (i) => `d${i}/e`))), true);
+  assert.equal(worthWalkingAhead(path.join(tempDir('fs-pf-size-'), 'missing')), false);
 });
 
 test('a finished walker waits for the next build, but not where each process builds once (the CLI)', async () => {
