@@ -46,10 +46,10 @@ const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 
 function bundleRows(vsix: string): void {
   const size = (f: string) => fs.statSync(path.join(repoRoot, 'dist', f)).size;
-  const ext = size('extension.js');
+  const ext = size('extension.js') + size('extensionMain.js');
   const host = ext + size('dockerfileAst.js') + size('engineCore.js');
-  row('bundle: dist/extension.js (loaded at activation)', kib(ext), '≤ 1 MB', ext <= 1_000_000);
-  row('bundle: extension host code (extension.js + dockerfileAst.js + engineCore.js)', kib(host), '≤ 1 MB', host <= 1_000_000);
+  row('bundle: dist/extension.js + extensionMain.js (loaded at activation)', kib(ext), '≤ 1 MB', ext <= 1_000_000);
+  row('bundle: extension host code (extension.js + extensionMain.js + dockerfileAst.js + engineCore.js)', kib(host), '≤ 1 MB', host <= 1_000_000);
   row('info: dist/ssh2.js, loaded only for ssh:// engines', kib(size('ssh2.js')), '', undefined);
   row('bundle: dist/webview.js', kib(size('webview.js')), '≤ 1 MB', size('webview.js') <= 1_000_000);
   row('.vsix size', kib(fs.statSync(vsix).size), '', undefined);

@@ -1,6 +1,6 @@
-// Loads a CommonJS bundle through V8's code cache: the CLI's dist/cliMain.js and the extension host's
-// dist/engineCore.js. Node 20 has no module compile cache of its own, and compiling a bundle plus the
-// functions its first run calls is a large part of a short run's CPU. V8 checks a cache against the
+// Loads a CommonJS bundle through V8's code cache: the CLI's dist/cliMain.js, and the extension host's
+// dist/extensionMain.js and dist/engineCore.js. Node 20 has no module compile cache of its own, and compiling
+// a bundle plus the functions its first run calls is a large part of a short run's CPU. V8 checks a cache against the
 // source, its version and its flags; a missing or rejected cache is written by save(), which callers
 // run after the work the cache should hold (so it holds the functions that work compiled too). Any
 // problem with the cache falls back to a plain require: a cache only ever costs its compile time.

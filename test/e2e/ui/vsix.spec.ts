@@ -28,7 +28,7 @@ export default async function (ctx: SpecContext): Promise<void> {
       const files = listFiles(installed).filter((f) => f !== '.vsixmanifest');
       const stray = files.filter((f) => !/^(dist|media)\//.test(f) && !/^(package\.json|readme\.md|LICENSE(\.txt)?|CHANGELOG\.md)$/i.test(f));
       assert.deepEqual(stray, [], 'only dist/, media/, package.json, README and LICENSE are packaged');
-      for (const f of ['dist/extension.js', 'dist/dockerfileAst.js', 'dist/engineCore.js', 'dist/webview.js', 'dist/terminal.js', 'dist/elements.js', 'dist/webview.css']) assert.ok(files.includes(f), `${f} is packaged`);
+      for (const f of ['dist/extension.js', 'dist/extensionMain.js', 'dist/dockerfileAst.js', 'dist/engineCore.js', 'dist/webview.js', 'dist/terminal.js', 'dist/elements.js', 'dist/webview.css']) assert.ok(files.includes(f), `${f} is packaged`);
       assert.ok(!files.includes('dist/cli.js') && !files.includes('dist/cliMain.js'), 'the CLI bundles stay out of the .vsix');
 
       const host = engineHost();
