@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { foldersWorthWalking, keepIdleWalker, WalkPrefetch, worthWalkingAhead } from '../../src/buildkit/filesync/prefetch';
 import { metadataFor, receive, startHarness, validateStats, type Received } from '../fixtures/filesync/receiver';
+import { writeTree } from '../support/build';
 import { tempDir } from '../support/tmp';
 
 function fixture(): string {
@@ -111,15 +112,8 @@ test('the launcher parses a build command only when an argument names a folder w
 });
 
 test('a context is walked ahead only when it is larger than a small project: entries counted through its folders', () => {
-  const tree = (files: string[], folders: string[] = []) => {
-    const root = tempDir('fs-pf-size-');
-    for (const f of folders) fs.mkdirSync(path.join(root, f), { recursive: true });
-    for (const f of files) {
-      fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
-      fs.writeFileSync(path.join(root, f), 'x');
-    }
-    return root;
-  };
+  // files hold "x"; folders are empty
+  const tree = (files: string[], folders: string[] = []) => writeTree(Object.fromEntries([...files.map((f) => [f, 'x']), ...folders.map((d) => [d, null])]));
   const n = (count: number, name: (i: number) => string) => Array.from({ length: count }, (_, i) => name(i));
   // a project with a few folders: a worker would cost more than its walk
   assert.equal(worthWalkingAhead(tree(['Dockerfile', '.vscode/settings.json', 'src/app/main.go', 'src/app/util.go', 'docs/README.md'])), false);
