@@ -36,7 +36,7 @@ async function startAgent(sock: string): Promise<ChildProcess> {
 
 /** What the probe printed, from a plain progress log: "#7 0.303 keys after 1" → "keys after 1". */
 function probeLines(log: string): string[] {
-  return log.split('\n').map((l) => /^#\d+ \d+\.\d+ (.*)$/.exec(l)?.[1]).filter((l): l is string => !!l && /^(answer|comment|sign|remove|keys|connect|no )/.test(l));
+  return log.split('\n').map((l) => /^#\d+ \d+\.\d+ (.*)$/.exec(l)?.[1]).filter((l): l is string => !!l && /^(answer|comment|sign|remove|keys|connect|write|no )/.test(l));
 }
 
 describe('--ssh forwards an agent, read-only', { skip, timeout: 300_000 }, () => {
@@ -93,6 +93,9 @@ describe('--ssh forwards an agent, read-only', { skip, timeout: 300_000 }, () =>
     assert.ok(fs.statSync(gone).isSocket());
     const r = await runCli(['build', '-H', eng.host, '--no-cache', '--network', 'none', '--progress', 'plain', '--ssh', `default=${gone}`, ctx]);
     assert.equal(r.code, 1);
-    assert.deepEqual(probeLines(r.stderr), ['no answer']);
+    // the forward ends as soon as the agent cannot be reached: before the probe's request goes out, or
+    // after it, with no answer; either way no key is listed
+    const lines = probeLines(r.stderr);
+    assert.ok(lines.length === 1 && ['no answer', 'write failed'].includes(lines[0]), `the probe printed ${JSON.stringify(lines)}`);
   });
 });
